@@ -266,7 +266,10 @@ def parse_paths(
             warnings.append(message)
             continue
         for w in issue.warnings:
-            logger.warning("%s: %s", path.name, w)
+            # Recorded in the manifest (`python -m rag stats` lists them); a missing number is
+            # common in these files, so it is not worth a warning on every build.
+            logger.log(logging.INFO if "no issue number" in w else logging.WARNING,
+                       "%s: %s", path.name, w)
             warnings.append(f"{path.name}: {w}")
         issues.append(issue)
     seen: dict[int, str] = {}

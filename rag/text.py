@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 
@@ -10,6 +11,8 @@ _KEEP_FULL = set("，。！？；：（）")
 _TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
 _CJK_RE = re.compile(f"[{_CJK}]")
+# Chinese punctuation also marks Chinese context: "“寄存办”;192个" is a Chinese semicolon.
+_CJK_CONTEXT_RE = re.compile(f"[{_CJK}\u3000-\u303f\uff01-\uff0f\uff1a-\uff1f“”‘’]")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 
 #: A sentence ends at one of these, optionally followed by closing quotes or brackets.
@@ -47,16 +50,22 @@ def normalize(text: str) -> str:
             # "10:30" and "3,000" stay as they are: only Chinese on either side counts.
             before = chars[i - 1] if i > 0 else ""
             after = chars[i + 1] if i + 1 < len(chars) else ""
-            if is_cjk(before) or is_cjk(after):
+            if _CJK_CONTEXT_RE.match(before or "a") or _CJK_CONTEXT_RE.match(after or "a"):
                 chars[i] = _TO_FULL[ch]
     text = "".join(chars)
     text = unicodedata.normalize("NFC", text)
     return re.sub(r"[ \t]+", " ", text).strip()
 
 
-def split_sentences(text: str) -> list[str]:
-    """Split at 。！？；… keeping the closing quote with its sentence; never cuts inside one."""
-    return [s for s in (m.group(0).strip() for m in _SENTENCE_RE.finditer(text)) if s]
+def split_sentences(text: str, ends: str = SENTENCE_END) -> list[str]:
+    """Split at 。！？；… keeping the closing quote with its sentence; never cuts inside one.
+
+    Line breaks (paragraph ends, headings) always end a sentence.
+    """
+    pattern = _SENTENCE_RE if ends == SENTENCE_END else re.compile(
+        f"[^{ends}]*(?:[{ends}]+[{_CLOSERS}]*|$)")
+    return [s for line in text.split("\n")
+            for s in (m.group(0).strip() for m in pattern.finditer(line)) if s]
 
 
 def is_complete(text: str) -> bool:
@@ -69,3 +78,29 @@ def join_broken(head: str, tail: str) -> str:
     if head and tail and head[-1].isascii() and tail[0].isascii() and head[-1].isalnum():
         return f"{head} {tail}"
     return head + tail
+
+
+# Words that carry no topic: function words and the question words of a query.
+STOPWORDS = frozenset(["的", "了", "是", "在", "和", "与", "及", "或", "有", "也", "都", "就", "还", "又", "被", "把", "将", "对", "为", "从", "向", "于", "以", "等", "之", "其", "该", "这", "那", "此", "个", "们", "吗", "呢", "吧", "啊", "么", "什么", "多少", "哪些", "哪个", "哪里", "哪儿", "哪天", "哪年", "哪", "几", "几个", "几名", "怎么", "怎样", "如何", "为什么", "为何", "是否", "是不是", "谁", "何时", "何地", "什么时候", "请问", "一下", "一共", "共", "到底", "上", "下", "中", "后", "前", "里", "时", "到", "给", "让", "能", "会", "要", "关于", "一个", "一些", "这个", "那个", "我们", "你们", "他们", "请", "告诉", "我", "你", "他", "她", "它", "吗？", "多长", "多长时间", "长时间", "多久", "多大", "多高", "多远", "几天", "几年", "几次", "几位", "哪家", "哪位", "怎么样", "那起", "那次", "那位", "这起", "这位", "是从", "共有", "分别", "具体", "主要", "哪一天"])
+_PUNCT_TOKEN = re.compile(r"^[\W_]+$")
+_jieba = None
+
+
+def tokenize(text: str) -> list[str]:
+    """Words for BM25 and answer scoring: jieba's search-mode cut, minus stopwords.
+
+    Search mode also emits the parts of long words ("派出所" → "派出", "派出所"), so a query
+    still matches when it names a thing by a shorter or longer form than the paper.
+    """
+    global _jieba
+    if _jieba is None:
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        _jieba = jieba
+    words = []
+    for w in _jieba.cut_for_search(text.lower()):
+        w = w.strip()
+        if w and w not in STOPWORDS and not _PUNCT_TOKEN.match(w):
+            words.append(w)
+    return words

@@ -98,6 +98,18 @@ class Citation:
     snippet: str = ""  # the passage the claim rests on
     score: float = 0.0
 
+    def label(self) -> str:
+        """`第831期 · 2024-10-29 · 《标题》 · 作者`, the line that tells where a claim comes from."""
+        parts = [f"第{self.issue}期" if self.issue is not None else "期号不详"]
+        if self.date:
+            parts.append(self.date)
+        parts.append(f"《{self.title}》")
+        if self.authors:
+            parts.append("、".join(self.authors))
+        if self.issue is None:
+            parts.append(self.source)  # tells apart issues whose number was not printed
+        return " · ".join(parts)
+
 
 @dataclass
 class Answer:

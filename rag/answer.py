@@ -1,0 +1,218 @@
+"""Extractive answers with citations, and the decision to abstain. No LLM needed.
+
+The answer is the sentence (or two) of the retrieved passages that best covers the
+question's words, weighted by how rare they are, and that has the kind of content the
+question asks for (a number for 多少, a date for 哪天). It is returned verbatim with [n]
+marks. The engine abstains when the best article misses a place, organisation or person the
+question names (深圳 asked, 石家庄 found), or covers too little of the question.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from dataclasses import dataclass
+
+from rag.store import IndexData
+from rag.text import STOPWORDS, split_sentences, tokenize
+from rag.types import Answer, Citation, Passage
+
+logger = logging.getLogger(__name__)
+
+NOT_FOUND = "没有在公安周刊中找到相关内容。"
+#: Calibrated on the development questions plus hard negatives (entity swaps, off-topic).
+MIN_COVERAGE = 0.6
+_ENTITY_TAGS = {"ns", "nr", "nt", "nrt"}
+_ENTITY_SUFFIX = re.compile(
+    r"(公安局|公安厅|公安处|分局|派出所|交管局|交警支队|交警大队|支队|大队|省|市|县|区|镇|乡|村)$")
+_ASKS_NUMBER = re.compile(r"多少|几[个名项件人次天年位辆起所条处家岁成倍]|多长|多久|多大|多高|多远|比例|百分")
+_ASKS_DATE = re.compile(r"哪天|哪一天|何时|什么时候|几月|几号|哪年|日期|时间是")
+_NUMBER = re.compile(r"[0-9]|[二两三四五六七八九十百千万][个名项件人次天年位辆起所条处家余多]")
+_UNIT = re.compile(r"(?:多少|几)([个名项件人次天年位辆起所条处家岁倍元])")
+_WH = re.compile(r"什么|多少|哪|几|谁|怎么|如何|何时|多长|多久")
+_DATE = re.compile(r"\d{1,2}月\d{1,2}日|\d{4}年|\d{1,2}日|当天|次日")
+_MAX_SENTENCE = 150
+_pseg = None
+
+
+@dataclass
+class _Candidate:
+    sentence: str
+    passage: Passage
+    rank: int
+    score: float
+
+
+class Answerer:
+    """Chooses answer sentences from retrieved passages, or abstains."""
+
+    def __init__(self, data: IndexData) -> None:
+        self.data = data
+        indptr = data.bm25.scores["indptr"]
+        # Document frequencies straight from the BM25 matrix (one CSC column per token; bm25s
+        # adds an empty token with no column).
+        self._df = {t: int(indptr[i + 1] - indptr[i])
+                    for t, i in data.bm25.vocab_dict.items() if i + 1 < len(indptr)}
+        self._n = max(1, len(data.chunks))
+
+    def idf(self, token: str) -> float:
+        df = self._df.get(token, 0)
+        return math.log((self._n - df + 0.5) / (df + 0.5) + 1)
+
+    def coverage(self, tokens: list[str], text: str) -> float:
+        """Share of the question's weight (IDF) whose words appear in `text`."""
+        total = sum(self.idf(t) for t in tokens)
+        return sum(self.idf(t) for t in tokens if t in text) / total if total else 0.0
+
+    def article_text(self, article_id: str) -> str:
+        a = self.data.articles.get(article_id)
+        return " ".join((a.kicker, a.title, a.subtitle, a.text)) if a else ""
+
+    def answer(self, question: str, passages: list[Passage]) -> Answer:
+        tokens = list(dict.fromkeys(tokenize(question)))
+        if not passages or not tokens:
+            return self.abstain(question, passages)
+        # The best supported article among the first passages decides whether to answer.
+        best = max(passages[:3], key=lambda p: self.coverage(tokens, self.article_text(
+            p.article_id)))
+        context = self.article_text(best.article_id)
+        coverage = self.coverage(tokens, context)
+        missing = [e for e in entities(question) if _entity_core(e) not in context]
+        logger.debug("coverage %.2f, missing entities %s", coverage, missing)
+        if missing or coverage < MIN_COVERAGE:
+            return self.abstain(question, passages)
+        chosen = self.pick(question, tokens, passages)
+        if not chosen:
+            return self.abstain(question, passages)
+        citations: list[Citation] = []
+        parts = []
+        for cand in chosen:
+            n = next((c.n for c in citations if c.article_id == cand.passage.article_id), None)
+            if n is None:
+                n = len(citations) + 1
+                citations.append(citation(n, cand.passage))
+            parts.append(f"{trim(cand.sentence, tokens)}[{n}]")
+        return Answer(question=question, text="".join(parts), citations=citations)
+
+    def pick(self, question: str, tokens: list[str], passages: list[Passage]) -> list[_Candidate]:
+        """The best sentence, and a second one from the same article when it adds to it."""
+        wants = [r for asks, r in ((_ASKS_NUMBER, _NUMBER), (_ASKS_DATE, _DATE)) if asks.search(
+            question)]
+        if m := _UNIT.search(question):  # 多少名 → "8名", not "一个"
+            wants.append(re.compile(f"[0-9两三四五六七八九十百千万]+[余多]?{m.group(1)}"))
+        focus = focus_words(question)
+        named = [_entity_core(e) for e in entities(question)]
+        total = sum(self.idf(t) for t in tokens) or 1.0
+        top = passages[0].score or 1.0
+        cands: list[_Candidate] = []
+        for rank, p in enumerate(passages[:5]):
+            context = " ".join((p.kicker, p.title, p.subtitle, p.text))
+            article = self.article_text(p.article_id)
+            # A sentence is an answer only with its passage: quote + attribution are one unit.
+            for s in _units(split_sentences(p.text, ends="。！？…")):
+                inside = sum(self.idf(t) for t in tokens if t in s) / total
+                around = sum(self.idf(t) for t in tokens if t not in s and t in context) / total
+                score = inside + 0.3 * around + 0.15 * (p.score / top)
+                # The words next to 什么/多少 say what is asked: "讲解了什么政策".
+                score += 0.5 * sum(self.idf(w) for w in focus if w in s) / total
+                if any(not r.search(s) for r in wants):
+                    score *= 0.6  # asked 多少 or 哪天 and the sentence has no number or date
+                if any(e not in article for e in named):
+                    score *= 0.5  # the sentence is about another place or person
+                cands.append(_Candidate(s, p, rank, score))
+        if not cands:
+            return []
+        cands.sort(key=lambda c: -c.score)
+        first = cands[0]
+        chosen = [first]
+        for c in cands[1:6]:
+            adds = sum(self.idf(t) for t in tokens if t in c.sentence and t not in first.sentence)
+            if (c.passage.article_id == first.passage.article_id and c.score >= 0.85 * first.score
+                    and c.sentence not in first.sentence and adds / total >= 0.15
+                    and len(c.sentence) + len(first.sentence) <= 2 * _MAX_SENTENCE):
+                chosen.append(c)
+                break
+        return chosen
+
+    def abstain(self, question: str, passages: list[Passage]) -> Answer:
+        seen: set[str] = set()
+        suggestions = []
+        for p in passages:
+            if p.article_id not in seen and len(suggestions) < 3:
+                seen.add(p.article_id)
+                suggestions.append(citation(len(suggestions) + 1, p))
+        return Answer(question=question, text=NOT_FOUND, abstained=True, suggestions=suggestions)
+
+
+_SPEECH = re.compile(r"(说|表示|介绍|留言|反映|称|问|求助|感叹|告诉)")
+
+
+def _units(sentences: list[str]) -> list[str]:
+    """Join a quoted sentence with the attribution that follows it ("“…？”王某在…留言。")."""
+    out: list[str] = []
+    for s in sentences:
+        if out and out[-1].startswith("“") and out[-1].endswith("”") and _SPEECH.search(s):
+            out[-1] += s
+        else:
+            out.append(s)
+    return out
+
+
+def citation(n: int, p: Passage) -> Citation:
+    return Citation(n=n, article_id=p.article_id, source=p.source, issue=p.issue, date=p.date,
+                    title=p.title, subtitle=p.subtitle, authors=list(p.authors), snippet=p.text,
+                    score=round(p.score, 4))
+
+
+def entities(question: str) -> list[str]:
+    """Places, organisations and people the question names (jieba POS tags)."""
+    global _pseg
+    if _pseg is None:
+        import jieba.posseg
+
+        _pseg = jieba.posseg
+    return [w for w, flag in _pseg.cut(question) if flag in _ENTITY_TAGS and len(w) >= 2]
+
+
+def focus_words(question: str) -> list[str]:
+    """The content words just before and after the question word."""
+    import jieba
+
+    words = [w for w in jieba.lcut(question) if w.strip()]
+    at = next((i for i, w in enumerate(words) if _WH.search(w)), None)
+    if at is None:
+        return []
+    def content(w: str) -> bool:
+        return w not in STOPWORDS and bool(re.search(r"\w", w))
+    return [w for w in words[:at] if content(w)][-2:] + [w for w in words[at + 1:]
+                                                          if content(w)][:1]
+
+
+def _entity_core(entity: str) -> str:
+    """"石家庄市公安局" → "石家庄": the paper may write the name with another suffix."""
+    core = entity
+    while (m := _ENTITY_SUFFIX.search(core)) and len(core) - len(m.group(0)) >= 2:
+        core = core[: m.start()]
+    return core
+
+
+def trim(sentence: str, tokens: list[str]) -> str:
+    """Shorten a very long sentence to the clauses around the question's words."""
+    if len(sentence) <= _MAX_SENTENCE:
+        return sentence
+    clauses = re.split(r"(?<=[，、：])", sentence)
+    hits = [i for i, c in enumerate(clauses) if any(t in c for t in tokens)]
+    if not hits:
+        return sentence
+    best = max(hits, key=lambda i: sum(len(t) for t in tokens if t in clauses[i]))
+    lo = hi = best
+    grew = True
+    while grew:  # widen the window one clause at a time, right first, up to ~110 characters
+        grew = False
+        if hi + 1 < len(clauses) and len("".join(clauses[lo:hi + 2])) <= 110:
+            hi, grew = hi + 1, True
+        if lo > 0 and len("".join(clauses[lo - 1:hi + 1])) <= 110:
+            lo, grew = lo - 1, True
+    text = "".join(clauses[lo:hi + 1]).rstrip("，、：")
+    return ("…" if lo > 0 else "") + text + ("…" if hi < len(clauses) - 1 else "")

@@ -1,0 +1,259 @@
+"""`python -m rag`: build the index, ask questions, inspect parsing, evaluate.
+
+Examples:
+    python -m rag ask "第853期公安周刊是哪天出版的？"
+    python -m rag search "铁骑 大比武" --k 3 --json
+    python -m rag articles --corpus corpus
+    python -m rag build --corpus corpus --index index
+    python -m rag add new_issue.txt
+    python -m rag eval ../shared/eval/dev_questions.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from rag.errors import IndexNotFoundError, RagError
+from rag.settings import Settings
+
+logger = logging.getLogger("rag")
+
+
+def _print_json(obj: object) -> None:
+    print(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+
+
+def _engine(args: argparse.Namespace, settings: Settings, auto_build: bool = False):
+    from rag.engine import Engine
+
+    index = Path(args.index or settings.index_dir)
+    try:
+        return Engine.load(index, settings)
+    except IndexNotFoundError:
+        corpus = Path(getattr(args, "corpus", None) or settings.corpus_dir)
+        if not auto_build or not corpus.is_dir():
+            raise
+        # A newcomer's first command just works: build from the sample corpus, say so.
+        print(f"No index at {index}: building it from {corpus} (once)…", file=sys.stderr)
+        from rag.indexer import build_index
+
+        build_index(corpus, index, settings, show_progress=sys.stderr.isatty())
+        return Engine.load(index, settings)
+
+
+def cmd_articles(args: argparse.Namespace, settings: Settings) -> None:
+    from rag.parse import parse_corpus
+
+    issues, warnings = parse_corpus(args.corpus or settings.corpus_dir)
+    if args.json:
+        _print_json([{"source": a.source, "issue": a.issue, "date": a.date, "title": a.title,
+                      "subtitle": a.subtitle, "kicker": a.kicker, "authors": a.authors,
+                      "kind": a.kind, "title_derived": a.title_derived,
+                      "continuations": a.continuations, "text": a.text}
+                     for i in issues for a in i.articles])
+        return
+    for issue in issues:
+        head = f"第{issue.number}期" if issue.number is not None else "期号不详"
+        print(f"\n{issue.source}  {head}  {issue.date or '日期不详'}  "
+              f"{len(issue.articles)} 篇")
+        for a in issue.articles:
+            title = a.title + ("（据首句）" if a.title_derived else "")
+            print(f"  {a.kind:<7} {len(a.text):>5}字  《{title}》  {'、'.join(a.authors)}")
+    for w in warnings:
+        print(f"warning: {w}", file=sys.stderr)
+
+
+def cmd_build(args: argparse.Namespace, settings: Settings) -> None:
+    from rag.indexer import build_index
+
+    stats = build_index(args.corpus or settings.corpus_dir, args.index or settings.index_dir,
+                        settings, show_progress=not args.json)
+    if args.json:
+        _print_json(stats)
+    else:
+        print(f"Built {stats['index']}: {stats['issues']} issues, {stats['articles']} articles, "
+              f"{stats['chunks']} chunks ({stats['embedded']} embedded) in {stats['seconds']}s")
+        for w in stats["warnings"]:
+            print(f"warning: {w}", file=sys.stderr)
+
+
+def cmd_add(args: argparse.Namespace, settings: Settings) -> None:
+    from rag.indexer import add_files
+
+    result = add_files(args.paths, args.index or settings.index_dir, settings,
+                       show_progress=not args.json)
+    if args.json:
+        _print_json(result)
+        return
+    for name in result["skipped"]:
+        print(f"{name}: already indexed, skipped")
+    for name in result["added"]:
+        print(f"{name}: added")
+    for name in result["replaced"]:
+        print(f"{name}: changed, replaced")
+    if "chunks" in result:
+        print(f"Index now holds {result['issues']} issues, {result['chunks']} chunks "
+              f"({result['embedded']} embedded) — {result['seconds']}s")
+    for w in result["warnings"]:
+        print(f"warning: {w}", file=sys.stderr)
+
+
+def cmd_remove(args: argparse.Namespace, settings: Settings) -> None:
+    from rag.indexer import remove_source
+
+    result = remove_source(args.source, args.index or settings.index_dir, settings)
+    if args.json:
+        _print_json(result)
+    else:
+        print(f"Removed {args.source}; index now holds {result['issues']} issues, "
+              f"{result['chunks']} chunks")
+
+
+def cmd_stats(args: argparse.Namespace, settings: Settings) -> None:
+    stats = _engine(args, settings).stats()
+    if args.json:
+        _print_json(stats)
+        return
+    print(f"index {stats['index']} (build {stats['build']}, {stats['built_at']})")
+    print(f"model {stats['model']} ({stats['dimension']}-d); {stats['issues']} issues, "
+          f"{stats['articles']} articles, {stats['chunks']} chunks; {stats['size_mb']} MB")
+    for i in stats["issues_list"]:
+        number = f"第{i['number']}期" if i["number"] is not None else "期号不详"
+        print(f"  {number:<8} {i['date'] or '日期不详':<11} {i['articles']:>3} 篇  {i['source']}")
+    for w in stats["warnings"]:
+        print(f"warning: {w}")
+
+
+def print_answer(answer, as_json: bool) -> None:
+    if as_json:
+        _print_json(asdict(answer))
+        return
+    print(answer.text)
+    if answer.citations:
+        print()
+        for c in answer.citations:
+            print(f"[{c.n}] {c.label()}")
+    if answer.abstained and answer.suggestions:
+        print("\n最接近的文章：")
+        for c in answer.suggestions:
+            print(f"  - {c.label()}")
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> None:
+    print_answer(_engine(args, settings, auto_build=True).ask(args.question), args.json)
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> None:
+    passages = _engine(args, settings, auto_build=True).search(
+        args.question, k=args.k, issue=args.issue, date_from=args.date_from,
+        date_to=args.date_to)
+    if args.json:
+        _print_json([asdict(p) for p in passages])
+        return
+    for n, p in enumerate(passages, 1):
+        issue = f"第{p.issue}期" if p.issue is not None else "期号不详"
+        print(f"{n}. {p.score:.3f}  {issue} {p.date or ''} 《{p.title}》 ({p.source})")
+        print(f"   {p.text[:160]}")
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> None:
+    from rag.evaluate import evaluate, evaluate_baseline, format_report, load_questions
+
+    questions = load_questions(args.questions)
+    engine = _engine(args, settings, auto_build=True)
+    ours = evaluate(engine, questions)
+    baseline = None
+    corpus = Path(args.corpus or settings.corpus_dir)
+    if not args.no_baseline and corpus.is_dir():
+        baseline = evaluate_baseline(corpus, engine, questions)
+    if args.json:
+        _print_json({"ours": ours, "baseline": baseline})
+    else:
+        print(format_report(ours, baseline))
+
+
+def cmd_feedback(args: argparse.Namespace, settings: Settings) -> None:
+    from rag.feedback import FeedbackStore
+
+    index = Path(args.index or settings.index_dir)
+    store = FeedbackStore(index / "feedback.sqlite3")
+    n = store.export_jsonl(args.export, only_down=not args.all)
+    print(f"Wrote {n} feedback records to {args.export}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m rag", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def command(name: str, func, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(func=func)
+        p.add_argument("--json", action="store_true", help="print JSON for scripts")
+        return p
+
+    p = command("articles", cmd_articles, "list the parsed articles of a corpus folder")
+    p.add_argument("--corpus", help="folder of issue files (default: CORPUS_DIR or corpus/)")
+    p = command("build", cmd_build, "build the index from a corpus folder (full rebuild)")
+    p.add_argument("--corpus")
+    p.add_argument("--index", help="index folder (default: INDEX_DIR or index/)")
+    p = command("add", cmd_add, "add new or changed issue files to the index")
+    p.add_argument("paths", nargs="+", help="issue files or folders")
+    p.add_argument("--index")
+    p = command("remove", cmd_remove, "take one issue file out of the index")
+    p.add_argument("source", help="file name as listed by `stats`")
+    p.add_argument("--index")
+    p = command("stats", cmd_stats, "what the index holds")
+    p.add_argument("--index")
+    p = command("ask", cmd_ask, 'answer a question, e.g. ask "第831期有哪些文章？"')
+    p.add_argument("question")
+    p.add_argument("--index")
+    p.add_argument("--corpus", help="corpus to build from if there is no index yet")
+    p = command("search", cmd_search, "the passages that best match a question")
+    p.add_argument("question")
+    p.add_argument("--k", type=int, default=5)
+    p.add_argument("--issue", type=int, help="only this issue number")
+    p.add_argument("--date-from", help="YYYY-MM-DD")
+    p.add_argument("--date-to", help="YYYY-MM-DD")
+    p.add_argument("--index")
+    p.add_argument("--corpus")
+    p = command("eval", cmd_eval, "score answers and citations on a JSONL question file")
+    p.add_argument("questions")
+    p.add_argument("--index")
+    p.add_argument("--corpus", help="corpus for the llama-index baseline (default: corpus/)")
+    p.add_argument("--no-baseline", action="store_true")
+    p = command("feedback", cmd_feedback, "export 👎 feedback from the bot as evaluation cases")
+    p.add_argument("--export", required=True, metavar="FILE.jsonl")
+    p.add_argument("--all", action="store_true", help="export 👍 too")
+    p.add_argument("--index")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "bm25s", "jieba", "sentence_transformers", "faiss"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    settings = Settings.from_env()
+    try:
+        args.func(args, settings)
+    except RagError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # never a traceback for a user; -v shows it
+        if args.verbose:
+            raise
+        print(f"error: unexpected {type(err).__name__}: {err} (run with -v for details)",
+              file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,175 @@
+"""`Engine`: load an index once, then search and ask. One object serves the CLI and the bot."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+
+from llama_index.core.schema import QueryBundle
+
+from rag.answer import Answerer
+from rag.embed import canonical_name, load_embedder
+from rag.errors import ModelMismatchError, QuestionError
+from rag.retrieve import BM25Retriever, DenseRetriever, HybridRetriever, allowed_rows, to_passage
+from rag.settings import Settings
+from rag.store import IndexData, load_index, resolve_build
+from rag.text import has_cjk, normalize
+from rag.types import Answer, Article, Passage
+
+logger = logging.getLogger(__name__)
+
+_RELOAD_CHECK_S = 2.0  # how often a long-lived engine looks for a newer build
+
+
+class Engine:
+    """Question answering over one index folder.
+
+    >>> engine = Engine.load("index")
+    >>> engine.ask("石家庄市交管局的铁骑驾驶技能大比武是哪天举行的？").text
+    """
+
+    def __init__(self, index_dir: Path, data: IndexData, settings: Settings, embed_model) -> None:
+        self.index_dir = index_dir
+        self.settings = settings
+        self._embed = embed_model
+        self._lock = threading.Lock()
+        self._checked = time.monotonic()
+        self._use(data)
+
+    @classmethod
+    def load(cls, index_dir: str | Path | None = None, settings: Settings | None = None) -> Engine:
+        """Load the index at `index_dir` (default: settings.index_dir).
+
+        Raises:
+            IndexNotFoundError, IndexCorruptError: build the index (`python -m rag build`).
+            ModelMismatchError: the index was built with another embedding model.
+        """
+        settings = settings or Settings.from_env()
+        index_dir = Path(index_dir or settings.index_dir)
+        data = load_index(index_dir)
+        configured = canonical_name(settings.embed_model)
+        if data.manifest.get("model") != configured:
+            raise ModelMismatchError(str(index_dir), data.manifest.get("model"), configured)
+        embed_model = load_embedder(settings)
+        engine = cls(index_dir, data, settings, embed_model)
+        engine._warm_up()
+        return engine
+
+    def _use(self, data: IndexData) -> None:
+        # Swapped as one reference so that a question in flight keeps a consistent index.
+        self._state = (data, Answerer(data))
+
+    def _warm_up(self) -> None:
+        """Pay one-off costs (jieba dictionary, model weights) at load, not on the first user."""
+        self.ask("公安机关开展工作情况")
+
+    @property
+    def data(self) -> IndexData:
+        return self._state[0]
+
+    def reload(self) -> bool:
+        """Switch to a newer build of the index folder, if one finished. True if it switched."""
+        with self._lock:
+            self._checked = time.monotonic()
+            try:
+                if resolve_build(self.index_dir) == self.data.path:
+                    return False
+                data = load_index(self.index_dir)
+            except Exception:  # a half-visible rebuild: keep serving the build we have
+                logger.exception("reload of %s failed; keeping the loaded build", self.index_dir)
+                return False
+            if data.manifest.get("model") != self.data.manifest.get("model"):
+                logger.error("new build of %s uses model %s; keeping %s", self.index_dir,
+                             data.manifest.get("model"), self.data.manifest.get("model"))
+                return False
+            self._use(data)
+            logger.info("switched to build %s", data.path.name)
+            return True
+
+    def _maybe_reload(self) -> None:
+        if time.monotonic() - self._checked > _RELOAD_CHECK_S:
+            self.reload()
+
+    def check_question(self, question: str) -> str:
+        """Normalise a question, or raise QuestionError saying what is wrong with it."""
+        if not isinstance(question, str) or not question.strip():
+            raise QuestionError("问题是空的：请输入要查询的内容，例如“第831期有哪些文章？”")
+        limit = self.settings.max_question_chars
+        if len(question) > limit:
+            raise QuestionError(f"问题太长（{len(question)} 字，上限 {limit} 字）：请缩短后再问")
+        question = normalize(" ".join(question.split()))
+        if not has_cjk(question) and not any(ch.isalnum() for ch in question):
+            raise QuestionError("问题里没有可检索的文字：请用中文提问")
+        return question
+
+    def search(self, question: str, k: int = 5, issue: int | None = None,
+               date_from: str | None = None, date_to: str | None = None,
+               source: str | None = None) -> list[Passage]:
+        """The `k` best passages for a question, optionally within an issue or a date range."""
+        question = self.check_question(question)
+        self._maybe_reload()
+        data = self.data
+        return self._search(data, question, k, allowed_rows(data, issue, date_from, date_to,
+                                                            source))
+
+    def _search(self, data: IndexData, question: str, k: int, mask) -> list[Passage]:
+        retriever = HybridRetriever(
+            BM25Retriever(data, top_k=50, mask=mask),
+            DenseRetriever(data, self._embed, top_k=50, mask=mask),
+            top_k=k,
+        )
+        return [to_passage(n) for n in retriever.retrieve(QueryBundle(question))]
+
+    def ask(self, question: str, history: list[tuple[str, str]] | None = None,
+            issue: int | None = None, date_from: str | None = None,
+            date_to: str | None = None) -> Answer:
+        """Answer a question from the paper, with [n] marks resolved in `Answer.citations`."""
+        question = self.check_question(question)
+        self._maybe_reload()
+        data, answerer = self._state
+        passages = self._search(data, question, 8, allowed_rows(data, issue, date_from, date_to))
+        return answerer.answer(question, passages)
+
+    # --- the archive itself ---------------------------------------------------------------
+
+    def issues(self) -> list[dict]:
+        """Issues in the index, newest first (undated ones last)."""
+        out = [{"number": i["number"], "date": i["date"], "pages": i.get("pages"),
+                "source": i["source"], "articles": len(i["articles"])} for i in self.data.issues]
+        return sorted(out, key=lambda i: (i["date"] or "", i["number"] or 0), reverse=True)
+
+    def articles(self, issue: int | None = None, source: str | None = None) -> list[Article]:
+        """Articles of one issue (by number or file), in reading order."""
+        data = self.data
+        out = []
+        for i in data.issues:
+            if (issue is None or i["number"] == issue) and (source is None or i["source"] == source):
+                out += [data.articles[a] for a in i["articles"] if a in data.articles]
+        return out
+
+    def article(self, article_id: str) -> Article | None:
+        return self.data.articles.get(article_id)
+
+    def example_questions(self, n: int = 3) -> list[str]:
+        """Questions a newcomer can try, made from article titles of the newest issues."""
+        out = []
+        for info in self.issues():
+            for a in self.articles(source=info["source"]):
+                if a.kind == "article" and not a.title_derived and len(out) < n:
+                    out.append(f"{a.title}是怎么回事？")
+            if len(out) >= n:
+                break
+        return out
+
+    def stats(self) -> dict:
+        data = self.data
+        size = sum(f.stat().st_size for f in data.path.rglob("*") if f.is_file())
+        return {
+            "index": str(self.index_dir), "build": data.path.name,
+            "model": data.manifest.get("model"), "dimension": data.manifest.get("dimension"),
+            "built_at": data.manifest.get("built_at"), **data.manifest.get("counts", {}),
+            "size_mb": round(size / 1e6, 2), "warnings": data.manifest.get("warnings", []),
+            "issues_list": self.issues(),
+        }

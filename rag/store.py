@@ -1,0 +1,205 @@
+"""The index on disk: FAISS (through llama-index) + BM25 (bm25s over jieba tokens) + metadata.
+
+Layout of an index folder::
+
+    index/
+      current -> builds/20261124T034500-1a2b   (symlink, swapped atomically)
+      builds/20261124T034500-1a2b/
+        manifest.json    model, dimension, chunking, per-file hashes, counts, versions, time
+        chunks.jsonl     one chunk per line; line i is FAISS row i and BM25 document i
+        tokens.jsonl     BM25 tokens of each chunk, so an add rebuilds BM25 without jieba
+        articles.jsonl   full articles, for /issue and the article buttons
+        issues.json      issue metadata and parse warnings
+        vectors.npy      normalised float32 vectors, kept so FAISS can be rewritten
+        vector_store.faiss, bm25/
+
+Every write goes to a new build folder; `current` moves only when the build is complete, so
+a failed or killed build never touches the index being served.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import bm25s
+import faiss
+import numpy as np
+from tqdm import tqdm
+
+from rag.errors import IndexCorruptError, IndexNotFoundError
+from rag.text import tokenize
+from rag.types import Article, Chunk
+
+logger = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+_FILES = ("chunks.jsonl", "tokens.jsonl", "articles.jsonl", "issues.json", "vectors.npy",
+          "vector_store.faiss", "bm25")
+
+
+@dataclass
+class IndexData:
+    """A loaded build: what retrieval and answering read."""
+
+    path: Path
+    manifest: dict
+    chunks: list[Chunk]
+    articles: dict[str, Article]
+    issues: list[dict]
+    vectors: np.ndarray
+    faiss_index: faiss.Index
+    bm25: bm25s.BM25
+    article_chunks: dict[str, list[int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for row, chunk in enumerate(self.chunks):
+            self.article_chunks.setdefault(chunk.article_id, []).append(row)
+
+
+def resolve_build(index_dir: Path) -> Path:
+    """The build folder `index_dir/current` points to.
+
+    Raises:
+        IndexNotFoundError: nothing was ever built there.
+        IndexCorruptError: the pointer or the build it names is missing.
+    """
+    current = index_dir / "current"
+    if not current.is_symlink() and not current.exists():
+        raise IndexNotFoundError(str(index_dir))
+    build = current.resolve()
+    if not build.is_dir():
+        raise IndexCorruptError(str(index_dir), f"{current} points to a missing build")
+    return build
+
+
+def read_manifest(build: Path, index_dir: Path) -> dict:
+    try:
+        manifest = json.loads((build / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise IndexCorruptError(str(index_dir), f"unreadable {MANIFEST}: {err}") from err
+    if manifest.get("format") != FORMAT_VERSION:
+        raise IndexCorruptError(str(index_dir), f"format {manifest.get('format')} is not "
+                                                f"{FORMAT_VERSION}")
+    return manifest
+
+
+def load_index(index_dir: str | Path) -> IndexData:
+    """Load the current build, checking that its parts agree with each other."""
+    index_dir = Path(index_dir)
+    build = resolve_build(index_dir)
+    manifest = read_manifest(build, index_dir)
+    try:
+        chunks = [Chunk(**json.loads(line)) for line in _lines(build / "chunks.jsonl")]
+        articles = {a["id"]: Article(**a) for a in map(json.loads, _lines(build / "articles.jsonl"))}
+        issues = json.loads((build / "issues.json").read_text(encoding="utf-8"))
+        # Memory-mapped: the vectors are only read for filtered searches and rewrites.
+        vectors = np.load(build / "vectors.npy", mmap_mode="r")
+        faiss_index = faiss.read_index(str(build / "vector_store.faiss"))
+        bm25 = bm25s.BM25.load(str(build / "bm25"))
+    except Exception as err:  # truncated JSON, bad numpy header, faiss or bm25s read errors
+        raise IndexCorruptError(str(index_dir), f"{type(err).__name__}: {err}") from err
+    n = manifest["counts"]["chunks"]
+    sizes = {"chunks": len(chunks), "vectors": vectors.shape[0], "faiss": faiss_index.ntotal,
+             "bm25": int(bm25.scores["num_docs"])}
+    if any(size != n for size in sizes.values()):
+        raise IndexCorruptError(str(index_dir), f"parts disagree: manifest says {n} chunks, "
+                                                f"found {sizes}")
+    return IndexData(build, manifest, chunks, articles, issues, vectors, faiss_index, bm25)
+
+
+def _lines(path: Path) -> list[str]:
+    return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def write_build(
+    index_dir: Path,
+    chunks: list[Chunk],
+    tokens: list[list[str]],
+    vectors: np.ndarray,
+    articles: list[Article],
+    issues: list[dict],
+    manifest: dict,
+    show_progress: bool = False,
+) -> Path:
+    """Write a complete build in a new folder, then point `current` at it."""
+    builds = index_dir / "builds"
+    builds.mkdir(parents=True, exist_ok=True)
+    name = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    tmp = builds / f".tmp-{name}"
+    tmp.mkdir()
+    try:
+        steps = tqdm(total=5, desc="write", unit="part", disable=not show_progress)
+        with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as f:
+            f.writelines(json.dumps(asdict(c), ensure_ascii=False) + "\n" for c in chunks)
+        with (tmp / "tokens.jsonl").open("w", encoding="utf-8") as f:
+            f.writelines(json.dumps(t, ensure_ascii=False) + "\n" for t in tokens)
+        with (tmp / "articles.jsonl").open("w", encoding="utf-8") as f:
+            f.writelines(json.dumps(asdict(a), ensure_ascii=False) + "\n" for a in articles)
+        (tmp / "issues.json").write_text(json.dumps(issues, ensure_ascii=False, indent=1),
+                                         encoding="utf-8")
+        steps.update()
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        np.save(tmp / "vectors.npy", vectors)
+        steps.update()
+        write_faiss(vectors, tmp / "vector_store.faiss")
+        steps.update()
+        bm25 = bm25s.BM25()
+        # bm25s cannot index an empty corpus; an index of photo-only issues is still valid.
+        bm25.index(tokens if chunks else [["∅"]], show_progress=False)
+        bm25.save(str(tmp / "bm25"))
+        steps.update()
+        manifest = {**manifest, "format": FORMAT_VERSION,
+                    "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                    "counts": {"chunks": len(chunks), "articles": len(articles),
+                               "issues": len(issues)}}
+        (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1),
+                                    encoding="utf-8")
+        steps.update()
+        steps.close()
+        final = builds / name
+        os.rename(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _point_current(index_dir, final)
+    _prune(builds, keep=final)
+    return final
+
+
+def write_faiss(vectors: np.ndarray, path: Path) -> None:
+    """Store vectors in FAISS through llama-index's FAISS vector store.
+
+    Cosine similarity = inner product on L2-normalised vectors, hence `IndexFlatIP`; exact
+    search over 50,000 chunks of 512 dimensions takes a few milliseconds on one core.
+    """
+    from llama_index.vector_stores.faiss import FaissVectorStore
+
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    index.add(vectors)
+    FaissVectorStore(faiss_index=index).persist(persist_path=str(path))
+
+
+def _point_current(index_dir: Path, build: Path) -> None:
+    link = index_dir / f".current-{uuid.uuid4().hex[:6]}"
+    os.symlink(Path("builds") / build.name, link)
+    os.replace(link, index_dir / "current")  # atomic: readers see the old or the new build
+
+
+def _prune(builds: Path, keep: Path) -> None:
+    """Remove older builds (a reader that already loaded one keeps its open files)."""
+    for old in builds.iterdir():
+        if old != keep and not old.name.startswith(".tmp-"):
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def tokenize_chunks(chunks: list[Chunk], show_progress: bool = False) -> list[list[str]]:
+    return [tokenize(c.embed_text) for c in tqdm(chunks, desc="tokenize", unit="chunk",
+                                                 disable=not show_progress)]
