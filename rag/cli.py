@@ -247,6 +247,8 @@ def main(argv: list[str] | None = None) -> int:
     except RagError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # `python -m rag ask … | head`: the reader left, nothing to say
+        return 0
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from pathlib import Path
 
 from llama_index.core.schema import QueryBundle
 
-from rag.answer import Answerer
+from rag import catalog
+from rag.answer import Answerer, citation
 from rag.embed import canonical_name, load_embedder
 from rag.errors import ModelMismatchError, QuestionError
+from rag.followup import harvest_terms, rewrite
+from rag.llm import LLMAnswerer, llm_enabled
+from rag.refs import matching_issues, resolve_refs
 from rag.retrieve import BM25Retriever, DenseRetriever, HybridRetriever, allowed_rows, to_passage
 from rag.settings import Settings
 from rag.store import IndexData, load_index, resolve_build
@@ -21,6 +26,9 @@ from rag.types import Answer, Article, Passage
 logger = logging.getLogger(__name__)
 
 _RELOAD_CHECK_S = 2.0  # how often a long-lived engine looks for a newer build
+# "2024年10月关于铁骑的报道" filters by publication date; "2024年河北有多少派出所…" asks about
+# events of 2024, reported whenever: a date filters only when the question is about the paper.
+_ABOUT_THE_PAPER = re.compile(r"报道|文章|稿件|刊登|刊发|刊载|发表|登载|周刊|本刊|报纸|见报|期|新闻|讲了|写了|说了什么")
 
 
 class Engine:
@@ -60,6 +68,14 @@ class Engine:
     def _use(self, data: IndexData) -> None:
         # Swapped as one reference so that a question in flight keeps a consistent index.
         self._state = (data, Answerer(data))
+        self._issue_refs = [(i["number"], i["date"]) for i in data.issues]
+        self._vocabulary: set[str] | None = None  # quoted names, built on the first follow-up
+        self._llm = LLMAnswerer(self.settings) if llm_enabled(self.settings) else None
+
+    def _terms(self) -> set[str]:
+        if self._vocabulary is None:
+            self._vocabulary = harvest_terms(c.text for c in self.data.chunks)
+        return self._vocabulary
 
     def _warm_up(self) -> None:
         """Pay one-off costs (jieba dictionary, model weights) at load, not on the first user."""
@@ -107,14 +123,32 @@ class Engine:
     def search(self, question: str, k: int = 5, issue: int | None = None,
                date_from: str | None = None, date_to: str | None = None,
                source: str | None = None) -> list[Passage]:
-        """The `k` best passages for a question, optionally within an issue or a date range."""
+        """The `k` best passages for a question, optionally within an issue or a date range.
+
+        Without explicit filters, an issue or period named in the question (第831期, 上期,
+        2024年10月) becomes the filter.
+        """
         question = self.check_question(question)
         self._maybe_reload()
         data = self.data
-        return self._search(data, question, k, allowed_rows(data, issue, date_from, date_to,
-                                                            source))
+        query = question
+        if issue is None and date_from is None and date_to is None and source is None:
+            refs = self._refs(question)
+            issue, date_from, date_to = refs.issue, refs.date_from, refs.date_to
+            query = refs.cleaned or question
+        return self._search(data, query, k, allowed_rows(data, issue, date_from, date_to, source))
+
+    def _refs(self, query: str, current_issue: int | None = None):
+        refs = resolve_refs(query, self._issue_refs, current_issue=current_issue)
+        if refs.issue is None and refs.date_from and not refs.asks_contents \
+                and not _ABOUT_THE_PAPER.search(query):
+            refs.date_from = refs.date_to = None
+            refs.cleaned = query
+        return refs
 
     def _search(self, data: IndexData, question: str, k: int, mask) -> list[Passage]:
+        if mask is not None and not mask.any():
+            return []
         retriever = HybridRetriever(
             BM25Retriever(data, top_k=50, mask=mask),
             DenseRetriever(data, self._embed, top_k=50, mask=mask),
@@ -124,13 +158,57 @@ class Engine:
 
     def ask(self, question: str, history: list[tuple[str, str]] | None = None,
             issue: int | None = None, date_from: str | None = None,
-            date_to: str | None = None) -> Answer:
-        """Answer a question from the paper, with [n] marks resolved in `Answer.citations`."""
+            date_to: str | None = None, current_issue: int | None = None) -> Answer:
+        """Answer a question from the paper, with [n] marks resolved in `Answer.citations`.
+
+        Args:
+            history: earlier (query, answer) turns of the conversation, oldest first; store
+                each turn's `Answer.query` so a chain of follow-ups keeps its subject.
+            issue, date_from, date_to: explicit filters; by default the question's own
+                references (第831期, 上期, 2024年10月) are used.
+            current_issue: the issue the conversation is about, for 本期 and 上期.
+        """
         question = self.check_question(question)
         self._maybe_reload()
         data, answerer = self._state
-        passages = self._search(data, question, 8, allowed_rows(data, issue, date_from, date_to))
-        return answerer.answer(question, passages)
+        query = rewrite(question, history, self._terms()) if history else question
+        answer = self._answer(data, answerer, question, query, issue, date_from, date_to,
+                              current_issue)
+        answer.question, answer.query = question, query
+        return answer
+
+    def _answer(self, data, answerer, question, query, issue, date_from, date_to,
+                current_issue) -> Answer:
+        refs = self._refs(query, current_issue)
+        if issue is None and date_from is None and date_to is None:
+            if refs.unknown_issue is not None:
+                return catalog.missing_issue_answer(question, refs.unknown_issue, self.issues())
+            if refs.unresolved and not refs.has_filter:
+                return Answer(question=question, mode="metadata", abstained=True,
+                              text=f"索引中没有“{refs.unresolved}”所指的一期。")
+            issue, date_from, date_to = refs.issue, refs.date_from, refs.date_to
+            if refs.asks_date and issue is not None:
+                first = {i["source"]: self.articles(source=i["source"])[0]
+                         for i in self.issues() if i["number"] == issue and i["articles"]}
+                return catalog.date_answer(question, issue, self.issues(), first)
+            if refs.asks_contents:
+                wanted = set(matching_issues(refs, self._issue_refs))
+                infos = [i for i in reversed(self.issues()) if (i["number"], i["date"]) in wanted]
+                return catalog.contents_answer(question, infos, {
+                    i["source"]: self.articles(source=i["source"]) for i in infos})
+            query = refs.cleaned or query
+        passages = self._search(data, query, 8, allowed_rows(data, issue, date_from, date_to))
+        answer = answerer.answer(query, passages)
+        if self._llm is not None and not answer.abstained:
+            got = self._llm.try_answer(query, passages[:5])
+            if got is not None:
+                text, used = got
+                cites = [citation(n, passages[k - 1]) for n, k in enumerate(used, 1)]
+                from rag.llm import renumber
+
+                return Answer(question=question, mode="llm", citations=cites,
+                              text=renumber(text, {k: n for n, k in enumerate(used, 1)}))
+        return answer
 
     # --- the archive itself ---------------------------------------------------------------
 

@@ -27,6 +27,7 @@ from rag.layout import join_continuations
 from rag.parse import corpus_files, file_hash, load_manifest, parse_corpus, parse_paths
 from rag.settings import Settings
 from rag.store import IndexData, _lines, load_index, tokenize_chunks, write_build
+from rag.text import tokenizer_fingerprint
 from rag.types import Article, Chunk, Issue
 
 logger = logging.getLogger(__name__)
@@ -59,9 +60,11 @@ def _caches(index_dir: Path, settings: Settings) -> tuple[dict, dict, IndexData 
         return {}, {}, None
     if data.manifest.get("model") != canonical_name(settings.embed_model):
         return {}, {}, data
-    tokens = [json.loads(x) for x in _lines(data.path / "tokens.jsonl")]
     keys = [_key(c) for c in data.chunks]
-    return dict(zip(keys, data.vectors)), dict(zip(keys, tokens)), data
+    tokens: dict = {}
+    if data.manifest.get("tokenizer") == tokenizer_fingerprint():
+        tokens = dict(zip(keys, (json.loads(x) for x in _lines(data.path / "tokens.jsonl"))))
+    return dict(zip(keys, data.vectors)), tokens, data
 
 
 def _embed(chunks: list[Chunk], keys: list[str], cache: dict, settings: Settings,
@@ -103,6 +106,7 @@ def _write(index_dir: Path, issues: list[Issue], files: dict[str, str], warnings
         "model": canonical_name(settings.embed_model),
         "dimension": int(vectors.shape[1]),
         "normalized": True,
+        "tokenizer": tokenizer_fingerprint(),
         "similarity": "cosine (inner product on normalised vectors)",
         "chunking": {"size": settings.chunk_size, "overlap": settings.chunk_overlap,
                      "unit": "sentences (。！？；…)"},

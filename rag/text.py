@@ -81,8 +81,23 @@ def join_broken(head: str, tail: str) -> str:
 
 
 # Words that carry no topic: function words and the question words of a query.
-STOPWORDS = frozenset(["的", "了", "是", "在", "和", "与", "及", "或", "有", "也", "都", "就", "还", "又", "被", "把", "将", "对", "为", "从", "向", "于", "以", "等", "之", "其", "该", "这", "那", "此", "个", "们", "吗", "呢", "吧", "啊", "么", "什么", "多少", "哪些", "哪个", "哪里", "哪儿", "哪天", "哪年", "哪", "几", "几个", "几名", "怎么", "怎样", "如何", "为什么", "为何", "是否", "是不是", "谁", "何时", "何地", "什么时候", "请问", "一下", "一共", "共", "到底", "上", "下", "中", "后", "前", "里", "时", "到", "给", "让", "能", "会", "要", "关于", "一个", "一些", "这个", "那个", "我们", "你们", "他们", "请", "告诉", "我", "你", "他", "她", "它", "吗？", "多长", "多长时间", "长时间", "多久", "多大", "多高", "多远", "几天", "几年", "几次", "几位", "哪家", "哪位", "怎么样", "那起", "那次", "那位", "这起", "这位", "是从", "共有", "分别", "具体", "主要", "哪一天"])
+STOPWORDS = frozenset("""
+的 了 是 在 和 与 及 或 有 也 都 就 还 又 被 把 将 对 为 从 向 于 以 等 之 其 该 这 那 此 个 们 吗 呢 吧 啊 么 什么 多少
+哪些 哪个 哪里 哪儿 哪天 哪年 哪 几 几个 几名 怎么 怎样 如何 为什么 为何 是否 是不是 谁 何时 何地 什么时候 请问 一下 一共 共 到底 上
+下 中 后 前 里 时 到 给 让 能 会 要 关于 一个 一些 这个 那个 我们 你们 他们 请 告诉 我 你 他 她 它 吗？ 多长 多长时间 长时间 多久
+多大 多高 多远 几天 几年 几次 几位 哪家 哪位 怎么样 那起 那次 那位 这起 这位 是从 共有 分别 具体 主要 哪一天 报道 文章 稿件 新闻 消息
+相关 有关 内容 讲 讲了 刊登 刊发 刊载 发表 见报 周刊 公安周刊 本刊 报纸
+""".split())
 _PUNCT_TOKEN = re.compile(r"^[\W_]+$")
+
+
+def tokenizer_fingerprint() -> str:
+    """Changes whenever tokenize() would cut differently, so stale BM25 tokens are not reused."""
+    import hashlib
+    from importlib.metadata import version
+
+    words = " ".join(sorted(STOPWORDS)) + version("jieba") + "search-mode-v1"
+    return hashlib.sha1(words.encode("utf-8")).hexdigest()[:12]
 _jieba = None
 
 

@@ -125,3 +125,4 @@ class Answer:
     abstained: bool = False
     suggestions: list[Citation] = field(default_factory=list)
     mode: str = "extractive"  # "extractive", "metadata" or "llm"
+    query: str = ""  # what was searched: the question made standalone from the conversation
