@@ -145,7 +145,8 @@ def print_answer(answer, as_json: bool) -> None:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> None:
-    print_answer(_engine(args, settings, auto_build=True).ask(args.question), args.json)
+    print_answer(_engine(args, settings, auto_build=True).ask(args.question, channel="cli"),
+                 args.json)
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> None:

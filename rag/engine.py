@@ -12,6 +12,7 @@ from llama_index.core.schema import QueryBundle
 
 from rag import catalog
 from rag.answer import Answerer, citation
+from rag.audit import QueryLog
 from rag.embed import canonical_name, load_embedder
 from rag.errors import ModelMismatchError, QuestionError
 from rag.followup import harvest_terms, rewrite
@@ -44,6 +45,7 @@ class Engine:
         self._embed = embed_model
         self._lock = threading.Lock()
         self._checked = time.monotonic()
+        self._audit = QueryLog(settings.query_log) if settings.query_log else None
         self._use(data)
 
     @classmethod
@@ -79,7 +81,8 @@ class Engine:
 
     def _warm_up(self) -> None:
         """Pay one-off costs (jieba dictionary, model weights) at load, not on the first user."""
-        self.ask("公安机关开展工作情况")
+        data, answerer = self._state
+        answerer.answer("公安机关开展工作情况", self._search(data, "公安机关开展工作情况", 3, None))
 
     @property
     def data(self) -> IndexData:
@@ -158,7 +161,8 @@ class Engine:
 
     def ask(self, question: str, history: list[tuple[str, str]] | None = None,
             issue: int | None = None, date_from: str | None = None,
-            date_to: str | None = None, current_issue: int | None = None) -> Answer:
+            date_to: str | None = None, current_issue: int | None = None,
+            user_id: int | None = None, channel: str = "api") -> Answer:
         """Answer a question from the paper, with [n] marks resolved in `Answer.citations`.
 
         Args:
@@ -167,7 +171,9 @@ class Engine:
             issue, date_from, date_to: explicit filters; by default the question's own
                 references (第831期, 上期, 2024年10月) are used.
             current_issue: the issue the conversation is about, for 本期 and 上期.
+            user_id, channel: who asked and through what, for the QUERY_LOG audit log.
         """
+        started = time.perf_counter()
         question = self.check_question(question)
         self._maybe_reload()
         data, answerer = self._state
@@ -175,6 +181,8 @@ class Engine:
         answer = self._answer(data, answerer, question, query, issue, date_from, date_to,
                               current_issue)
         answer.question, answer.query = question, query
+        if self._audit is not None:
+            self._audit.record(answer, (time.perf_counter() - started) * 1000, user_id, channel)
         return answer
 
     def _answer(self, data, answerer, question, query, issue, date_from, date_to,

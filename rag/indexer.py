@@ -26,7 +26,7 @@ from rag.errors import CorpusError, IndexCorruptError, IndexNotFoundError, Model
 from rag.layout import join_continuations
 from rag.parse import corpus_files, file_hash, load_manifest, parse_corpus, parse_paths
 from rag.settings import Settings
-from rag.store import IndexData, _lines, load_index, tokenize_chunks, write_build
+from rag.store import IndexData, _lines, index_lock, load_index, tokenize_chunks, write_build
 from rag.text import tokenizer_fingerprint
 from rag.types import Article, Chunk, Issue
 
@@ -137,7 +137,8 @@ def build_index(corpus_dir: str | Path, index_dir: str | Path, settings: Setting
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
     issues, warnings = parse_corpus(corpus_dir, show_progress)
     files = {i.source: file_hash(corpus_dir / i.source) for i in issues}
-    return _write(index_dir, issues, files, warnings, settings, show_progress)
+    with index_lock(index_dir):
+        return _write(index_dir, issues, files, warnings, settings, show_progress)
 
 
 def _current_issues(data: IndexData) -> list[Issue]:
@@ -167,6 +168,12 @@ def add_files(paths: list[str | Path], index_dir: str | Path, settings: Settings
     """
     settings = settings or Settings.from_env()
     index_dir = Path(index_dir)
+    with index_lock(index_dir):
+        return _add(paths, index_dir, settings, show_progress)
+
+
+def _add(paths: list[str | Path], index_dir: Path, settings: Settings,
+         show_progress: bool) -> dict:
     data = _require(index_dir, settings)
     files = dict(data.manifest.get("files", {}))
     found: list[Path] = []
@@ -192,6 +199,9 @@ def add_files(paths: list[str | Path], index_dir: str | Path, settings: Settings
     for folder in {p.parent for p in todo}:
         manifests.update(load_manifest(folder))
     new_issues, warnings = parse_paths(todo, manifests, show_progress)
+    result["warnings"] = warnings
+    if not new_issues:  # every file was unreadable: the index stays as it was
+        return result
     issues = [i for i in _current_issues(data) if i.source not in {n.source for n in new_issues}]
     for issue in new_issues:
         result["replaced" if issue.source in files else "added"].append(issue.source)
@@ -206,7 +216,12 @@ def remove_source(source: str, index_dir: str | Path, settings: Settings | None 
     """Take one issue file out of the index, without re-embedding anything."""
     settings = settings or Settings.from_env()
     index_dir = Path(index_dir)
-    data = _require(index_dir, settings)
+    with index_lock(index_dir):
+        data = _require(index_dir, settings)
+        return _remove(data, source, index_dir, settings)
+
+
+def _remove(data: IndexData, source: str, index_dir: Path, settings: Settings) -> dict:
     files = dict(data.manifest.get("files", {}))
     issues = _current_issues(data)
     if source not in files and source not in {i.source for i in issues}:

@@ -19,6 +19,8 @@ a failed or killed build never touches the index being served.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import logging
 import os
@@ -119,6 +121,22 @@ def _lines(path: Path) -> list[str]:
     return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+@contextlib.contextmanager
+def index_lock(index_dir: Path):
+    """One writer at a time: a second `add` waits instead of losing the first one's issue."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with (index_dir / ".lock").open("w") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            logger.warning("another update of %s is running; waiting for it", index_dir)
+            fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
 def write_build(
     index_dir: Path,
     chunks: list[Chunk],
@@ -194,9 +212,10 @@ def _point_current(index_dir: Path, build: Path) -> None:
 
 
 def _prune(builds: Path, keep: Path) -> None:
-    """Remove older builds (a reader that already loaded one keeps its open files)."""
+    """Remove older builds and what killed builds left (a reader that already loaded a build
+    keeps its memory-mapped vectors even after the files are gone)."""
     for old in builds.iterdir():
-        if old != keep and not old.name.startswith(".tmp-"):
+        if old != keep:
             shutil.rmtree(old, ignore_errors=True)
 
 
