@@ -24,7 +24,14 @@ from rag.chunk import chunk_articles
 from rag.embed import canonical_name, load_embedder
 from rag.errors import CorpusError, IndexCorruptError, IndexNotFoundError, ModelMismatchError
 from rag.layout import join_continuations
-from rag.parse import corpus_files, file_hash, load_manifest, parse_corpus, parse_paths
+from rag.parse import (
+    corpus_files,
+    duplicate_numbers,
+    file_hash,
+    load_manifest,
+    parse_corpus,
+    parse_paths,
+)
 from rag.settings import Settings
 from rag.store import IndexData, _lines, index_lock, load_index, tokenize_chunks, write_build
 from rag.text import tokenizer_fingerprint
@@ -206,6 +213,7 @@ def _add(paths: list[str | Path], index_dir: Path, settings: Settings,
     for issue in new_issues:
         result["replaced" if issue.source in files else "added"].append(issue.source)
         files[issue.source] = file_hash(next(p for p in todo if p.name == issue.source))
+    warnings += duplicate_numbers(issues + new_issues, only={i.source for i in new_issues})
     join_continuations(issues + new_issues)
     stats = _write(index_dir, issues + new_issues, files,
                    data.manifest.get("warnings", []) + warnings, settings, show_progress)

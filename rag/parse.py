@@ -251,6 +251,25 @@ def parse_corpus(
     return issues, warnings
 
 
+def duplicate_numbers(issues: list[Issue], only: set[str] | None = None) -> list[str]:
+    """Warn about files claiming an issue number another file claims (both are kept).
+
+    With `only`, report just the files named there (the ones being added).
+    """
+    warnings = []
+    seen: dict[int, str] = {}
+    for issue in issues:
+        if issue.number is None:
+            continue
+        if issue.number in seen and (only is None or issue.source in only):
+            message = (f"{issue.source}: issue {issue.number} also claimed by "
+                       f"{seen[issue.number]}; both kept, told apart by file")
+            logger.warning(message)
+            warnings.append(message)
+        seen.setdefault(issue.number, issue.source)
+    return warnings
+
+
 def parse_paths(
     paths: list[Path], manifest: dict[str, dict] | None = None, show_progress: bool = False
 ) -> tuple[list[Issue], list[str]]:
@@ -272,14 +291,6 @@ def parse_paths(
                        "%s: %s", path.name, w)
             warnings.append(f"{path.name}: {w}")
         issues.append(issue)
-    seen: dict[int, str] = {}
-    for issue in issues:
-        if issue.number is not None:
-            if issue.number in seen:
-                message = (f"{issue.source}: issue {issue.number} also claimed by "
-                           f"{seen[issue.number]}; both kept, told apart by file")
-                logger.warning(message)
-                warnings.append(message)
-            seen.setdefault(issue.number, issue.source)
+    warnings += duplicate_numbers(issues)
     join_continuations(issues)
     return issues, warnings
