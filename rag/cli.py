@@ -149,6 +149,43 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> None:
                  args.json)
 
 
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> None:
+    """A conversation in the terminal: follow-ups use the last turns; /new starts over."""
+    engine = _engine(args, settings, auto_build=True)
+    history: list[tuple[str, str]] = []
+    current_issue = None
+    interactive = sys.stdin.isatty()
+    if interactive:
+        print("问公安周刊（/new 重新开始，/quit 退出）")
+    while True:
+        try:
+            line = input("问> " if interactive else "")
+        except EOFError:
+            break
+        line = line.strip()
+        if not line:
+            continue
+        if line in ("/quit", "/exit"):
+            break
+        if line == "/new":
+            history, current_issue = [], None
+            print("（已开始新的对话）")
+            continue
+        try:
+            answer = engine.ask(line, history=history, current_issue=current_issue,
+                                channel="chat")
+        except RagError as err:  # a bad question ends nothing: say why, keep the conversation
+            print(f"error: {err}")
+            continue
+        if not interactive:
+            print(f"问> {line}")
+        print_answer(answer, args.json)
+        print()
+        history = (history + [(answer.query, answer.text)])[-4:]
+        if answer.citations and not answer.abstained:
+            current_issue = answer.citations[0].issue or current_issue
+
+
 def cmd_search(args: argparse.Namespace, settings: Settings) -> None:
     passages = _engine(args, settings, auto_build=True).search(
         args.question, k=args.k, issue=args.issue, date_from=args.date_from,
@@ -216,6 +253,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question")
     p.add_argument("--index")
     p.add_argument("--corpus", help="corpus to build from if there is no index yet")
+    p = command("chat", cmd_chat, "a conversation: follow-up questions keep their context")
+    p.add_argument("--index")
+    p.add_argument("--corpus")
     p = command("search", cmd_search, "the passages that best match a question")
     p.add_argument("question")
     p.add_argument("--k", type=int, default=5)

@@ -42,6 +42,7 @@ _AGENTS = ("公安机关", "公安局", "公安厅", "派出所", "警方", "民
 _NOT_A_NAME = ("度", "率", "性", "量", "数")
 # Tags (first letter) of words that cannot be a given name: particles, numbers, pronouns...
 _FUNCTION = set("ucpyxmqrdf")
+_QUESTION_WORD = re.compile(r"(多少|几[个名项件人次天年位]?|哪[天年里些个位]|什么时候|何时|谁|怎么|如何)")
 _MAX_CORE_CHARS = 6  # a question this short with no name of its own needs its context
 _LOOKBACK = 3  # turns searched for something to carry over
 
@@ -226,5 +227,8 @@ def rewrite(
         if not carried:
             return question
         result = " ".join([*carried, core]).strip()
+        # "那群众满意度呢？" asks what the previous turn asked ("…是多少？") about something else.
+        if not _QUESTION_WORD.search(core) and (tail := _QUESTION_WORD.search(previous)):
+            result += previous[tail.start():]
     log.debug("follow-up %r rewritten as %r", question, result)
     return result

@@ -25,7 +25,7 @@ def test_brief_example_without_vocabulary() -> None:
 
 def test_brief_example_with_corpus_vocabulary(vocabulary: set[str]) -> None:
     assert "民意智感系统" in vocabulary  # quoted in issue 831
-    assert rewrite("那群众满意度呢？", SYSTEM, vocabulary) == "民意智感系统 群众满意度"
+    assert rewrite("那群众满意度呢？", SYSTEM, vocabulary) == "民意智感系统 群众满意度多少？"
 
 
 @pytest.mark.parametrize(
@@ -95,7 +95,7 @@ def test_chain_of_follow_ups_uses_the_latest_subject(vocabulary: set[str]) -> No
     second = rewrite("那衡水呢？", [(first, "...")], vocabulary)
     history = [(first, "..."), (second, "...")]
     third = rewrite("那群众满意度呢？", history, vocabulary)
-    assert third == "衡水 民意智感系统 群众满意度"
+    assert third == "衡水 民意智感系统 群众满意度多少？"
 
 
 def test_answers_are_not_mined() -> None:
