@@ -1,0 +1,290 @@
+"""Everything the bot shows: HTML text, citation lines, 4,096-character pages and keyboards.
+
+Every string that comes from the paper passes through `esc` (html.escape); the handlers in
+`bot.app` never format text themselves. Messages are measured in UTF-16 code units, the
+unit Telegram counts its 4,096-character limit in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from collections.abc import Callable, Iterable, Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from rag.types import Answer, Article, Citation
+
+MAX_MESSAGE = 4096
+#: Telegram buttons show about this many characters before they cut the label.
+BUTTON_CHARS = 28
+_SENTENCE_END = re.compile(r"(?<=[。！？!?；;…])")
+
+
+def esc(text: str | None) -> str:
+    """Escape paper text for Telegram's HTML parse mode."""
+    return html.escape(text or "", quote=False)
+
+
+def tg_len(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+# ---------------------------------------------------------------- splitting into messages
+
+
+def _hard_split(raw: str, limit: int) -> list[str]:
+    """Cut raw text so each escaped piece fits; cutting raw text keeps entities whole."""
+    pieces, current = [], ""
+    for ch in raw:
+        if current and tg_len(esc(current + ch)) > limit:
+            pieces.append(esc(current))
+            current = ""
+        current += ch
+    if current:
+        pieces.append(esc(current))
+    return pieces
+
+
+def text_pieces(raw: str, limit: int = MAX_MESSAGE) -> list[str]:
+    """Escape one paragraph, cut at sentence ends (then anywhere) if it is too long."""
+    if tg_len(esc(raw)) <= limit:
+        return [esc(raw)]
+    pieces: list[str] = []
+    for sentence in filter(None, _SENTENCE_END.split(raw)):
+        pieces.extend(_hard_split(sentence, limit))
+    return pieces
+
+
+def paginate(
+    blocks: Iterable[str | list[str]], limit: int = MAX_MESSAGE, sep: str = "\n"
+) -> list[str]:
+    """Pack HTML blocks into as few messages of at most `limit` characters as possible.
+
+    A block is a complete HTML fragment (balanced tags) or a list of such fragments that
+    were one paragraph (they are rejoined without `sep`). Messages only break between
+    fragments, so no tag or entity is ever cut.
+    """
+    messages: list[str] = []
+    current = ""
+    for block in blocks:
+        parts = [block] if isinstance(block, str) else block
+        for i, part in enumerate(parts):
+            joiner = (sep if i == 0 else "") if current else ""
+            if current and tg_len(current + joiner + part) > limit:
+                messages.append(current)
+                current, joiner = "", ""
+            # A blank line meant to separate sections must not open a message.
+            current += joiner + (part if current else part.lstrip("\n"))
+    if current or not messages:
+        messages.append(current)
+    return messages
+
+
+def paragraphs_to_blocks(paragraphs: Iterable[str], limit: int = MAX_MESSAGE) -> list[list[str]]:
+    """Escaped paragraphs, each cut into fitting pieces."""
+    return [text_pieces(p, limit) for p in paragraphs if p.strip()]
+
+
+# ---------------------------------------------------------------- citations and answers
+
+
+def issue_label(issue: int | None, date: str | None) -> str:
+    """Like 第831期 · 2024-10-29; an unknown issue reads 期号不详, an unknown date is left out."""
+    parts = [f"第{issue}期" if issue is not None else "期号不详"]
+    if date:
+        parts.append(esc(date))
+    return " · ".join(parts)
+
+
+def citation_line(c: Citation) -> str:
+    """`[1] 第831期 · 2024-10-29 · 《标题》 · 作者` in HTML."""
+    parts = [f"[{c.n}] {issue_label(c.issue, c.date)}", f"《{esc(c.title)}》"]
+    if c.authors:
+        parts.append(esc("、".join(c.authors)))
+    return " · ".join(parts)
+
+
+def render_answer(answer: Answer, limit: int = MAX_MESSAGE) -> list[str]:
+    """The answer text with its [n] marks, then one line per source (or suggestion)."""
+    blocks: list[str | list[str]] = list(paragraphs_to_blocks(answer.text.split("\n"), limit))
+    if answer.abstained:
+        if answer.suggestions:
+            blocks.append("\n<b>可能相关的文章：</b>")
+            blocks.extend(_suggestion_line(i, c) for i, c in enumerate(answer.suggestions[:3], 1))
+    elif answer.citations:
+        blocks.append("\n<b>来源：</b>")
+        blocks.extend(citation_line(c) for c in answer.citations)
+    return paginate(blocks, limit)
+
+
+def _suggestion_line(i: int, c: Citation) -> str:
+    parts = [f"{i}. {issue_label(c.issue, c.date)}", f"《{esc(c.title)}》"]
+    if c.authors:
+        parts.append(esc("、".join(c.authors)))
+    return " · ".join(parts)
+
+
+def render_article(article: Article, limit: int = MAX_MESSAGE) -> list[str]:
+    """Title, issue, date, authors and the full text, over as many messages as needed."""
+    head: list[str | list[str]] = []
+    if article.kicker:
+        head.append(f"<i>{esc(article.kicker)}</i>")
+    head.append(f"<b>《{esc(article.title)}》</b>")
+    if article.subtitle:
+        head.append(f"<i>{esc(article.subtitle)}</i>")
+    meta = issue_label(article.issue, article.date)
+    if article.authors:
+        meta += " · " + esc("、".join(article.authors))
+    head.append(meta + "\n")
+    body = paragraphs_to_blocks(article.paragraphs, limit)
+    if not body:
+        body = [["（正文缺失）"]]
+    tail = [esc(" ".join(article.continuations))] if article.continuations else []
+    return paginate([*head, *body, *tail], limit)
+
+
+# ---------------------------------------------------------------- lists and help
+
+
+def render_issues(issues: Sequence[dict]) -> list[str]:
+    """One line per issue: number, date, article count and the file it came from."""
+    if not issues:
+        return ["索引里还没有任何期刊。"]
+    lines = [f"<b>索引中共 {len(issues)} 期（新的在前）：</b>"]
+    for item in issues:
+        label = issue_label(item.get("number"), item.get("date"))
+        source = esc(str(item.get("source") or ""))
+        lines.append(f"• {label} · {item.get('articles', 0)} 篇 · <code>{source}</code>")
+    lines.append("\n发送 /issue 期号 查看该期文章，例如 /issue 831。")
+    return paginate(lines)
+
+
+def render_issue_articles(label: str, articles: Sequence[Article]) -> list[str]:
+    """The articles of one issue, numbered, with authors."""
+    lines = [f"<b>{esc(label)}</b> 共 {len(articles)} 篇："]
+    for i, a in enumerate(articles, 1):
+        line = f"{i}. 《{esc(a.title)}》"
+        if a.authors:
+            line += " · " + esc("、".join(a.authors))
+        if a.kind == "photo":
+            line += "（图片）"
+        lines.append(line)
+    lines.append("\n点下面的按钮阅读全文。")
+    return paginate(lines)
+
+
+def render_help(examples: Sequence[str], admin: bool = False) -> str:
+    """What the bot does, with example questions from the index."""
+    lines = [
+        "你好！我可以回答关于《公安周刊》的问题，并注明出处（期号、日期、文章标题和作者）。",
+        "",
+        "私聊时直接发问题即可；在群里请用 /ask 问题，或 @我，或回复我的消息。",
+        "",
+        "<b>命令：</b>",
+        "/ask 问题 — 提问",
+        "/issues — 索引中的各期",
+        "/issue 831 — 某一期的文章",
+        "/new — 开始新的对话（清除上下文）",
+        "/help — 显示本说明",
+    ]
+    if admin:
+        lines += ["/stats — 索引统计（管理员）", "/reindex — 从语料重建索引（管理员）"]
+    if examples:
+        lines += ["", "<b>可以这样问：</b>"]
+        lines += [f"• {esc(q)}" for q in examples]
+    return "\n".join(lines)
+
+
+def render_stats(stats: dict, title: str = "索引统计") -> list[str]:
+    """A dict (engine stats, build summary) as `key: value` lines under a bold title."""
+    lines: list[str] = [f"<b>{esc(title)}</b>"]
+    for key, value in stats.items():
+        name = esc(str(key))
+        if isinstance(value, list | tuple) and any(isinstance(v, dict) for v in value):
+            lines.append(f"{name}: {len(value)} 项")  # e.g. the issue list: /issues shows it
+        elif isinstance(value, list | tuple):
+            lines.append(f"{name}: {len(value)} 条" if value else f"{name}: 无")
+            lines.extend(f"• {esc(str(v))}" for v in value[:20])
+        else:
+            lines.append(f"{name}: <code>{esc(str(value))}</code>")
+    return paginate(lines)
+
+
+def refusal_text(user_id: int | None) -> str:
+    """Deny-by-default message; the id lets an admin add the user to ALLOWED_USER_IDS."""
+    return (
+        "抱歉，你还没有使用本机器人的权限。\n"
+        f"请把你的用户 ID <code>{user_id}</code> 发给管理员开通。"
+    )
+
+
+def one_line(text: str, limit: int = 300) -> str:
+    """A library error message as one escaped line."""
+    flat = " ".join(str(text).split())
+    return esc(flat if len(flat) <= limit else flat[: limit - 1] + "…")
+
+
+# ---------------------------------------------------------------- keyboards and callbacks
+
+
+def article_key(article_id: str) -> str:
+    """A short stable key for an article id; ids can exceed callback_data's 64 bytes."""
+    return hashlib.sha1(article_id.encode("utf-8")).hexdigest()[:16]
+
+
+def parse_callback(data: str | None) -> tuple[str, ...]:
+    """("a", key) for an article button, ("v", "up"|"down", answer_key) for a vote."""
+    parts = tuple((data or "").split(":"))
+    if len(parts) == 2 and parts[0] == "a":
+        return parts
+    if len(parts) == 3 and parts[0] == "v" and parts[1] in ("up", "down"):
+        return parts
+    return ()
+
+
+def _label(prefix: str, title: str) -> str:
+    title = title if len(title) <= BUTTON_CHARS else title[: BUTTON_CHARS - 1] + "…"
+    return f"{prefix}{title}"
+
+
+def _article_button(prefix: str, title: str, article_id: str, register: Callable) -> list:
+    register(article_id)
+    data = f"a:{article_key(article_id)}"
+    return [InlineKeyboardButton(_label(prefix, title), callback_data=data)]
+
+
+def answer_keyboard(
+    answer: Answer, answer_key: str, register: Callable[[str], object] = lambda _: None
+) -> InlineKeyboardMarkup:
+    """One button per source article (or suggestion), then 👍 / 👎.
+
+    `register` is told every article id that gets a button, so the caller can map the
+    short key back to it.
+    """
+    rows, seen = [], set()
+    sources = answer.suggestions[:3] if answer.abstained else answer.citations
+    for i, c in enumerate(sources, 1):
+        if c.article_id in seen:
+            continue
+        seen.add(c.article_id)
+        prefix = f"{i}. " if answer.abstained else f"[{c.n}] "
+        rows.append(_article_button(prefix, c.title, c.article_id, register))
+    rows.append(
+        [
+            InlineKeyboardButton("👍", callback_data=f"v:up:{answer_key}"),
+            InlineKeyboardButton("👎", callback_data=f"v:down:{answer_key}"),
+        ]
+    )
+    return InlineKeyboardMarkup(rows)
+
+
+def articles_keyboard(
+    articles: Sequence[Article], register: Callable[[str], object] = lambda _: None
+) -> InlineKeyboardMarkup | None:
+    """One button per article of an issue listing (Telegram allows 100 buttons a message)."""
+    shown = list(enumerate(articles, 1))[:100]
+    rows = [_article_button(f"{i}. ", a.title, a.id, register) for i, a in shown]
+    return InlineKeyboardMarkup(rows) if rows else None

@@ -1,0 +1,166 @@
+"""bot.render on its own: escaping, citation lines, 4,096-character pages, keyboards."""
+
+from __future__ import annotations
+
+import pytest
+from bot_emulator import ApiError, parse_html
+
+from bot import render
+from rag.types import Answer, Article, Citation
+
+
+def _cite(n=1, issue=831, date="2024-10-29", title="石家庄市交管局举行铁骑驾驶技能大比武", **kw):
+    defaults = {"article_id": f"000_901c193272ce665a.txt#{n}", "source": "000.txt"}
+    return Citation(n=n, issue=issue, date=date, title=title, **{**defaults, **kw})
+
+
+def _long_article(chars: int = 5000) -> Article:
+    sentence = "民警<李某>与“张&王”巡逻时发现可疑车辆，立即上前盘查。"  # 29 chars, 3 to escape
+    paragraphs = []
+    while sum(map(len, paragraphs)) < chars:
+        paragraphs.append(sentence * 9)
+    return Article(
+        id="999_long.txt#1",
+        source="999_long.txt",
+        issue=999,
+        date="2025-01-07",
+        title="一篇很长的<测试>文章",
+        authors=["甲", "乙"],
+        paragraphs=paragraphs,
+    )
+
+
+def test_citation_line_full():
+    line = render.citation_line(_cite(authors=["郭俊岭", "张三"]))
+    assert (
+        line
+        == "[1] 第831期 · 2024-10-29 · 《石家庄市交管局举行铁骑驾驶技能大比武》 · 郭俊岭、张三"
+    )
+
+
+def test_citation_line_unknown_issue_and_date():
+    line = render.citation_line(_cite(n=2, issue=None, date=None, title="A&B <c>"))
+    assert line == "[2] 期号不详 · 《A&amp;B &lt;c&gt;》"
+
+
+def test_answer_escapes_and_lists_sources():
+    answer = Answer(
+        question="q",
+        text="比武于10月24日举行[1]，<共62名>铁骑参赛&角逐[2]。",
+        citations=[_cite(1, authors=["郭俊岭"]), _cite(2, issue=853, date="2025-04-15")],
+    )
+    [page] = render.render_answer(answer)
+    assert "&lt;共62名&gt;铁骑参赛&amp;角逐[2]" in page
+    assert "[1] 第831期 · 2024-10-29 · 《石家庄市交管局举行铁骑驾驶技能大比武》 · 郭俊岭" in page
+    assert "[2] 第853期 · 2025-04-15 ·" in page
+    parse_html(page)  # Telegram would accept it
+
+
+def test_abstained_answer_offers_suggestions():
+    answer = Answer(
+        question="q",
+        text="《公安周刊》里没有找到相关内容。",
+        abstained=True,
+        suggestions=[_cite(i, title=f"文章{i}") for i in range(1, 5)],
+    )
+    [page] = render.render_answer(answer)
+    assert "没有找到" in page and "可能相关的文章" in page
+    assert "文章3" in page and "文章4" not in page
+    keyboard = render.answer_keyboard(answer, "k1").inline_keyboard
+    assert [row[0].text for row in keyboard[:3]] == ["1. 文章1", "2. 文章2", "3. 文章3"]
+    assert [b.text for b in keyboard[-1]] == ["👍", "👎"]
+
+
+def test_long_article_split_within_limit_and_not_inside_entities():
+    article = _long_article(5000)
+    pages = render.render_article(article)
+    assert len(pages) >= 2
+    for page in pages:
+        assert render.tg_len(page) <= render.MAX_MESSAGE
+        plain = parse_html(page)  # raises if a tag or an entity were cut
+        assert "&lt;" not in plain
+    assert pages[0].startswith(
+        "<b>《一篇很长的&lt;测试&gt;文章》</b>\n第999期 · 2025-01-07 · 甲、乙"
+    )
+    # Nothing lost, nothing doubled: the pages hold every paragraph, in order.
+    body = "".join(parse_html(p) for p in pages).replace("\n", "")
+    assert body.endswith("".join(article.paragraphs))
+    # Pages end at paragraph ends, since paragraphs here are short.
+    assert all(p.endswith("。") for p in pages)
+
+
+def test_one_huge_paragraph_splits_at_sentences_then_anywhere():
+    sentences = "派出所民警走访&排查。" * 600  # 6,600 characters, no paragraph break
+    pieces = render.text_pieces(sentences, limit=1000)
+    assert all(render.tg_len(p) <= 1000 for p in pieces)
+    assert "".join(pieces) == render.esc(sentences)
+    no_stops = "&" * 2500  # escapes to 12,500 characters and has no sentence end
+    pieces = render.text_pieces(no_stops, limit=4096)
+    assert all(render.tg_len(p) <= 4096 and p.endswith(";") for p in pieces)
+    assert "".join(pieces) == "&amp;" * 2500
+
+
+def test_paginate_counts_utf16():
+    emoji = "🚓" * 3000  # 2 UTF-16 units each: 6,000 as Telegram counts
+    pages = render.paginate([render.text_pieces(emoji)])
+    assert len(pages) == 2 and all(render.tg_len(p) <= 4096 for p in pages)
+
+
+def test_answer_keyboard_short_callback_data_and_registry():
+    long_id = "000_901c193272ce665a_" + "x" * 80 + ".txt#12"
+    answer = Answer(question="q", text="t[1][2]", citations=[_cite(1, article_id=long_id)] * 2)
+    seen = {}
+    keyboard = render.answer_keyboard(
+        answer, "abcdef123456", lambda aid: seen.setdefault(render.article_key(aid), aid)
+    )
+    rows = keyboard.inline_keyboard
+    assert len(rows) == 2  # the same article cited twice gets one button
+    data = rows[0][0].callback_data
+    assert len(data.encode()) <= 64
+    assert render.parse_callback(data) == ("a", render.article_key(long_id))
+    assert seen == {render.article_key(long_id): long_id}
+    assert render.parse_callback(rows[1][1].callback_data) == ("v", "down", "abcdef123456")
+    assert all(len(b.callback_data.encode()) <= 64 for row in rows for b in row)
+    assert render.parse_callback("zz:1") == ()
+
+
+def test_issue_lists():
+    issues = [
+        {"number": 853, "date": "2025-04-15", "source": "001.txt", "articles": 7},
+        {"number": None, "date": None, "source": "002_<x>.txt", "articles": 3},
+    ]
+    [page] = render.render_issues(issues)
+    assert "第853期 · 2025-04-15 · 7 篇" in page and "期号不详 · 3 篇" in page
+    parse_html(page)
+    articles = [
+        Article(id=f"s#{i}", source="s", issue=831, date=None, title=f"标题{i}") for i in (1, 2)
+    ]
+    [page] = render.render_issue_articles("第831期 · 2024-10-29", articles)
+    assert "1. 《标题1》" in page and "2. 《标题2》" in page
+    assert len(render.articles_keyboard(articles).inline_keyboard) == 2
+
+
+def test_help_and_refusal_and_errors():
+    text = render.render_help(["铁骑<比武>是哪天？"], admin=True)
+    assert "铁骑&lt;比武&gt;是哪天？" in text and "/reindex" in text
+    assert "/reindex" not in render.render_help([], admin=False)
+    assert "<code>555</code>" in render.refusal_text(555)
+    assert render.one_line("no index at x:\n  run <build>") == "no index at x: run &lt;build&gt;"
+    stats = {"chunks": 120, "model": "<m>", "warnings": ["a<b"], "issues_list": [{"n": 1}]}
+    [page] = render.render_stats(stats)
+    assert parse_html(page).splitlines() == [
+        "索引统计",
+        "chunks: 120",
+        "model: <m>",
+        "warnings: 1 条",
+        "• a<b",
+        "issues_list: 1 项",
+    ]
+
+
+def test_emulator_rejects_bad_html():
+    with pytest.raises(ApiError):
+        parse_html("a < b")
+    with pytest.raises(ApiError):
+        parse_html("<b>unclosed")
+    assert parse_html("<b>x</b> &lt;y&gt; &amp;") == "x <y> &"
