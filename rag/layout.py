@@ -27,7 +27,11 @@ _LEAD = re.compile(
     r"^(本报讯|本报[\u4e00-\u9fff\d]{1,12}电|[\u4e00-\u9fff]{2,8}报讯|新华社[\u4e00-\u9fff\d]{0,14}电)"
     r"\s*(?:[（(]([^（）()]{1,40})[)）])?\s*(.*)$"
 )
-_CREDIT = re.compile(rf"^((?:{_ROLE}\s*)?{_NAME}(?:[\s、/]+(?:{_ROLE}\s*)?{_NAME})*)\s*/?\s*摄(?:影)?$")
+_CREDIT = re.compile(rf"^((?:{_ROLE}\s*)?{_NAME}(?:[\s、/]+(?:{_ROLE}\s*)?{_NAME})*)\s*/?\s*摄(?:影)?$"
+                     rf"|^(?:摄影|图)\s*[/:：]\s*({_NAME}(?:[\s、]+{_NAME})*)$")
+# "（记者 张三 通讯员 李四）" closing an article: its byline printed at the end.
+_TRAILING_BYLINE = re.compile(rf"^[（(]\s*((?:{_ROLE}\s*)?{_NAME}(?:[\s、]+(?:{_ROLE}\s*)?{_NAME})*)"
+                              r"\s*[)）]$")
 _CONT = re.compile(r"[（(]\s*(下转|上接|转|接)\s*第?\s*(\d+|[一二三四五六七八九十]+)\s*版\s*[)）]")
 _BULLET = re.compile(r"^[●■◆▲★◎○]")
 _TIME_CLAUSE = re.compile(
@@ -105,6 +109,9 @@ def _loose_heading(u: _Unit) -> bool:
         return True
     if u.kind == "heading":
         return u.level < 3 and not _BULLET.match(u.text)
+    if u.kind == "body" and len(u.text) <= 30 and u.text[-1] in "！？!?" \
+            and not re.search("[，。；]", u.text):
+        return True  # "致敬！最美基层民警" / "谁在守护深夜的街巷？"
     return u.kind == "body" and len(u.text) <= 50 and not is_complete(u.text) and "。" not in u.text
 
 
@@ -130,13 +137,15 @@ def _classify(lines: list[Line]) -> list[_Unit]:
             unit.kind, unit.text = "subtitle", text.lstrip("—").strip()
         elif text.endswith(("——", "—")) and len(text) <= 150:
             unit.kind, unit.text = "kicker", text.rstrip("—").strip()
+        elif (m := _CREDIT.match(text)) and len(text) <= 40:
+            unit.kind, unit.authors = "credit", names(m.group(1) or m.group(2))
         elif (m := _BYLINE.match(text)) or _ROLE_BYLINE.match(text):
             unit.kind, unit.authors = "byline", names(m.group(1) if m else text)
         elif (m := _LEAD.match(text)) and (m.group(2) or m.group(1).endswith("讯")):
             unit.kind, unit.authors = "lead", names(m.group(2) or "")
             unit.text = m.group(3).strip()
-        elif (m := _CREDIT.match(text)) and len(text) <= 40:
-            unit.kind, unit.authors = "credit", names(m.group(1))
+        elif (m := _TRAILING_BYLINE.match(text)) and re.search(_ROLE, m.group(1)):
+            unit.kind, unit.authors = "byline_end", names(m.group(1))
         elif text.startswith("图为") or (line.gap >= _BIG_GAP and len(text) <= 25
                                          and is_complete(text)):
             unit.kind = "caption"
@@ -195,7 +204,7 @@ def _find_starts(units: list[_Unit]) -> tuple[dict[int, _Start], set[int]]:
             used.add(i)
             starts[group[0] if group else i] = _headline(units, group) if group else _Start(
                 derived=True)
-        elif u.kind == "credit" and i > 0 and units[i - 1].kind in ("body", "caption") \
+        elif u.kind == "credit" and i > 0 and units[i - 1].kind in ("body", "caption", "heading") \
                 and i - 1 not in used:
             starts[i - 1] = _Start(kind="photo", derived=True)
             used.update((i - 1, i))
@@ -290,6 +299,11 @@ def assemble_articles(lines: list[Line], issue: Issue) -> list[Article]:
                 add(current, u.text)
             if u.note:
                 current.article.continuations.append(u.note)
+            continue
+        if u.kind == "byline_end":
+            if current is not None:
+                current.article.authors += [a for a in u.authors
+                                            if a not in current.article.authors]
             continue
         if u.kind == "cont":
             if current is None:

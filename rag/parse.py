@@ -39,6 +39,9 @@ _MASTHEAD = [
     re.compile(r"^CN\s*\d{2}\s*-\s*\d{4}"),
     re.compile(r"^邮发代号"),
     re.compile(r"^(公安周刊|河北法治报|河北法制报)(\s*第\s*\d+\s*版)?$"),
+    re.compile(r"^(公安周刊|河北法治报|河北法制报)\s*[·•]\s*\S{1,8}$"),  # page label 公安周刊·要闻
+    re.compile(r"^总第\s*\d+\s*期"),
+    re.compile(r"^(主管|主办|出版|社址|社长|总编辑|零售价|定价|广告许可证|印刷)\s*[:：]"),
     # The police motto printed under the paper's name.
     re.compile(r"^对党忠诚\s*服务人民\s*执法公正\s*纪律严明$"),
 ]

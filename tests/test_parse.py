@@ -265,3 +265,19 @@ def test_cli_articles_json_on_the_sample_corpus():
     assert (tieqi["issue"], tieqi["date"], tieqi["authors"]) == (831, "2024-10-29", ["郭俊岭"])
     assert {i["kind"] for i in items} == {"article", "photo"}
     assert "Traceback" not in out.stderr
+
+
+def test_other_layout_variants_of_the_paper(tmp_path):
+    text = ("公安周刊·要闻\n\n总第1234期\n\n主办：河北法治报社\n\n致敬！最美基层民警\n\n"
+            "□ 本报记者 张三\n\n某县民警坚守岗位二十年。\n\n（记者 李四 通讯员 王五）\n\n"
+            "夜巡\n\n摄影：赵六\n\n群众的事无小事\n\n县公安局开展大走访活动\n\n"
+            "本报讯 近日，某县公安局开展大走访，走访群众3000余户。\n")
+    issue = parse_file(write(tmp_path, text))
+    first, photo, third = issue.articles
+    assert first.title == "致敬！最美基层民警"  # a headline may end in ！
+    assert first.authors == ["张三", "李四", "王五"]  # byline printed at the end
+    assert first.paragraphs == ["某县民警坚守岗位二十年。"]
+    assert (photo.kind, photo.title, photo.authors) == ("photo", "夜巡", ["赵六"])
+    assert third.title == "群众的事无小事" and third.subtitle == "县公安局开展大走访活动"
+    assert third.paragraphs == ["近日，某县公安局开展大走访，走访群众3000余户。"]
+    assert not any("总第" in a.text or "主办" in a.text for a in issue.articles)
