@@ -313,6 +313,24 @@ async def test_overlong_question_and_errors(bot, bot_engine, monkeypatch):
     assert "抱歉" in reply["text"] and "disk on fire" not in reply["text"]
 
 
+async def test_three_turn_conversation_and_new(bot):
+    emu, _ = bot
+    mark = emu.count(BOB)
+    emu.send_text(BOB, "/new")
+    await emu.wait_replies(BOB, after=mark)
+    _, first = await _answer(emu, BOB, "民意智感系统上线后办结率是多少？")
+    assert "办结率" in first[0]["text"]
+    _, second = await _answer(emu, BOB, "那群众满意度呢？")  # no subject of its own
+    assert "97%" in second[0]["text"] and "民意智感" in second[0]["text"]
+    _, third = await _answer(emu, BOB, "那上一期呢？")  # the issue before 第831期: none
+    assert "上一期" in third[0]["text"] or "没有" in third[0]["text"]
+    mark = emu.count(BOB)
+    emu.send_text(BOB, "/new")
+    await emu.wait_replies(BOB, after=mark)
+    _, fresh = await _answer(emu, BOB, "那群众满意度呢？")
+    assert "97%" not in fresh[0]["text"]  # the conversation was forgotten
+
+
 async def test_help_new_and_admin_commands(bot):
     emu, _ = bot
     mark = emu.count(ALICE)
