@@ -33,6 +33,7 @@ _UNIT = re.compile(r"(?:多少|几)([个名项件人次天年位辆起所条处�
 _WH = re.compile(r"什么|多少|哪|几|谁|怎么|如何|何时|多长|多久")
 _DATE = re.compile(r"\d{1,2}月\d{1,2}日|\d{4}年|\d{1,2}日|当天|次日")
 _MAX_SENTENCE = 150
+_YEAR = re.compile(r"((?:19|20)\d{2})年")
 _pseg = None
 
 
@@ -79,6 +80,9 @@ class Answerer:
         context = self.article_text(best.article_id)
         coverage = self.coverage(tokens, context)
         missing = [e for e in entities(question) if _entity_core(e) not in context]
+        # A year the question names must be in the evidence, or be when it was printed.
+        printed = (best.date or "")[:4]
+        missing += [y for y in _YEAR.findall(question) if y not in context and y != printed]
         logger.debug("coverage %.2f, missing entities %s", coverage, missing)
         if missing or coverage < MIN_COVERAGE:
             return self.abstain(question, passages)

@@ -1,0 +1,41 @@
+"""Answer quality on questions written for the tests (not the development set), through the
+same `evaluate` that `python -m rag eval` runs, and the eval CLI itself."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from rag.evaluate import evaluate, load_questions
+
+ROOT = Path(__file__).resolve().parents[1]
+QUESTIONS = ROOT / "tests" / "data" / "extra_questions.jsonl"
+
+
+def test_quality_on_held_out_questions(engine):
+    report = evaluate(engine, load_questions(QUESTIONS))
+    assert report["answerable"] == 22 and report["unanswerable"] == 10
+    assert report["fact_in_answer"] >= 0.9
+    assert report["citation_right"] >= 0.95
+    assert report["passage_holds_fact"] >= 0.9
+    assert report["hit@5"] >= 0.95
+    assert report["false_refusals"] <= 1
+    assert report["refused_unanswerable"] >= 0.7
+
+
+def test_eval_cli_prints_ours_beside_the_baseline(sample_index, tmp_path):
+    subset = tmp_path / "q.jsonl"
+    lines = QUESTIONS.read_text(encoding="utf-8").splitlines()
+    subset.write_text("\n".join(lines[:3] + lines[-2:]) + "\n", encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "rag", "eval", str(subset), "--index",
+                          str(sample_index), "--json"], cwd=ROOT, capture_output=True,
+                         text=True, check=True)
+    result = json.loads(out.stdout)
+    assert result["ours"]["questions"] == 5 and result["ours"]["citation_right"] == 1.0
+    assert 0 <= result["baseline"]["citation_right"] <= 1 and result["baseline"]["chunks"] > 0
+    text = subprocess.run([sys.executable, "-m", "rag", "eval", str(subset), "--index",
+                           str(sample_index)], cwd=ROOT, capture_output=True, text=True,
+                          check=True).stdout
+    assert "citation right" in text and "baseline" in text
