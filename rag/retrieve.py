@@ -46,11 +46,16 @@ def allowed_rows(data: IndexData, issue: int | None = None, date_from: str | Non
     if issue is None and date_from is None and date_to is None and source is None:
         return None
     mask = np.ones(len(data.chunks), dtype=bool)
-    for row, c in enumerate(data.chunks):
-        if issue is not None and c.issue != issue or source is not None and c.source != source or (date_from or date_to) and (
-            c.date is None or (date_from and c.date < date_from) or (date_to and c.date > date_to)
-        ):
-            mask[row] = False
+    if issue is not None:
+        mask &= data.issue_col == issue
+    if source is not None:
+        mask &= data.source_col == source
+    if date_from or date_to:
+        mask &= data.date_col != ""  # undated issues cannot be in any period
+        if date_from:
+            mask &= data.date_col >= date_from
+        if date_to:
+            mask &= data.date_col <= date_to
     return mask
 
 

@@ -60,10 +60,18 @@ class IndexData:
     faiss_index: faiss.Index
     bm25: bm25s.BM25
     article_chunks: dict[str, list[int]] = field(default_factory=dict)
+    # Per-chunk columns for filtering without a Python loop over every chunk.
+    issue_col: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    date_col: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype="U10"))
+    source_col: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
 
     def __post_init__(self) -> None:
         for row, chunk in enumerate(self.chunks):
             self.article_chunks.setdefault(chunk.article_id, []).append(row)
+        self.issue_col = np.array([-1 if c.issue is None else c.issue for c in self.chunks],
+                                  dtype=np.int64)
+        self.date_col = np.array([c.date or "" for c in self.chunks], dtype="U10")
+        self.source_col = np.array([c.source for c in self.chunks], dtype=object)
 
 
 def resolve_build(index_dir: Path) -> Path:
