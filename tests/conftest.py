@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from llm_server import FakeLLM
 
 from rag import Engine, Settings, build_index
 
@@ -38,3 +39,13 @@ def index_copy(sample_index, tmp_path) -> Path:
     dest = tmp_path / "index"
     shutil.copytree(sample_index, dest, symlinks=True)
     return dest
+
+
+@pytest.fixture(scope="module")
+def llm_server():
+    """A scripted OpenAI-compatible endpoint; set `.script` to choose its replies."""
+    server = FakeLLM()
+    server.thread.start()
+    yield server
+    server.server.shutdown()
+    server.server.server_close()

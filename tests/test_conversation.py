@@ -9,7 +9,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from test_llm import FakeLLM
 
 from rag import Engine
 
@@ -48,15 +47,6 @@ def test_chat_cli_three_turns():
     assert "97%" in replies[1]
     assert "《我省树牢新警务理念推动公安工作提质增效》" in replies[2]
     assert "Traceback" not in out.stderr
-
-
-@pytest.fixture(scope="module")
-def llm_server():
-    server = FakeLLM()
-    server.thread.start()
-    yield server
-    server.server.shutdown()
-    server.server.server_close()
 
 
 @pytest.fixture
