@@ -35,6 +35,12 @@ _WH = re.compile(r"什么|多少|哪|几|谁|怎么|如何|何时|多长|多久"
 _DATE = re.compile(r"\d{1,2}月\d{1,2}日|\d{4}年|\d{1,2}日|当天|次日")
 _MAX_SENTENCE = 150
 _YEAR = re.compile(r"((?:19|20)\d{2})年")
+# Procedure questions (材料, 手续, how to 办理): news rarely answers them; when it does, the
+# answering sentence names what was asked, so a sentence that does not is no answer.
+_DETAIL = "材料|手续|证件|条件|流程|步骤|费用|电话|地址|网址|时间表"
+_ASKS_DETAIL = re.compile(rf"(?:什么|哪些|哪个)({_DETAIL})|({_DETAIL})(?:是|有)?(?:什么|哪些|多少)")
+_HOW_TO = re.compile(r"(?:怎么|怎样|如何)(?:才能)?(办理|办|申请|查询|查|缴纳|补办|换证|换|领取|"
+                     r"预约|注销|迁移|报名|报警|投诉)")
 _pseg = None
 
 
@@ -88,7 +94,7 @@ class Answerer:
         if missing or coverage < MIN_COVERAGE:
             return self.abstain(question, passages)
         chosen = self.pick(question, tokens, passages)
-        if not chosen:
+        if not chosen or not self._answers_procedure(question, tokens, chosen[0].sentence):
             return self.abstain(question, passages)
         citations: list[Citation] = []
         parts = []
@@ -99,6 +105,14 @@ class Answerer:
                 citations.append(citation(n, cand.passage))
             parts.append(f"{trim(cand.sentence, tokens)}[{n}]")
         return Answer(question=question, text="".join(parts), citations=citations)
+
+    def _answers_procedure(self, question: str, tokens: list[str], sentence: str) -> bool:
+        """False when a procedure question gets a sentence that does not name what it asks."""
+        if m := _ASKS_DETAIL.search(question):
+            return (m.group(1) or m.group(2)) in sentence
+        if _HOW_TO.search(question):
+            return all(t in sentence for t in tokenize(_HOW_TO.sub("", question)))
+        return True
 
     def pick(self, question: str, tokens: list[str], passages: list[Passage]) -> list[_Candidate]:
         """The best sentence, and a second one from the same article when it adds to it."""
