@@ -13,14 +13,13 @@ import hashlib
 import json
 import logging
 import time
-from dataclasses import asdict
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
-from rag.chunk import chunk_articles
+from rag.chunk import chunk_article
 from rag.embed import canonical_name, load_embedder
 from rag.errors import CorpusError, IndexCorruptError, IndexNotFoundError, ModelMismatchError
 from rag.layout import join_continuations
@@ -54,24 +53,41 @@ def _versions() -> dict[str, str]:
 
 
 def _issue_dict(issue: Issue) -> dict:
-    d = asdict(issue)
-    d["articles"] = [a["id"] for a in d["articles"]]
-    return d
+    return {"source": issue.source, "number": issue.number, "date": issue.date,
+            "pages": issue.pages, "warnings": issue.warnings,
+            "articles": [a.id for a in issue.articles]}
 
 
-def _caches(index_dir: Path, settings: Settings) -> tuple[dict, dict, IndexData | None]:
-    """Vectors and tokens of the current build, if it was made with the same model."""
+def _load_current(index_dir: Path) -> IndexData | None:
     try:
-        data = load_index(index_dir)
+        return load_index(index_dir)
     except (IndexNotFoundError, IndexCorruptError):
-        return {}, {}, None
-    if data.manifest.get("model") != canonical_name(settings.embed_model):
-        return {}, {}, data
+        return None  # nothing to reuse: everything is embedded afresh
+
+
+def _caches(data: IndexData | None, settings: Settings) -> tuple[dict, dict]:
+    """Vectors and tokens of the current build, if it was made with the same model."""
+    if data is None or data.manifest.get("model") != canonical_name(settings.embed_model):
+        return {}, {}
     keys = [_key(c) for c in data.chunks]
     tokens: dict = {}
     if data.manifest.get("tokenizer") == tokenizer_fingerprint():
         tokens = dict(zip(keys, (json.loads(x) for x in _lines(data.path / "tokens.jsonl"))))
-    return dict(zip(keys, data.vectors)), tokens, data
+    return dict(zip(keys, data.vectors)), tokens
+
+
+def _chunks(articles: list[Article], data: IndexData | None, settings: Settings) -> list[Chunk]:
+    """Chunks of all articles; an article carried over unchanged from the current build
+    (the very same object) keeps its chunks instead of being cut again."""
+    same = data is not None and data.manifest.get("chunking", {}).get("size") == \
+        settings.chunk_size and data.manifest["chunking"].get("overlap") == settings.chunk_overlap
+    out: list[Chunk] = []
+    for a in articles:
+        if same and data.articles.get(a.id) is a and a.id in data.article_chunks:
+            out += [data.chunks[r] for r in data.article_chunks[a.id]]
+        else:
+            out += chunk_article(a, settings.chunk_size, settings.chunk_overlap)
+    return out
 
 
 def _embed(chunks: list[Chunk], keys: list[str], cache: dict, settings: Settings,
@@ -97,11 +113,12 @@ def _embed(chunks: list[Chunk], keys: list[str], cache: dict, settings: Settings
 
 
 def _write(index_dir: Path, issues: list[Issue], files: dict[str, str], warnings: list[str],
-           settings: Settings, show_progress: bool) -> dict:
+           settings: Settings, show_progress: bool, current: IndexData | None) -> dict:
+    """Write a new build of `issues`, reusing what `current` (the build in use) has."""
     started = time.perf_counter()
-    vec_cache, tok_cache, _ = _caches(index_dir, settings)
+    vec_cache, tok_cache = _caches(current, settings)
     articles = [a for i in issues for a in i.articles]
-    chunks = chunk_articles(articles, settings.chunk_size, settings.chunk_overlap)
+    chunks = _chunks(articles, current, settings)
     keys = [_key(c) for c in chunks]
     t0 = time.perf_counter()
     vectors, embedded = _embed(chunks, keys, vec_cache, settings, show_progress)
@@ -145,7 +162,8 @@ def build_index(corpus_dir: str | Path, index_dir: str | Path, settings: Setting
     issues, warnings = parse_corpus(corpus_dir, show_progress)
     files = {i.source: file_hash(corpus_dir / i.source) for i in issues}
     with index_lock(index_dir):
-        return _write(index_dir, issues, files, warnings, settings, show_progress)
+        return _write(index_dir, issues, files, warnings, settings, show_progress,
+                      _load_current(index_dir))
 
 
 def _current_issues(data: IndexData) -> list[Issue]:
@@ -216,7 +234,7 @@ def _add(paths: list[str | Path], index_dir: Path, settings: Settings,
     warnings += duplicate_numbers(issues + new_issues, only={i.source for i in new_issues})
     join_continuations(issues + new_issues)
     stats = _write(index_dir, issues + new_issues, files,
-                   data.manifest.get("warnings", []) + warnings, settings, show_progress)
+                   data.manifest.get("warnings", []) + warnings, settings, show_progress, data)
     return {**stats, **result, "warnings": warnings}
 
 
@@ -238,7 +256,7 @@ def _remove(data: IndexData, source: str, index_dir: Path, settings: Settings) -
     files.pop(source, None)
     kept = [i for i in issues if i.source != source]
     warnings = [w for w in data.manifest.get("warnings", []) if not w.startswith(source)]
-    stats = _write(index_dir, kept, files, warnings, settings, show_progress=False)
+    stats = _write(index_dir, kept, files, warnings, settings, False, data)
     return {**stats, "removed": source}
 
 

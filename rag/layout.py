@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rag.text import SENTENCE_END, is_complete, join_broken, split_sentences
 from rag.types import Article, Issue
@@ -380,8 +380,14 @@ def join_continuations(issues: list[Issue]) -> None:
             if len(candidates) != 1 and not (candidates and not part.title_derived):
                 continue
             owner_issue, owner = candidates[0]
-            owner.paragraphs += [p for p in part.paragraphs if p not in owner.paragraphs]
-            owner.continuations += part.continuations
-            owner.authors += [a for a in part.authors if a not in owner.authors]
+            # A new object, not an edit in place: the indexer re-chunks exactly the articles
+            # that are not the objects it loaded.
+            joined = replace(
+                owner,
+                paragraphs=owner.paragraphs + [p for p in part.paragraphs
+                                               if p not in owner.paragraphs],
+                continuations=owner.continuations + part.continuations,
+                authors=owner.authors + [a for a in part.authors if a not in owner.authors])
+            owner_issue.articles[owner_issue.articles.index(owner)] = joined
             issue.articles.remove(part)
-            logger.info("joined %s to %s (%s)", part.id, owner.id, owner.title)
+            logger.info("joined %s to %s (%s)", part.id, joined.id, joined.title)

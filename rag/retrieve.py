@@ -10,8 +10,6 @@ rescue paraphrased questions.
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 import numpy as np
 from llama_index.core.base.base_retriever import BaseRetriever
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -26,8 +24,7 @@ DENSE_WEIGHT = 0.25
 
 
 def to_node(chunk: Chunk, row: int) -> TextNode:
-    meta = asdict(chunk)
-    meta.pop("text")
+    meta = {k: v for k, v in vars(chunk).items() if k != "text"}
     meta["row"] = row
     return TextNode(id_=chunk.id, text=chunk.text, metadata=meta)
 

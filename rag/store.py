@@ -27,7 +27,7 @@ import os
 import shutil
 import time
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import bm25s
@@ -164,11 +164,12 @@ def write_build(
     try:
         steps = tqdm(total=5, desc="write", unit="part", disable=not show_progress)
         with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as f:
-            f.writelines(json.dumps(asdict(c), ensure_ascii=False) + "\n" for c in chunks)
+            # Flat dataclasses: their __dict__ is what asdict() would give, without its deep copies.
+            f.writelines(json.dumps(vars(c), ensure_ascii=False) + "\n" for c in chunks)
         with (tmp / "tokens.jsonl").open("w", encoding="utf-8") as f:
             f.writelines(json.dumps(t, ensure_ascii=False) + "\n" for t in tokens)
         with (tmp / "articles.jsonl").open("w", encoding="utf-8") as f:
-            f.writelines(json.dumps(asdict(a), ensure_ascii=False) + "\n" for a in articles)
+            f.writelines(json.dumps(vars(a), ensure_ascii=False) + "\n" for a in articles)
         (tmp / "issues.json").write_text(json.dumps(issues, ensure_ascii=False, indent=1),
                                          encoding="utf-8")
         steps.update()
