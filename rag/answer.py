@@ -79,22 +79,10 @@ class Answerer:
 
     def answer(self, question: str, passages: list[Passage]) -> Answer:
         tokens = list(dict.fromkeys(tokenize(question)))
-        if not passages or not tokens:
-            return self.abstain(question, passages)
-        # The best supported article among the first passages decides whether to answer.
-        best = max(passages[:3], key=lambda p: self.coverage(tokens, self.article_text(
-            p.article_id)))
-        context = self.article_text(best.article_id)
-        coverage = self.coverage(tokens, context)
-        missing = [e for e in entities(question) if _entity_core(e) not in context]
-        # A year the question names must be in the evidence, or be when it was printed.
-        printed = (best.date or "")[:4]
-        missing += [y for y in _YEAR.findall(question) if y not in context and y != printed]
-        logger.debug("coverage %.2f, missing entities %s", coverage, missing)
-        if missing or coverage < MIN_COVERAGE:
+        if not passages or not tokens or not self.supported(question, tokens, passages):
             return self.abstain(question, passages)
         chosen = self.pick(question, tokens, passages)
-        if not chosen or not self._answers_procedure(question, tokens, chosen[0].sentence):
+        if not chosen or not _answers_procedure(question, chosen[0].sentence):
             return self.abstain(question, passages)
         citations: list[Citation] = []
         parts = []
@@ -106,13 +94,18 @@ class Answerer:
             parts.append(f"{trim(cand.sentence, tokens)}[{n}]")
         return Answer(question=question, text="".join(parts), citations=citations)
 
-    def _answers_procedure(self, question: str, tokens: list[str], sentence: str) -> bool:
-        """False when a procedure question gets a sentence that does not name what it asks."""
-        if m := _ASKS_DETAIL.search(question):
-            return (m.group(1) or m.group(2)) in sentence
-        if _HOW_TO.search(question):
-            return all(t in sentence for t in tokenize(_HOW_TO.sub("", question)))
-        return True
+    def supported(self, question: str, tokens: list[str], passages: list[Passage]) -> bool:
+        """Whether the best article among the first passages can answer at all: it names every
+        place, organisation, person and year the question names, and covers enough of it."""
+        best = max(passages[:3], key=lambda p: self.coverage(tokens, self.article_text(
+            p.article_id)))
+        context = self.article_text(best.article_id)
+        coverage = self.coverage(tokens, context)
+        missing = [e for e in entities(question) if _entity_core(e) not in context]
+        printed = (best.date or "")[:4]  # a year may also be when the article was printed
+        missing += [y for y in _YEAR.findall(question) if y not in context and y != printed]
+        logger.debug("coverage %.2f, missing %s", coverage, missing)
+        return not missing and coverage >= MIN_COVERAGE
 
     def pick(self, question: str, tokens: list[str], passages: list[Passage]) -> list[_Candidate]:
         """The best sentence, and a second one from the same article when it adds to it."""
@@ -162,6 +155,15 @@ class Answerer:
                 seen.add(p.article_id)
                 suggestions.append(citation(len(suggestions) + 1, p))
         return Answer(question=question, text=NOT_FOUND, abstained=True, suggestions=suggestions)
+
+
+def _answers_procedure(question: str, sentence: str) -> bool:
+    """False when a procedure question gets a sentence that does not name what it asks."""
+    if m := _ASKS_DETAIL.search(question):
+        return (m.group(1) or m.group(2)) in sentence
+    if _HOW_TO.search(question):
+        return all(t in sentence for t in tokenize(_HOW_TO.sub("", question)))
+    return True
 
 
 _SPEECH = re.compile(r"(说|表示|介绍|留言|反映|称|问|求助|感叹|告诉)")
