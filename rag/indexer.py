@@ -20,9 +20,9 @@ import numpy as np
 from tqdm import tqdm
 
 from rag.chunk import chunk_article
+from rag.continuations import join_continuations
 from rag.embed import canonical_name, load_embedder
 from rag.errors import CorpusError, IndexCorruptError, IndexNotFoundError, ModelMismatchError
-from rag.layout import join_continuations
 from rag.parse import (
     corpus_files,
     duplicate_numbers,

@@ -16,8 +16,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from rag.continuations import join_continuations
 from rag.errors import CorpusError
-from rag.layout import Line, assemble_articles, join_continuations
+from rag.layout import Line, assemble_articles
 from rag.text import has_cjk, normalize
 from rag.types import Issue
 
