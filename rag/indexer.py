@@ -39,6 +39,25 @@ from rag.types import Article, Chunk, Issue
 logger = logging.getLogger(__name__)
 
 
+class _Timer:
+    """Seconds per stage, so a build or an add can say where its time went."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def __call__(self, stage: str):
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[stage] = round(self.seconds.get(stage, 0.0) + time.perf_counter()
+                                        - start, 3)
+
+    def total(self) -> float:
+        return round(sum(self.seconds.values()), 2)
+
+
 def _key(chunk: Chunk) -> str:
     return hashlib.sha1(chunk.embed_text.encode("utf-8")).hexdigest()
 
@@ -74,6 +93,16 @@ def _caches(data: IndexData | None, settings: Settings) -> tuple[dict, dict]:
     if data.manifest.get("tokenizer") == tokenizer_fingerprint():
         tokens = dict(zip(keys, (json.loads(x) for x in _lines(data.path / "tokens.jsonl"))))
     return dict(zip(keys, data.vectors)), tokens
+
+
+def _extends(current: IndexData | None, chunks: list[Chunk], articles: list[Article]) -> bool:
+    """True when the new build is the current one plus chunks and articles at the end."""
+    if current is None or len(chunks) < len(current.chunks):
+        return False
+    old_articles = list(current.articles.values())
+    return len(articles) >= len(old_articles) \
+        and all(a is b for a, b in zip(current.chunks, chunks)) \
+        and all(a is b for a, b in zip(old_articles, articles))
 
 
 def _chunks(articles: list[Article], data: IndexData | None, settings: Settings) -> list[Chunk]:
@@ -115,17 +144,19 @@ def _embed(chunks: list[Chunk], keys: list[str], cache: dict, settings: Settings
 def _write(index_dir: Path, issues: list[Issue], files: dict[str, str], warnings: list[str],
            settings: Settings, show_progress: bool, current: IndexData | None) -> dict:
     """Write a new build of `issues`, reusing what `current` (the build in use) has."""
-    started = time.perf_counter()
-    vec_cache, tok_cache = _caches(current, settings)
-    articles = [a for i in issues for a in i.articles]
-    chunks = _chunks(articles, current, settings)
-    keys = [_key(c) for c in chunks]
-    t0 = time.perf_counter()
-    vectors, embedded = _embed(chunks, keys, vec_cache, settings, show_progress)
-    embed_s = time.perf_counter() - t0
-    missing = [c for c, k in zip(chunks, keys) if k not in tok_cache]
-    for c, toks in zip(missing, tokenize_chunks(missing, show_progress)):
-        tok_cache[_key(c)] = toks
+    timer = _Timer()
+    with timer("reuse"):
+        vec_cache, tok_cache = _caches(current, settings)
+    with timer("chunk"):
+        articles = [a for i in issues for a in i.articles]
+        chunks = _chunks(articles, current, settings)
+        keys = [_key(c) for c in chunks]
+    with timer("embed"):
+        vectors, embedded = _embed(chunks, keys, vec_cache, settings, show_progress)
+    with timer("tokenize"):
+        missing = [c for c, k in zip(chunks, keys) if k not in tok_cache]
+        for c, toks in zip(missing, tokenize_chunks(missing, show_progress)):
+            tok_cache[_key(c)] = toks
     manifest = {
         "model": canonical_name(settings.embed_model),
         "dimension": int(vectors.shape[1]),
@@ -137,13 +168,15 @@ def _write(index_dir: Path, issues: list[Issue], files: dict[str, str], warnings
         "files": files,
         "warnings": warnings,
         "versions": _versions(),
-        "timings": {"embed_s": round(embed_s, 2), "embedded_chunks": embedded},
+        "embedded_chunks": embedded,
     }
-    build = write_build(index_dir, chunks, [tok_cache[k] for k in keys], vectors, articles,
-                        [_issue_dict(i) for i in issues], manifest, show_progress)
+    with timer("write"):
+        build = write_build(index_dir, chunks, [tok_cache[k] for k in keys], vectors, articles,
+                            [_issue_dict(i) for i in issues], manifest, show_progress,
+                            base=current if _extends(current, chunks, articles) else None)
     stats = {"index": str(index_dir), "build": build.name, "issues": len(issues),
              "articles": len(articles), "chunks": len(chunks), "embedded": embedded,
-             "seconds": round(time.perf_counter() - started, 2), "warnings": warnings}
+             "seconds": timer.total(), "timings": timer.seconds, "warnings": warnings}
     logger.info("built %s: %d issues, %d articles, %d chunks (%d embedded) in %.1fs",
                 index_dir, len(issues), len(articles), len(chunks), embedded, stats["seconds"])
     return stats
@@ -199,7 +232,9 @@ def add_files(paths: list[str | Path], index_dir: str | Path, settings: Settings
 
 def _add(paths: list[str | Path], index_dir: Path, settings: Settings,
          show_progress: bool) -> dict:
+    started = time.perf_counter()
     data = _require(index_dir, settings)
+    load_s = time.perf_counter() - started
     files = dict(data.manifest.get("files", {}))
     found: list[Path] = []
     for p in map(Path, paths):
@@ -233,8 +268,12 @@ def _add(paths: list[str | Path], index_dir: Path, settings: Settings,
         files[issue.source] = file_hash(next(p for p in todo if p.name == issue.source))
     warnings += duplicate_numbers(issues + new_issues, only={i.source for i in new_issues})
     join_continuations(issues + new_issues)
+    prepare_s = time.perf_counter() - started - load_s
     stats = _write(index_dir, issues + new_issues, files,
                    data.manifest.get("warnings", []) + warnings, settings, show_progress, data)
+    stats["timings"] = {"load": round(load_s, 3), "parse": round(prepare_s, 3),
+                        **stats["timings"]}
+    stats["seconds"] = round(time.perf_counter() - started, 2)
     return {**stats, **result, "warnings": warnings}
 
 

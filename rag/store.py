@@ -154,8 +154,14 @@ def write_build(
     issues: list[dict],
     manifest: dict,
     show_progress: bool = False,
+    base: IndexData | None = None,
 ) -> Path:
-    """Write a complete build in a new folder, then point `current` at it."""
+    """Write a complete build in a new folder, then point `current` at it.
+
+    With `base`, the build in use, whose chunks and articles are exactly the first ones of
+    `chunks` and `articles` (a new issue was appended): its files are copied and only the new
+    lines are written, which keeps adding an issue to a large archive fast.
+    """
     builds = index_dir / "builds"
     builds.mkdir(parents=True, exist_ok=True)
     name = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
@@ -163,13 +169,17 @@ def write_build(
     tmp.mkdir()
     try:
         steps = tqdm(total=5, desc="write", unit="part", disable=not show_progress)
-        with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as f:
-            # Flat dataclasses: their __dict__ is what asdict() would give, without its deep copies.
-            f.writelines(json.dumps(vars(c), ensure_ascii=False) + "\n" for c in chunks)
-        with (tmp / "tokens.jsonl").open("w", encoding="utf-8") as f:
-            f.writelines(json.dumps(t, ensure_ascii=False) + "\n" for t in tokens)
-        with (tmp / "articles.jsonl").open("w", encoding="utf-8") as f:
-            f.writelines(json.dumps(vars(a), ensure_ascii=False) + "\n" for a in articles)
+        done = {"chunks.jsonl": 0, "tokens.jsonl": 0, "articles.jsonl": 0}
+        if base is not None:
+            for part in done:
+                shutil.copyfile(base.path / part, tmp / part)
+            done = {"chunks.jsonl": len(base.chunks), "tokens.jsonl": len(base.chunks),
+                    "articles.jsonl": len(base.articles)}
+        # Flat dataclasses: vars() is what asdict() gives, without its deep copies.
+        _append_jsonl(tmp / "chunks.jsonl", (vars(c) for c in chunks[done["chunks.jsonl"]:]))
+        _append_jsonl(tmp / "tokens.jsonl", tokens[done["tokens.jsonl"]:])
+        _append_jsonl(tmp / "articles.jsonl",
+                      (vars(a) for a in articles[done["articles.jsonl"]:]))
         (tmp / "issues.json").write_text(json.dumps(issues, ensure_ascii=False, indent=1),
                                          encoding="utf-8")
         steps.update()
@@ -199,6 +209,11 @@ def write_build(
     _point_current(index_dir, final)
     _prune(builds, keep=final)
     return final
+
+
+def _append_jsonl(path: Path, rows) -> None:
+    with path.open("a", encoding="utf-8") as f:
+        f.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
 
 
 def write_faiss(vectors: np.ndarray, path: Path) -> None:
