@@ -1,0 +1,569 @@
+"""Benchmark at N issues: our pipeline side by side with llama-index's default pipeline.
+
+    python bench/run.py --issues 100 --json bench/out/bench_100.json
+    python bench/run.py --issues 1000 --json bench/out/bench_1000.json   # ~20-30 min
+
+Generates a synthetic archive (bench/generate.py), then measures each stage in its own
+subprocess so every peak RSS belongs to one stage: our build, our loaded engine (ask and
+search latency), adding one issue, answer quality on the 5-issue sample corpus, and the
+llama-index baseline (whole files → SentenceSplitter defaults → in-memory VectorStoreIndex
+with the same embedder, no BM25). Prints a table with ours/baseline ratios and the targets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unicodedata
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.generate import generate, make_questions, write_issue  # noqa: E402
+
+SAMPLE_CORPUS = ROOT / "corpus"
+# The development questions live beside the checkout, in the team's shared folder.
+DEV_QUESTION_FILES = (ROOT.parent / "shared" / "eval" / "dev_questions.jsonl",)
+WARMUP = 3  # first calls pay for lazy imports and caches; not what a user waits for
+
+#: (key, label, target, "<=" or ">="): the figures the issue asks us to meet.
+TARGETS = (
+    ("ask_p95_ms", "ask p95", 100.0, "<="),
+    ("search_p95_ms", "search p95", 50.0, "<="),
+    ("issues_per_s", "build throughput (issues/s)", 1.0, ">="),
+    ("add_one_s", "add one issue (s)", 5.0, "<="),
+    ("rss_mb", "loaded engine RSS (MB)", 1536.0, "<="),
+)
+
+
+# --- helpers shared by the workers -----------------------------------------------------
+
+
+def bench_settings(**overrides: Any) -> Any:
+    """Settings from the environment, minus anything that would leave the machine.
+
+    An LLM would turn ask latency into network latency; the benchmark measures the offline,
+    extractive engine. The query log is off so the disk sees only the index.
+    """
+    from rag.settings import Settings
+
+    settings = Settings.from_env(env_file=None)
+    return replace(settings, llm_base_url="", llm_model="", query_log=None, **overrides)
+
+
+def proc_mb(field: str = "VmRSS") -> float:
+    """This process's resident memory (VmRSS) or its peak (VmHWM), in MB."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # peak, on Linux in KB
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def dir_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file()) / 2**20
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """Linear-interpolated percentile, like numpy's default."""
+    if not values:
+        return None
+    s = sorted(values)
+    k = (len(s) - 1) * q / 100
+    lo = int(k)
+    hi = min(lo + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (k - lo)
+
+
+def latency(fn: Callable[[str], Any], questions: list[str], desc: str) -> dict[str, float | None]:
+    """Milliseconds per call over `questions`, after a few warm-up calls."""
+    from tqdm import tqdm
+
+    for q in questions[:WARMUP]:
+        fn(q)
+    times = []
+    for q in tqdm(questions, desc=desc, unit="q"):
+        start = time.perf_counter()
+        fn(q)
+        times.append(1000 * (time.perf_counter() - start))
+    return {f"p{p}": _round(percentile(times, p)) for p in (50, 95, 99)} | {
+        "mean": _round(sum(times) / len(times)), "n": len(times)}
+
+
+def _round(x: float | None, digits: int = 2) -> float | None:
+    return None if x is None else round(x, digits)
+
+
+def norm(text: str) -> str:
+    """Full-width and half-width forms compare equal (97% and 97％)."""
+    return unicodedata.normalize("NFKC", text or "")
+
+
+def load_dev_questions(path: Path | None) -> list[dict[str, Any]]:
+    if path is None or not path.is_file():
+        return []
+    with path.open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+# --- workers: each runs in its own process ---------------------------------------------
+
+
+def worker_build(p: dict[str, Any]) -> dict[str, Any]:
+    """Our full build of the N-issue archive, with a separate parse pass for issues/s."""
+    import gc
+
+    from bench.profiling import BUILD_STAGES, StageTimer
+    from rag import build_index
+    from rag.parse import parse_corpus
+
+    corpus, index = Path(p["corpus"]), Path(p["index"])
+    settings = bench_settings(index_dir=index, corpus_dir=corpus)
+    start = time.perf_counter()
+    issues, _ = _issues(parse_corpus(corpus))
+    parse_s = time.perf_counter() - start
+    n_issues, n_articles = len(issues), sum(len(i.articles) for i in issues)
+    del issues
+    gc.collect()
+    if index.exists():
+        shutil.rmtree(index)
+    timer = StageTimer(BUILD_STAGES)  # perf_counter around each stage; no measurable cost
+    start = time.perf_counter()
+    info = build_index(corpus, index, settings=settings, show_progress=True)
+    build_s = time.perf_counter() - start
+    timer.restore()
+    return {"parse_s": parse_s, "issues": n_issues, "articles": n_articles, "build_s": build_s,
+            "info": info, "stages": timer.build_stages(), "peak_rss_mb": peak_mb(),
+            "index_mb": dir_mb(index)}
+
+
+def _issues(result: Any) -> tuple[list[Any], list[str]]:
+    """parse_corpus returns (issues, warnings); accept a bare list too."""
+    if isinstance(result, tuple):
+        return result[0], result[1]
+    return result, []
+
+
+def worker_query(p: dict[str, Any]) -> dict[str, Any]:
+    """Load our engine, time ask and search over the questions, profile one ask."""
+    from bench.profiling import ASK_STAGES, StageTimer, profiled, top_lines
+    from rag import Engine
+
+    index = Path(p["index"])
+    before = proc_mb()
+    start = time.perf_counter()
+    engine = Engine.load(index, bench_settings(index_dir=index))
+    load_s = time.perf_counter() - start
+    loaded_mb = proc_mb()
+    questions = p["questions"]
+    ask = latency(engine.ask, questions, "ours ask")
+    search = latency(lambda q: engine.search(q, k=5), questions, "ours search")
+    rss = proc_mb()
+    # Where an ask's time goes: timers around each stage, then cProfile for the detail.
+    timer = StageTimer(ASK_STAGES)
+    sample = questions[:50]
+    for q in sample:
+        engine.ask(q)
+    timer.restore()
+    _, stats, elapsed = profiled(lambda: [engine.ask(q) for q in questions[:20]])
+    return {"load_s": load_s, "ask": ask, "search": search, "python_mb": before,
+            "loaded_mb": loaded_mb, "rss_mb": rss, "peak_rss_mb": proc_mb("VmHWM"),
+            "ask_stages_ms": timer.ask_stages(len(sample)),
+            "ask_profile": [f"20 asks in {1000 * elapsed:.0f} ms under cProfile (slower than "
+                            "without)"] + top_lines(stats, 18)}
+
+
+def worker_add(p: dict[str, Any]) -> dict[str, Any]:
+    """Add one issue to a copy of the N-issue index: the API call, then the CLI's wall time."""
+    try:
+        from rag import add_files
+    except ImportError as err:
+        return {"add_one_s": None, "reason": f"no incremental add API yet ({err})"}
+    from bench.profiling import ADD_STAGES, StageTimer
+
+    index, cli_index = Path(p["index"]), Path(p["cli_index"])
+    timer = StageTimer(ADD_STAGES)
+    start = time.perf_counter()
+    info = add_files(paths=[Path(p["file"])], index_dir=index,
+                     settings=bench_settings(index_dir=index))
+    add_s = time.perf_counter() - start
+    timer.restore()
+    result = {"add_one_s": add_s, "info": info, "stages": timer.build_stages(),
+              "peak_rss_mb": peak_mb()}
+    if (ROOT / "rag" / "__main__.py").is_file():
+        # What a person waits for: interpreter start, imports and model load included.
+        start = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", "rag", "add", p["file"], "--index",
+                               str(cli_index)], cwd=ROOT, capture_output=True, text=True)
+        result["add_one_cli_s"] = time.perf_counter() - start
+        if proc.returncode:
+            result["cli_error"] = proc.stderr[-500:]
+    return result
+
+
+def worker_quality(p: dict[str, Any]) -> dict[str, Any]:
+    """Build the 5-issue sample corpus under cProfile, then ask the development questions."""
+    from bench.profiling import profiled, top_lines
+    from rag import Engine, build_index
+
+    corpus, index = Path(p["corpus"]), Path(p["index"])
+    settings = bench_settings(index_dir=index, corpus_dir=corpus)
+    if index.exists():
+        shutil.rmtree(index)
+    _, stats, elapsed = profiled(build_index, corpus, index, settings)
+    profile = [f"build of {corpus.name}/ in {elapsed:.2f} s under cProfile"] + top_lines(stats, 18)
+
+    engine = Engine.load(index, settings)
+    rows = []
+    for q in p["dev"]:
+        if q.get("unanswerable"):
+            continue
+        answer = engine.ask(q["question"])
+        facts = [norm(a) for a in q["answers"]]
+        title = norm(q.get("title") or "")
+        cited = [c for c in answer.citations if c.source == q["source"]
+                 and (not title or title in norm(c.title))]
+        first = answer.citations[0] if answer.citations else None
+        rows.append({
+            "id": q["id"],
+            "answer_right": any(f in norm(answer.text) for f in facts),
+            "citation_right": bool(cited),
+            "first_citation_right": bool(first and first in cited),
+            "abstained": answer.abstained,
+        })
+    return {"rows": rows, "build_profile": profile} | _shares(rows)
+
+
+def _shares(rows: list[dict[str, Any]]) -> dict[str, float | None]:
+    keys = ("answer_right", "citation_right", "first_citation_right")
+    return {k: _round(sum(r[k] for r in rows) / len(rows), 3) if rows else None
+            for k in keys if all(k in r for r in rows)}
+
+
+def worker_baseline(p: dict[str, Any]) -> dict[str, Any]:
+    """llama-index defaults over the same files with the same embedder; then its quality."""
+    from llama_index.core import SimpleDirectoryReader, VectorStoreIndex
+
+    from rag.embed import load_embedder
+
+    embedder = load_embedder(bench_settings())
+    start = time.perf_counter()
+    docs = SimpleDirectoryReader(p["corpus"], required_exts=[".txt"]).load_data()
+    index = VectorStoreIndex.from_documents(docs, embed_model=embedder, show_progress=True)
+    build_s = time.perf_counter() - start
+    n_nodes = len(index.docstore.docs)
+    retriever = index.as_retriever(similarity_top_k=5)
+    search = latency(retriever.retrieve, p["questions"], "baseline search")
+    result = {"build_s": build_s, "nodes": n_nodes, "search": search, "rss_mb": proc_mb(),
+              "peak_rss_mb": proc_mb("VmHWM")}
+    del index, retriever
+
+    # Quality on the sample corpus: top-1 node's file is the gold file and holds the answer.
+    docs = SimpleDirectoryReader(p["sample_corpus"], required_exts=[".txt"]).load_data()
+    retriever = VectorStoreIndex.from_documents(docs, embed_model=embedder).as_retriever(
+        similarity_top_k=5)
+    rows = []
+    for q in p["dev"]:
+        if q.get("unanswerable"):
+            continue
+        top = retriever.retrieve(q["question"])[:1]
+        in_file = bool(top) and top[0].node.metadata.get("file_name") == q["source"]
+        holds = bool(top) and any(norm(a) in norm(top[0].node.get_content()) for a in q["answers"])
+        rows.append({"id": q["id"], "file_right": in_file, "citation_right": in_file and holds})
+    result["rows"] = rows
+    if rows:
+        result["citation_right"] = _round(sum(r["citation_right"] for r in rows) / len(rows), 3)
+        result["file_right"] = _round(sum(r["file_right"] for r in rows) / len(rows), 3)
+    return result
+
+
+WORKERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "build": worker_build, "query": worker_query, "add": worker_add,
+    "quality": worker_quality, "baseline": worker_baseline,
+}
+
+
+def run_worker(name: str, payload: dict[str, Any], work: Path) -> dict[str, Any]:
+    """Run one worker in a fresh interpreter; a failure is recorded, not fatal."""
+    spec, out = work / f"worker_{name}.in.json", work / f"worker_{name}.out.json"
+    spec.write_text(json.dumps(payload, ensure_ascii=False, default=str), encoding="utf-8")
+    out.unlink(missing_ok=True)
+    print(f"\n== {name}", flush=True)
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--worker", name,
+                           "--payload", str(spec), "--out", str(out)], cwd=ROOT)
+    wall = time.perf_counter() - start
+    if proc.returncode != 0 or not out.is_file():
+        return {"error": f"worker {name} failed with exit code {proc.returncode}", "wall_s": wall}
+    result = json.loads(out.read_text(encoding="utf-8"))
+    result["wall_s"] = wall
+    return result
+
+
+def _worker_main(name: str, payload: Path, out: Path) -> None:
+    import logging
+
+    logging.basicConfig(level=logging.ERROR)  # a warning per odd file would bury the progress
+    import bm25s  # noqa: F401  # sets its own logger to DEBUG on import: import it, then quiet it
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    result = WORKERS[name](json.loads(payload.read_text(encoding="utf-8")))
+    out.write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str),
+                   encoding="utf-8")
+
+
+# --- the report ------------------------------------------------------------------------
+
+
+def summarize(n: int, build: dict, query: dict, add: dict, quality: dict,
+              baseline: dict) -> dict[str, Any]:
+    info = build.get("info") if isinstance(build.get("info"), dict) else {}
+    chunks = info.get("chunks")
+    embedded = _first(info, "embedded", "chunks")  # a chunk repeated verbatim is embedded once
+    embed_s = (build.get("stages") or {}).get("embed")
+    ask, search = query.get("ask", {}), query.get("search", {})
+    ours = {
+        "build_s": _round(build.get("build_s")),
+        "parse_s": _round(build.get("parse_s"), 3),
+        "issues_per_s": _round(n / build["build_s"], 3) if build.get("build_s") else None,
+        "parse_issues_per_s": _round(n / build["parse_s"], 1) if build.get("parse_s") else None,
+        "chunks": chunks,
+        "embedded": embedded,
+        "chunks_per_s": _round(embedded / (embed_s or build["build_s"]), 1)
+        if embedded and build.get("build_s") else None,
+        "build_peak_rss_mb": _round(build.get("peak_rss_mb"), 1),
+        "index_mb": _round(build.get("index_mb")),
+        "load_s": _round(query.get("load_s"), 3),
+        **{f"ask_{k}_ms": ask.get(k) for k in ("p50", "p95", "p99")},
+        **{f"search_{k}_ms": search.get(k) for k in ("p50", "p95", "p99")},
+        "rss_mb": _round(query.get("rss_mb"), 1),
+        "loaded_rss_mb": _round(query.get("loaded_mb"), 1),
+        "add_one_s": _round(add.get("add_one_s"), 3),
+        "add_one_cli_s": _round(add.get("add_one_cli_s"), 3),
+        "add_one_note": add.get("reason") or add.get("error") or add.get("cli_error"),
+        "citation_right": quality.get("citation_right"),
+        "first_citation_right": quality.get("first_citation_right"),
+        "answer_right": quality.get("answer_right"),
+    }
+    bsearch = baseline.get("search", {})
+    base = {
+        "build_s": _round(baseline.get("build_s")),
+        "issues_per_s": _round(n / baseline["build_s"], 3) if baseline.get("build_s") else None,
+        "chunks": baseline.get("nodes"),
+        # Whole build, not the embedding alone: llama-index does not time its stages.
+        "chunks_per_s": _round(baseline["nodes"] / baseline["build_s"], 1)
+        if baseline.get("nodes") and baseline.get("build_s") else None,
+        **{f"search_{k}_ms": bsearch.get(k) for k in ("p50", "p95", "p99")},
+        "rss_mb": _round(baseline.get("rss_mb"), 1),
+        "build_peak_rss_mb": _round(baseline.get("peak_rss_mb"), 1),
+        "citation_right": baseline.get("citation_right"),
+        "file_right": baseline.get("file_right"),
+    }
+    return {"n_issues": n, "ours": ours, "baseline": base, "targets": check_targets(ours, base)}
+
+
+def _first(d: dict, *keys: str) -> Any:
+    return next((d[k] for k in keys if d.get(k) is not None), None)
+
+
+def check_targets(ours: dict, base: dict) -> list[dict[str, Any]]:
+    rows = []
+    for key, label, target, op in TARGETS:
+        value = ours.get(key)
+        rows.append(_target(label, value, target, op))
+    rows.append(_target("citations vs baseline", ours.get("citation_right"),
+                        base.get("citation_right"), ">="))
+    return rows
+
+
+def _target(label: str, value: float | None, target: float | None, op: str) -> dict[str, Any]:
+    if value is None or target is None:
+        return {"target": label, "value": value, "limit": target, "met": None}
+    met = value <= target if op == "<=" else value >= target
+    margin = (target - value) if op == "<=" else (value - target)
+    return {"target": label, "value": value, "limit": f"{op} {target}", "met": met,
+            "margin": round(margin, 3)}
+
+
+TABLE_ROWS = (
+    ("build (s)", "build_s"), ("build issues/s", "issues_per_s"),
+    ("chunks (baseline: nodes)", "chunks"), ("embed chunks/s (baseline: nodes/s)", "chunks_per_s"),
+    ("build peak RSS (MB)", "build_peak_rss_mb"),
+    ("index on disk (MB)", "index_mb"), ("engine load (s)", "load_s"),
+    ("ask p50 (ms)", "ask_p50_ms"), ("ask p95 (ms)", "ask_p95_ms"), ("ask p99 (ms)", "ask_p99_ms"),
+    ("search p50 (ms)", "search_p50_ms"), ("search p95 (ms)", "search_p95_ms"),
+    ("search p99 (ms)", "search_p99_ms"), ("RSS loaded+queried (MB)", "rss_mb"),
+    ("add one issue (s)", "add_one_s"), ("add one issue, CLI (s)", "add_one_cli_s"),
+    ("citations right (dev)", "citation_right"),
+    ("answers right (dev)", "answer_right"),
+)
+
+
+def table(summary: dict[str, Any]) -> str:
+    """A Markdown table: ours, baseline, ours/baseline."""
+    ours, base = summary["ours"], summary["baseline"]
+    lines = [f"| N = {summary['n_issues']} | ours | llama-index default | ours/baseline |",
+             "|---|---:|---:|---:|"]
+    for label, key in TABLE_ROWS:
+        a, b = ours.get(key), base.get(key)
+        comparable = key not in ("chunks", "chunks_per_s")  # 300-character chunks vs 1,024 tokens
+        ratio = f"{a / b:.2f}" if comparable and isinstance(a, int | float) and isinstance(
+            b, int | float) and b else "–"
+        lines.append(f"| {label} | {_fmt(a)} | {_fmt(b)} | {ratio} |")
+    return "\n".join(lines)
+
+
+def target_lines(summary: dict[str, Any]) -> str:
+    lines = []
+    for t in summary["targets"]:
+        state = {True: "met", False: "MISSED", None: "n/a"}[t["met"]]
+        margin = f" (margin {t['margin']:+g})" if "margin" in t else ""
+        lines.append(f"- {t['target']}: {_fmt(t['value'])} vs {t['limit']} → {state}{margin}")
+    return "\n".join(lines)
+
+
+def _fmt(x: Any) -> str:
+    if x is None:
+        return "–"
+    if isinstance(x, float):
+        return f"{x:,.3f}" if abs(x) < 10 else f"{x:,.1f}"
+    return str(x)
+
+
+# --- the driver ------------------------------------------------------------------------
+
+
+def build_questions(paths: list[Path], dev: list[dict[str, Any]], total: int,
+                    seed: int) -> list[str]:
+    """The development questions plus questions made from generated sentences."""
+    mine = [q["question"] for q in dev]
+    made = make_questions(paths, max(0, total - len(mine)), seed=seed)
+    return (mine + [q["question"] for q in made])[:total]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--issues", type=int, default=1000, help="archive size N")
+    parser.add_argument("--json", type=Path, help="write the figures here")
+    parser.add_argument("--work", type=Path, default=ROOT / "bench" / "out",
+                        help="scratch folder for the archive and indexes")
+    parser.add_argument("--questions", type=int, default=300, help="questions for latency")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--dev-questions", type=Path, default=None)
+    parser.add_argument("--no-baseline", action="store_true", help="skip llama-index's pipeline")
+    parser.add_argument("--worker", choices=sorted(WORKERS), help=argparse.SUPPRESS)
+    parser.add_argument("--payload", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        _worker_main(args.worker, args.payload, args.out)
+        return 0
+
+    n, work = args.issues, args.work.resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    corpus, index = work / f"corpus_{n}", work / f"index_{n}"
+    start = time.perf_counter()
+    paths = generate(corpus, n, seed=args.seed)
+    print(f"generated {n} issues in {time.perf_counter() - start:.1f} s → {corpus}")
+    dev_file = args.dev_questions or next((p for p in DEV_QUESTION_FILES if p.is_file()), None)
+    dev = load_dev_questions(dev_file)
+    questions = build_questions(paths, dev, args.questions, args.seed)
+
+    build = run_worker("build", {"corpus": str(corpus), "index": str(index)}, work)
+    query = add = {}
+    if "error" not in build:
+        query = run_worker("query", {"index": str(index), "questions": questions}, work)
+        add = _run_add(index, n, args.seed, work)
+    quality = run_worker("quality", {"corpus": str(SAMPLE_CORPUS), "index": str(
+        work / "index_sample"), "dev": dev}, work) if dev else {}
+    baseline = {} if args.no_baseline else run_worker("baseline", {
+        "corpus": str(corpus), "questions": questions, "sample_corpus": str(SAMPLE_CORPUS),
+        "dev": dev}, work)
+
+    summary = summarize(n, build, query, add, quality, baseline)
+    summary["env"] = {"cpus": os.cpu_count(), "python": platform.python_version(),
+                      "machine": platform.machine(), "questions": len(questions),
+                      "dev_questions": str(dev_file) if dev_file else None,
+                      "total_s": round(time.perf_counter() - start, 1)}
+    summary["profile"] = {"build_stages_s": build.get("stages"),
+                          "add_stages_s": add.get("stages"),
+                          "ask_stages_ms": query.get("ask_stages_ms"),
+                          "ask": query.get("ask_profile"),
+                          "build_sample": quality.get("build_profile")}
+    summary["raw"] = {"build": build, "query": query, "add": add, "quality": quality,
+                      "baseline": baseline}
+    print_report(summary)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(summary, ensure_ascii=False, indent=1, default=str),
+                             encoding="utf-8")
+        print(f"\nwrote {args.json}")
+    failed = [k for k, v in summary["raw"].items() if isinstance(v, dict) and "error" in v]
+    return 1 if failed else 0
+
+
+def _run_add(index: Path, n: int, seed: int, work: Path) -> dict[str, Any]:
+    """Time adding issue N+1 to copies of the N-issue index (the copies keep index_N clean)."""
+    extra = Path(tempfile.mkdtemp(prefix="extra_", dir=work))
+    copies = [work / f"index_{n}_plus1_api", work / f"index_{n}_plus1_cli"]
+    try:
+        new_file = write_issue(extra, n, seed)
+        for copy in copies:
+            shutil.rmtree(copy, ignore_errors=True)
+            shutil.copytree(index, copy, symlinks=True)  # `current` is a relative symlink
+        return run_worker("add", {"index": str(copies[0]), "cli_index": str(copies[1]),
+                                  "file": str(new_file)}, work)
+    finally:
+        shutil.rmtree(extra, ignore_errors=True)
+        for copy in copies:
+            shutil.rmtree(copy, ignore_errors=True)
+
+
+def print_report(summary: dict[str, Any]) -> None:
+    print("\n" + table(summary))
+    print("\nTargets:\n" + target_lines(summary))
+    note = summary["ours"].get("add_one_note")
+    if note:
+        print(f"\nadd one issue: {note}")
+    from bench.profiling import stage_lines
+
+    profile = summary["profile"]
+    if profile.get("build_stages_s"):
+        print(f"\nBuild stages, N = {summary['n_issues']} (s):")
+        print("\n".join(stage_lines(profile["build_stages_s"] | {
+            "total": summary["ours"]["build_s"]})))
+    if profile.get("add_stages_s"):
+        print("\nAdd one issue, stages (s):")
+        print("\n".join(stage_lines(profile["add_stages_s"] | {
+            "total": summary["ours"]["add_one_s"]})))
+    if profile.get("ask_stages_ms"):
+        print("\nAsk stages (ms per question, mean of 50):")
+        print("\n".join(stage_lines(profile["ask_stages_ms"], "ms")))
+    for name, lines in (("One build, profiled (sample corpus)", summary["profile"]["build_sample"]),
+                        ("Ask, profiled", summary["profile"]["ask"])):
+        if lines:
+            print(f"\n{name}:\n" + "\n".join(lines))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
