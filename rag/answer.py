@@ -48,7 +48,6 @@ _pseg = None
 class _Candidate:
     sentence: str
     passage: Passage
-    rank: int
     score: float
 
 
@@ -79,9 +78,12 @@ class Answerer:
 
     def answer(self, question: str, passages: list[Passage]) -> Answer:
         tokens = list(dict.fromkeys(tokenize(question)))
-        if not passages or not tokens or not self.supported(question, tokens, passages):
+        if not passages or not tokens:
             return self.abstain(question, passages)
-        chosen = self.pick(question, tokens, passages)
+        named = [_entity_core(e) for e in entities(question)]  # jieba POS tagging: once
+        if not self.supported(question, tokens, named, passages):
+            return self.abstain(question, passages)
+        chosen = self.pick(question, tokens, named, passages)
         if not chosen or not _answers_procedure(question, chosen[0].sentence):
             return self.abstain(question, passages)
         citations: list[Citation] = []
@@ -94,31 +96,31 @@ class Answerer:
             parts.append(f"{trim(cand.sentence, tokens)}[{n}]")
         return Answer(question=question, text="".join(parts), citations=citations)
 
-    def supported(self, question: str, tokens: list[str], passages: list[Passage]) -> bool:
+    def supported(self, question: str, tokens: list[str], named: list[str],
+                  passages: list[Passage]) -> bool:
         """Whether the best article among the first passages can answer at all: it names every
         place, organisation, person and year the question names, and covers enough of it."""
-        best = max(passages[:3], key=lambda p: self.coverage(tokens, self.article_text(
-            p.article_id)))
-        context = self.article_text(best.article_id)
-        coverage = self.coverage(tokens, context)
-        missing = [e for e in entities(question) if _entity_core(e) not in context]
+        scored = [(self.coverage(tokens, text), text, p) for p in passages[:3]
+                  for text in (self.article_text(p.article_id),)]
+        coverage, context, best = max(scored, key=lambda x: x[0])
+        missing = [e for e in named if e not in context]
         printed = (best.date or "")[:4]  # a year may also be when the article was printed
         missing += [y for y in _YEAR.findall(question) if y not in context and y != printed]
         logger.debug("coverage %.2f, missing %s", coverage, missing)
         return not missing and coverage >= MIN_COVERAGE
 
-    def pick(self, question: str, tokens: list[str], passages: list[Passage]) -> list[_Candidate]:
+    def pick(self, question: str, tokens: list[str], named: list[str],
+             passages: list[Passage]) -> list[_Candidate]:
         """The best sentence, and a second one from the same article when it adds to it."""
         wants = [r for asks, r in ((_ASKS_NUMBER, _NUMBER), (_ASKS_DATE, _DATE)) if asks.search(
             question)]
         if m := _UNIT.search(question):  # 多少名 → "8名", not "一个"
             wants.append(re.compile(f"[0-9两三四五六七八九十百千万]+[余多]?{m.group(1)}"))
         focus = focus_words(question)
-        named = [_entity_core(e) for e in entities(question)]
         total = sum(self.idf(t) for t in tokens) or 1.0
         top = passages[0].score or 1.0
         cands: list[_Candidate] = []
-        for rank, p in enumerate(passages[:5]):
+        for p in passages[:5]:
             context = " ".join((p.kicker, p.title, p.subtitle, p.text))
             article = self.article_text(p.article_id)
             # A sentence is an answer only with its passage: quote + attribution are one unit.
@@ -132,7 +134,7 @@ class Answerer:
                     score *= 0.6  # asked 多少 or 哪天 and the sentence has no number or date
                 if any(e not in article for e in named):
                     score *= 0.5  # the sentence is about another place or person
-                cands.append(_Candidate(s, p, rank, score))
+                cands.append(_Candidate(s, p, score))
         if not cands:
             return []
         cands.sort(key=lambda c: -c.score)

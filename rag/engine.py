@@ -16,7 +16,7 @@ from rag.audit import QueryLog
 from rag.embed import canonical_name, load_embedder
 from rag.errors import ModelMismatchError, QuestionError
 from rag.followup import harvest_terms, rewrite
-from rag.llm import LLMAnswerer, llm_enabled
+from rag.llm import LLMAnswerer, llm_enabled, renumber
 from rag.refs import matching_issues, resolve_refs
 from rag.retrieve import BM25Retriever, DenseRetriever, HybridRetriever, allowed_rows, to_passage
 from rag.settings import Settings
@@ -196,9 +196,10 @@ class Engine:
                               text=f"索引中没有“{refs.unresolved}”所指的一期。")
             issue, date_from, date_to = refs.issue, refs.date_from, refs.date_to
             if refs.asks_date and issue is not None:
+                infos = self.issues()
                 first = {i["source"]: self.articles(source=i["source"])[0]
-                         for i in self.issues() if i["number"] == issue and i["articles"]}
-                return catalog.date_answer(question, issue, self.issues(), first)
+                         for i in infos if i["number"] == issue and i["articles"]}
+                return catalog.date_answer(question, issue, infos, first)
             if refs.asks_contents:
                 wanted = set(matching_issues(refs, self._issue_refs))
                 infos = [i for i in reversed(self.issues()) if (i["number"], i["date"]) in wanted]
@@ -212,8 +213,6 @@ class Engine:
             if got is not None:
                 text, used = got
                 cites = [citation(n, passages[k - 1]) for n, k in enumerate(used, 1)]
-                from rag.llm import renumber
-
                 return Answer(question=question, mode="llm", citations=cites,
                               text=renumber(text, {k: n for n, k in enumerate(used, 1)}))
         return answer
