@@ -39,6 +39,7 @@ class Settings:
     allowed_user_ids: frozenset[int] = field(default_factory=frozenset)
     allowed_chat_ids: frozenset[int] = field(default_factory=frozenset)
     admin_user_ids: frozenset[int] = field(default_factory=frozenset)
+    max_file_mb: float = 5.0  # largest issue file accepted (an issue is well under 1 MB)
     # Optional OpenAI-compatible chat model for fluent answers
     llm_base_url: str = ""
     llm_model: str = ""
@@ -73,6 +74,7 @@ class Settings:
             allowed_user_ids=_ids(get("ALLOWED_USER_IDS")),
             allowed_chat_ids=_ids(get("ALLOWED_CHAT_IDS")),
             admin_user_ids=_ids(get("ADMIN_USER_IDS")),
+            max_file_mb=float(get("MAX_FILE_MB", "5")),
             llm_base_url=get("LLM_BASE_URL"),
             llm_model=get("LLM_MODEL"),
             llm_api_key=get("LLM_API_KEY"),
