@@ -1,0 +1,224 @@
+"""Render issue text files as e-paper PDFs, and make broken PDFs, for the PDF reader's tests.
+
+`render_issue` lays an issue (one of corpus/*.txt) out the way the paper prints it: the issue
+header at the top of page 1, two columns (or more) of body text at 9.5 pt with indented
+paragraphs wrapped to the column, headlines in a large font, a grey box where the text file
+has a picture gap, a running head on every page and the page number at the bottom. Chinese
+renders with reportlab's built-in CID font STSong-Light, so no font file is needed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen import canvas
+
+from rag.text import normalize
+
+FONT = "STSong-Light"
+pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+
+BODY = 9.5
+SIZES = {0: BODY, 1: 18.0, 2: 13.0, 3: 10.5}  # by markdown heading level
+LEADING = 1.35  # line height as a multiple of the font size
+MARGIN = 40.0
+GUTTER = 18.0
+TOP = A4[1] - 52  # below the running head
+BOTTOM = 48.0  # above the page number
+PICTURE_LINES = 5  # a picture gap in the text file becomes a box this many lines high
+
+# Lines printed in the masthead of page 1 (the text files keep them at the top).
+_HEADER = re.compile(r"^(\d{4}年\d{1,2}月\d{1,2}日|第\s*\d+\s*期|国内统一|CN\s*\d|邮发代号"
+                     r"|公安周刊$|对党忠诚)")
+_DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
+
+
+@dataclass
+class Block:
+    """Lines of the text file with no blank line between them."""
+
+    gap: int  # blank lines before it
+    level: int  # heading level (0: body)
+    lines: list[str] = field(default_factory=list)
+
+
+def read_blocks(text: str, headlines: dict[str, int] | None = None) -> list[Block]:
+    """Blocks of an issue file; `headlines` maps a normalised block text to its heading level
+    for files without markdown markers (a large font is all a PDF has to show a headline)."""
+    headlines = headlines or {}
+    blocks: list[Block] = []
+    blank = 0
+    for raw in text.replace("\r\n", "\n").split("\n"):
+        line = raw.strip()
+        if not line:
+            blank += 1
+            continue
+        level = 0
+        if m := re.match(r"^(#{1,6})\s+", line):
+            level, line = len(m.group(1)), line[m.end():]
+        line = re.sub(r"(?<=\S)\*\*(?=\S)", " ", line).replace("**", "").strip()
+        if blank == 0 and blocks:
+            blocks[-1].lines.append(line)
+        else:
+            blocks.append(Block(blank, level, [line]))
+        blank = 0
+    for block in blocks:
+        if not block.level:
+            whole = normalize("".join(block.lines))
+            block.level = headlines.get(whole, headlines.get(normalize(block.lines[0]), 0)
+                                        if len(block.lines) == 1 else 0)
+    return blocks
+
+
+def _wrap(text: str, size: float, width: float, indent: float = 0.0) -> list[str]:
+    """Break a paragraph into lines that fit `width` (the first after `indent`), anywhere
+    between characters."""
+    lines, current, used = [], "", indent
+    for ch in text:
+        w = pdfmetrics.stringWidth(ch, FONT, size)
+        if current and used + w > width and ch != " ":
+            lines.append(current)
+            current, used = "", 0.0
+            if ch == " ":
+                continue
+        current += ch
+        used += w
+    if current:
+        lines.append(current)
+    return lines
+
+
+class _Layout:
+    def __init__(self, path: Path, columns: int, running_head: str, **canvas_args) -> None:
+        self.c = canvas.Canvas(str(path), pagesize=A4, **canvas_args)
+        self.columns = columns
+        self.width = (A4[0] - 2 * MARGIN - (columns - 1) * GUTTER) / columns
+        self.running_head = running_head
+        self.page = 0
+        self.new_page()
+
+    def new_page(self) -> None:
+        if self.page:
+            self.c.showPage()
+        self.page += 1
+        self.c.setFont(FONT, 8)
+        self.c.drawString(MARGIN, A4[1] - 32, f"{self.running_head} 第{self.page}版")
+        self.c.line(MARGIN, A4[1] - 38, A4[0] - MARGIN, A4[1] - 38)
+        self.c.drawCentredString(A4[0] / 2, 24, str(self.page))
+        self.col = 0
+        self.top = self.y = TOP
+
+    def next_column(self) -> None:
+        if self.col + 1 < self.columns:
+            self.col += 1
+            self.y = self.top
+        else:
+            self.new_page()
+
+    @property
+    def x(self) -> float:
+        return MARGIN + self.col * (self.width + GUTTER)
+
+    def masthead(self, lines: list[str], size: float) -> None:
+        """Masthead lines centred across the page, above the columns (page 1 only)."""
+        width = max(pdfmetrics.stringWidth(text, FONT, size) for text in lines)
+        for text in lines:
+            self.y -= size * LEADING
+            self.c.setFont(FONT, size)
+            self.c.drawString((A4[0] - width) / 2, self.y, text)
+        self.y -= 12
+        self.top = self.y
+
+    def line(self, text: str, size: float, indent: float = 0.0) -> None:
+        if self.y - size * LEADING < BOTTOM:
+            self.next_column()
+        self.y -= size * LEADING
+        self.c.setFont(FONT, size)
+        self.c.drawString(self.x + indent, self.y, text)
+
+    def space(self, points: float) -> None:
+        if self.y != self.top:
+            self.y -= points
+
+    def picture(self) -> None:
+        height = PICTURE_LINES * BODY * LEADING
+        if self.y - height < BOTTOM:
+            self.next_column()
+        self.y -= height
+        self.c.setFillGray(0.8)
+        self.c.rect(self.x, self.y, self.width, height - 4, stroke=0, fill=1)
+        self.c.setFillGray(0)
+
+    def save(self) -> None:
+        self.c.showPage()
+        self.c.save()
+
+
+def render_issue(src: Path, dst: Path, headlines: dict[str, int] | None = None,
+                 columns: int = 2) -> Path:
+    """Render issue text file `src` as a newspaper PDF at `dst`.
+
+    `headlines` gives heading levels to lines of files without markdown markers (normalised
+    text → level, e.g. the titles the text parser finds → 1, their kickers and subtitles → 2).
+    """
+    blocks = read_blocks(src.read_text(encoding="utf-8"), headlines)
+    header: list[Block] = []
+    while blocks and all(_HEADER.match(line) for line in blocks[0].lines):
+        header.append(blocks.pop(0))
+    date = next((m.group(0) for b in header for line in b.lines
+                 if (m := _DATE.search(line))), "")
+    layout = _Layout(dst, columns, f"公安周刊 {date}".strip())
+    for block in header:
+        # Masthead items stand apart; a motto printed over two lines stays one block.
+        layout.masthead(block.lines, 28.0 if block.lines == ["公安周刊"] else BODY)
+    for block in blocks:
+        if block.gap >= 3:
+            layout.picture()
+        size = SIZES.get(block.level, BODY)
+        if block.level:
+            layout.space(size * 0.3)
+        for i, text in enumerate(block.lines):
+            # Paragraphs open with a two-character indent; further lines of a block do not.
+            indent = 2 * size if i == 0 and not block.level else 0.0
+            wrapped = _wrap(text, size, layout.width, indent)
+            for j, piece in enumerate(wrapped):
+                layout.line(piece, size, indent if j == 0 else 0.0)
+        if block.level:
+            layout.space(size * 0.3)
+    layout.save()
+    return dst
+
+
+def render_scanned(dst: Path) -> Path:
+    """A 'scanned' page: pictures and rules only, no text layer."""
+    c = canvas.Canvas(str(dst), pagesize=A4)
+    for page in range(2):
+        for i in range(40):
+            c.setFillGray(0.2 + (i % 5) * 0.15)
+            c.rect(MARGIN + (i % 2) * 260, A4[1] - 60 - i * 18, 240 - page * 10, 12, fill=1)
+        c.showPage()
+    c.save()
+    return dst
+
+
+def render_encrypted(src: Path, dst: Path, password: str = "pw") -> Path:
+    """An issue PDF that opens only with `password`."""
+    layout = _Layout(dst, 2, "公安周刊", encrypt=password)
+    for block in read_blocks(src.read_text(encoding="utf-8"))[:20]:
+        for text in block.lines:
+            for piece in _wrap(text, BODY, layout.width):
+                layout.line(piece, BODY)
+    layout.save()
+    return dst
+
+
+def truncate(src: Path, dst: Path, keep: float = 0.4) -> Path:
+    """The first `keep` of a PDF's bytes, as a broken download leaves it."""
+    data = src.read_bytes()
+    dst.write_bytes(data[: int(len(data) * keep)])
+    return dst
