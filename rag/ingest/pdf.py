@@ -7,10 +7,9 @@ blank line between blocks and three blank lines where the page has a picture.
 
 How the page becomes text:
 - characters come from pdfminer (through pdfplumber) with their box, font size and font name;
-- lines are runs of characters on one baseline; columns are the x ranges that body-size lines
-  cover (found from the characters, however many there are), and lines that cross a gutter
-  (a masthead, a headline over several columns) cut the page into bands read top to bottom,
-  each band's columns left to right;
+- lines, columns and reading order come from `rag.ingest.pdf_layout`: columns are the x
+  ranges body-size lines cover (however many there are), read left to right, and lines that
+  cross a gutter (a masthead, a headline over several columns) cut the columns they cross;
 - the body size is the most common size on the page; a line 1.6x that size is a headline,
   1.25x a kicker or subtitle, slightly larger or bold a section head;
 - text repeated at the same place on half the pages or more (the running head, with digits
@@ -41,12 +40,10 @@ its time, so the characters are read from pdfminer's layout objects (`page.layou
 
 from __future__ import annotations
 
-import bisect
 import logging
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pdfplumber
@@ -56,15 +53,13 @@ from pdfminer.pdftypes import PDFException
 from pdfminer.psparser import PSException
 from pdfplumber.utils.exceptions import PdfminerException
 
+from rag.ingest.pdf_layout import Char, Line, body_size, drop_running, lines, reading_order
 from rag.text import has_cjk
 
 logger = logging.getLogger(__name__)
 
 _BOLD_NAME = re.compile(r"bold|black|heavy|demi|semibold|hei|黑", re.IGNORECASE)
-_PAGE_NUMBER = re.compile(r"^[-–—\s]*(第\s*)?\d{1,4}\s*(版|页)?[-–—\s]*$|^(page|p\.)\s*\d+$",
-                          re.IGNORECASE)
 _BOLD_FONTS: dict[str, bool] = {}  # font name -> bold, computed once per font
-_HEAD_ZONE = 0.1  # page numbers count only in the top or bottom tenth of a page
 
 
 class PdfError(ValueError):
@@ -92,34 +87,6 @@ class DamagedPdfError(PdfError):
                          "download or export the issue again")
 
 
-@dataclass
-class _Char:
-    text: str
-    x0: float
-    x1: float
-    top: float  # distance from the top of the page
-    bottom: float
-    size: float
-    bold: bool
-
-
-@dataclass
-class _Line:
-    text: str
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-    size: float
-    bold: bool
-    page: int = 0
-    region: tuple = ()  # (page, band, column) it is read in
-    left: float = 0.0  # edges of its column
-    right: float = 0.0
-    band_top: float = 0.0
-    first: bool = False  # first line of its column in its band
-
-
 def pdf_to_text(path: Path) -> str:
     """The issue in the PDF at `path` as issue-file text (see the module docstring).
 
@@ -132,16 +99,16 @@ def pdf_to_text(path: Path) -> str:
     ink = sum(1 for _, chars in pages for c in chars if not c.text.isspace())
     if ink < 10 * len(pages):
         raise ScannedPdfError()
-    lines = [_lines(chars, i) for i, (_, chars) in enumerate(pages)]
-    lines = _drop_running(lines, [height for height, _ in pages])
-    sizes = Counter(round(ln.size * 2) / 2 for page in lines for ln in page
+    per_page = drop_running([lines(chars, i) for i, (_, chars) in enumerate(pages)],
+                            [height for height, _ in pages])
+    sizes = Counter(round(ln.size * 2) / 2 for page in per_page for ln in page
                     for _ in range(len(ln.text)))
     doc_body = sizes.most_common(1)[0][0] if sizes else 10.0
-    order: list[_Line] = []
+    order: list[Line] = []
     bodies: list[float] = []
-    for page in lines:
-        body = _body_size(page) or doc_body
-        ordered = _reading_order(page, body)
+    for page in per_page:
+        body = body_size(page) or doc_body
+        ordered = reading_order(page, body)
         order += ordered
         bodies += [body] * len(ordered)
     text = _assemble(order, bodies)
@@ -151,7 +118,7 @@ def pdf_to_text(path: Path) -> str:
     return text
 
 
-def _read_chars(path: Path) -> list[tuple[float, list[_Char]]]:
+def _read_chars(path: Path) -> list[tuple[float, list[Char]]]:
     """(page height, characters) per page, in content-stream order."""
     with path.open("rb") as f:
         head = f.read(1024)
@@ -191,136 +158,15 @@ def _walk(item: LTContainer) -> Iterator[LTChar]:
             yield from _walk(obj)
 
 
-def _char(c: LTChar, page_top: float) -> _Char:
+def _char(c: LTChar, page_top: float) -> Char:
     font = c.fontname or ""
     if font not in _BOLD_FONTS:
         _BOLD_FONTS[font] = bool(_BOLD_NAME.search(font.split("+")[-1]))
-    return _Char(c.get_text(), c.x0, c.x1, page_top - c.y1, page_top - c.y0, round(c.size, 2),
+    return Char(c.get_text(), c.x0, c.x1, page_top - c.y1, page_top - c.y0, round(c.size, 2),
                  _BOLD_FONTS[font])
 
 
-def _lines(chars: list[_Char], page: int) -> list[_Line]:
-    """Runs of characters on one baseline with no wide gap, merged when drawn in pieces."""
-    runs: list[list[_Char]] = []
-    for c in chars:
-        last = runs[-1][-1] if runs else None
-        if last and abs(c.bottom - last.bottom) < 0.3 * c.size \
-                and -0.5 * c.size < c.x0 - last.x1 < 1.2 * min(c.size, last.size):
-            runs[-1].append(c)
-        else:
-            runs.append([c])
-    runs.sort(key=lambda r: (round(r[0].bottom), r[0].x0))
-    merged: list[list[_Char]] = []
-    for run in runs:
-        prev = merged[-1] if merged else None
-        if prev and abs(run[0].bottom - prev[-1].bottom) < 0.3 * run[0].size \
-                and abs(run[0].size - prev[-1].size) < 0.1 * run[0].size \
-                and 0 <= run[0].x0 - prev[-1].x1 < 1.0 * run[0].size:
-            prev.extend(run)
-        else:
-            merged.append(run)
-    lines = []
-    for run in merged:
-        text = ""
-        for a, b in zip([None, *run], run):
-            # A visible gap with no space character is a space (words set apart by position).
-            if a is not None and b.x0 - a.x1 > 0.5 * b.size and not (a.text + b.text).isspace():
-                text += " "
-            text += b.text
-        ink = [c for c in run if not c.text.isspace()] or run
-        size = Counter(round(c.size, 1) for c in ink).most_common(1)[0][0]
-        bold = sum(c.bold for c in ink) * 2 > len(ink)
-        lines.append(_Line(text.strip(), run[0].x0, run[-1].x1, min(c.top for c in run),
-                           max(c.bottom for c in run), size, bold, page))
-    return [ln for ln in lines if ln.text]
-
-
-def _drop_running(pages: list[list[_Line]], heights: list[float]) -> list[list[_Line]]:
-    """Drop running heads and feet: the same text (digits aside) at the same place on at least
-    half the pages, and page numbers alone at the top or bottom of a page."""
-    def key(ln: _Line) -> tuple:
-        return re.sub(r"\d+", "#", ln.text), round(ln.top / 6), round(ln.x0 / 6)
-
-    counts = Counter(k for page in pages for k in {key(ln) for ln in page})
-    repeated = {k for k, n in counts.items() if n >= 2 and n * 2 >= len(pages)}
-    kept = []
-    for page, height in zip(pages, heights):
-        kept.append([ln for ln in page if key(ln) not in repeated and not (
-            _PAGE_NUMBER.match(ln.text) and (ln.bottom < height * _HEAD_ZONE
-                                            or ln.top > height * (1 - _HEAD_ZONE)))])
-    return kept
-
-
-def _body_size(page: list[_Line]) -> float | None:
-    sizes = Counter(round(ln.size * 2) / 2 for ln in page for _ in range(len(ln.text)))
-    return sizes.most_common(1)[0][0] if sum(sizes.values()) >= 100 else None
-
-
-def _reading_order(page: list[_Line], body: float) -> list[_Line]:
-    """Columns from the x ranges body lines cover; lines across a gutter cut bands."""
-    if not page:
-        return []
-    x_min = int(min(ln.x0 for ln in page))
-    x_max = int(max(ln.x1 for ln in page)) + 1
-    cover = [0] * (x_max - x_min + 1)
-    for ln in page:
-        if abs(ln.size - body) <= 0.1 * body:
-            for x in range(int(ln.x0) - x_min, int(ln.x1) - x_min + 1):
-                cover[x] += 1
-    floor = max(1, 0.2 * max(cover))
-    columns: list[list[float]] = []
-    for x, n in enumerate(cover):
-        if n >= floor:
-            if columns and x + x_min - columns[-1][1] <= body:  # a dip, not a gutter
-                columns[-1][1] = x + x_min + 1
-            else:
-                columns.append([x + x_min, x + x_min + 1])
-    columns = columns or [[x_min, x_max]]
-    span: list[_Line] = []
-    placed: list[tuple[int, _Line]] = []
-    for ln in page:
-        col = next((i for i, (a, b) in enumerate(columns)
-                    if ln.x0 >= a - body and ln.x1 <= b + body), None)
-        if col is None:
-            ln.left, ln.right = x_min, x_max
-            span.append(ln)
-        else:
-            ln.left, ln.right = columns[col]
-            placed.append((col, ln))
-    span.sort(key=lambda ln: ln.top)
-    tops = [ln.top for ln in span]
-    top = min(ln.top for ln in page)
-    order: list[_Line] = []
-    bands: dict[int, list[tuple[int, _Line]]] = {}
-    for col, ln in placed:
-        bands.setdefault(bisect.bisect_right(tops, ln.top), []).append((col, ln))
-    for band in range(len(span) + 1):
-        band_top = span[band - 1].bottom if band else top
-        seen: set[int] = set()
-        for col, ln in sorted(bands.get(band, []), key=lambda p: (p[0], p[1].top, p[1].x0)):
-            ln.region, ln.band_top, ln.first = (ln.page, band, col), band_top, col not in seen
-            seen.add(col)
-            order.append(ln)
-        if band < len(span):
-            ln = span[band]
-            ln.region, ln.band_top, ln.first = (ln.page, band, -1), ln.top, True
-            order.append(ln)
-    # Spanning lines one after another (a masthead, a motto in two lines) share one region.
-    i = 0
-    while i < len(order):
-        j = i
-        while j + 1 < len(order) and order[j + 1].region[2] == order[i].region[2] == -1:
-            j += 1
-        run = order[i:j + 1]
-        if order[i].region[2] == -1:
-            for ln in run:
-                ln.left, ln.right = min(x.x0 for x in run), max(x.x1 for x in run)
-                ln.region, ln.first = run[0].region, ln is run[0]
-        i = j + 1
-    return order
-
-
-def _level(ln: _Line, body: float) -> int:
+def _level(ln: Line, body: float) -> int:
     ratio = ln.size / body
     if ratio >= 1.6:
         return 1
@@ -337,15 +183,15 @@ def _join(head: str, tail: str) -> str:
     return head + tail
 
 
-def _assemble(order: list[_Line], bodies: list[float]) -> str:
+def _assemble(order: list[Line], bodies: list[float]) -> str:
     """Blocks of paragraphs from lines in reading order; see the module docstring."""
     blocks: list[tuple[int, int, list[str]]] = []  # (blank lines before, level, lines)
-    prev: _Line | None = None
+    prev: Line | None = None
     prev_level = 0
     for ln, body in zip(order, bodies):
         level = _level(ln, body)
         same = prev is not None and ln.region == prev.region
-        gap = ln.top - prev.bottom if same else ln.top - ln.band_top if ln.first else 0.0
+        gap = ln.top - prev.bottom if same else ln.top - ln.region_top if ln.first else 0.0
         if prev is None or gap > 3 * body:
             blocks.append((3 if prev is not None else 0, level, [ln.text]))
         elif level != prev_level or abs(ln.size - prev.size) > 0.1 * body \
@@ -357,10 +203,10 @@ def _assemble(order: list[_Line], bodies: list[float]) -> str:
             blocks[-1][2].append(ln.text)  # a short line: the block goes on
         prev, prev_level = ln, level
     out = []
-    for gap, level, lines in blocks:
-        length = sum(len(x) for x in lines)
+    for gap, level, texts in blocks:
+        length = sum(len(x) for x in texts)
         if level and (length > 150 or (level == 3 and length > 40)):
             level = 0  # a lead paragraph set large is still a paragraph
-        text = "\n".join(x.strip() for x in lines)
+        text = "\n".join(x.strip() for x in texts)
         out.append("\n" * (gap + 1) + ("#" * level + " " if level else "") + text)
     return "".join(out).lstrip("\n") + "\n"

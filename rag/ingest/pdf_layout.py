@@ -1,0 +1,183 @@
+"""Page layout of an e-paper PDF: characters → lines → reading order (used by `rag.ingest.pdf`).
+
+Lines are runs of characters on one baseline. Columns are the x ranges that body-size lines
+cover, found from where the characters are (two, three or more). A line that crosses a gutter
+(a masthead, a headline over several columns) is a span. The reading order cuts the page the
+way XY-cut does: at a gutter no span crosses (left part first), else just above the topmost
+span that crosses one (above it, the span, then below it), until one column is left, read
+top to bottom.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+_PAGE_NUMBER = re.compile(r"^[-–—\s]*(第\s*)?\d{1,4}\s*(版|页)?[-–—\s]*$|^(page|p\.)\s*\d+$",
+                          re.IGNORECASE)
+_HEAD_ZONE = 0.1  # page numbers count only in the top or bottom tenth of a page
+
+
+@dataclass
+class Char:
+    text: str
+    x0: float
+    x1: float
+    top: float  # distance from the top of the page
+    bottom: float
+    size: float
+    bold: bool
+
+
+@dataclass
+class Line:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    bold: bool
+    page: int = 0
+    region: tuple = ()  # (page, n): lines read one after another in one column, or spans
+    left: float = 0.0  # edges of its column (of the span run for a span)
+    right: float = 0.0
+    region_top: float = 0.0  # where its region could start (below what is above it)
+    first: bool = False  # first line of its region
+
+
+def lines(chars: list[Char], page: int) -> list[Line]:
+    """Runs of characters on one baseline with no wide gap, merged when drawn in pieces."""
+    runs: list[list[Char]] = []
+    for c in chars:
+        last = runs[-1][-1] if runs else None
+        if last and abs(c.bottom - last.bottom) < 0.3 * c.size \
+                and -0.5 * c.size < c.x0 - last.x1 < 1.2 * min(c.size, last.size):
+            runs[-1].append(c)
+        else:
+            runs.append([c])
+    runs.sort(key=lambda r: (round(r[0].bottom), r[0].x0))
+    merged: list[list[Char]] = []
+    for run in runs:
+        prev = merged[-1] if merged else None
+        if prev and abs(run[0].bottom - prev[-1].bottom) < 0.3 * run[0].size \
+                and abs(run[0].size - prev[-1].size) < 0.1 * run[0].size \
+                and 0 <= run[0].x0 - prev[-1].x1 < 1.0 * run[0].size:
+            prev.extend(run)
+        else:
+            merged.append(run)
+    result = []
+    for run in merged:
+        text = ""
+        for a, b in zip([None, *run], run):
+            # A visible gap with no space character is a space (words set apart by position).
+            if a is not None and b.x0 - a.x1 > 0.5 * b.size and not (a.text + b.text).isspace():
+                text += " "
+            text += b.text
+        ink = [c for c in run if not c.text.isspace()] or run
+        size = Counter(round(c.size, 1) for c in ink).most_common(1)[0][0]
+        bold = sum(c.bold for c in ink) * 2 > len(ink)
+        result.append(Line(text.strip(), run[0].x0, run[-1].x1, min(c.top for c in run),
+                           max(c.bottom for c in run), size, bold, page))
+    return [ln for ln in result if ln.text]
+
+
+def drop_running(pages: list[list[Line]], heights: list[float]) -> list[list[Line]]:
+    """Drop running heads and feet: the same text (digits aside) at the same place on at least
+    half the pages, and page numbers alone at the top or bottom of a page."""
+    def key(ln: Line) -> tuple:
+        return re.sub(r"\d+", "#", ln.text), round(ln.top / 6), round(ln.x0 / 6)
+
+    counts = Counter(k for page in pages for k in {key(ln) for ln in page})
+    repeated = {k for k, n in counts.items() if n >= 2 and n * 2 >= len(pages)}
+    kept = []
+    for page, height in zip(pages, heights):
+        kept.append([ln for ln in page if key(ln) not in repeated and not (
+            _PAGE_NUMBER.match(ln.text) and (ln.bottom < height * _HEAD_ZONE
+                                            or ln.top > height * (1 - _HEAD_ZONE)))])
+    return kept
+
+
+def body_size(page: list[Line]) -> float | None:
+    """The most common font size, weighted by characters; None on a page with little text."""
+    sizes = Counter(round(ln.size * 2) / 2 for ln in page for _ in range(len(ln.text)))
+    return sizes.most_common(1)[0][0] if sum(sizes.values()) >= 100 else None
+
+
+def columns(page: list[Line], body: float) -> list[tuple[float, float]]:
+    """x ranges covered by body-size lines; a dip narrower than a character is no gutter."""
+    x_min = int(min(ln.x0 for ln in page))
+    x_max = int(max(ln.x1 for ln in page)) + 1
+    cover = [0] * (x_max - x_min + 1)
+    for ln in page:
+        if abs(ln.size - body) <= 0.1 * body:
+            for x in range(int(ln.x0) - x_min, int(ln.x1) - x_min + 1):
+                cover[x] += 1
+    # Spans cross gutters too, but few lines do compared with a column's.
+    floor = max(1, 0.2 * max(cover))
+    found: list[list[float]] = []
+    for x, n in enumerate(cover):
+        if n >= floor:
+            if found and x + x_min - found[-1][1] <= body:
+                found[-1][1] = x + x_min + 1
+            else:
+                found.append([x + x_min, x + x_min + 1])
+    return [(a, b) for a, b in found] or [(x_min, x_max)]
+
+
+def reading_order(page: list[Line], body: float) -> list[Line]:
+    """The page's lines in reading order, each with its region and column edges set."""
+    if not page:
+        return []
+    cols = columns(page, body)
+    items = []  # (first column, last column, line)
+    for ln in page:
+        inside = [i for i, (a, b) in enumerate(cols) if ln.x0 >= a - body and ln.x1 <= b + body]
+        if inside:
+            items.append((inside[0], inside[0], ln))
+        else:
+            over = [i for i, (a, b) in enumerate(cols) if ln.x0 < b and ln.x1 > a] or [0]
+            items.append((over[0], over[-1], ln))
+    order: list[tuple[int, Line, float]] = []  # (column or -1 for a span, line, region top)
+    _cut(items, 0, len(cols) - 1, min(ln.top for ln in page), order)
+    result = []
+    spans: dict[tuple, list[Line]] = {}
+    region = -1
+    for n, (col, ln, top) in enumerate(order):
+        if n == 0 or col != order[n - 1][0]:
+            region += 1
+            ln.first, ln.region_top = True, top
+        ln.region = (ln.page, region)
+        if col >= 0:
+            ln.left, ln.right = cols[col]
+        else:
+            spans.setdefault(ln.region, []).append(ln)
+        result.append(ln)
+    # Spans one after another (a masthead, a motto in two lines) share their edges.
+    for run in spans.values():
+        for ln in run:
+            ln.left, ln.right = min(x.x0 for x in run), max(x.x1 for x in run)
+    return result
+
+
+def _cut(items: list[tuple[int, int, Line]], lo: int, hi: int, top: float,
+         out: list[tuple[int, Line, float]]) -> None:
+    """Append `items` (within columns lo..hi, below `top`) to `out` in reading order."""
+    if not items:
+        return
+    if lo == hi:
+        out += [(lo, ln, top) for _, _, ln in sorted(items, key=lambda it: (it[2].top, it[2].x0))]
+        return
+    for gutter in range(lo, hi):  # between column `gutter` and the next
+        if not any(a <= gutter < b for a, b, _ in items):
+            _cut([it for it in items if it[1] <= gutter], lo, gutter, top, out)
+            _cut([it for it in items if it[0] > gutter], gutter + 1, hi, top, out)
+            return
+    span = min((it for it in items if it[0] < it[1]), key=lambda it: it[2].top)
+    above = [it for it in items if it is not span and it[2].top < span[2].top]
+    below = [it for it in items if it is not span and it[2].top >= span[2].top]
+    _cut(above, lo, hi, top, out)
+    out.append((-1, span[2], span[2].top))
+    _cut(below, lo, hi, span[2].bottom, out)
+
