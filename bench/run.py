@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.common import load_dev_questions, round_or_none, stage_lines  # noqa: E402
 from bench.generate import generate, make_questions, write_issue  # noqa: E402
-from bench.workers import _round, load_dev_questions  # noqa: E402
 
 SAMPLE_CORPUS = ROOT / "corpus"
 # The development questions live beside the checkout, in the team's shared folder.
@@ -73,23 +73,23 @@ def summarize(n: int, build: dict, query: dict, add: dict, quality: dict,
     embed_s = (build.get("stages") or {}).get("embed")
     ask, search = query.get("ask", {}), query.get("search", {})
     ours = {
-        "build_s": _round(build.get("build_s")),
-        "parse_s": _round(build.get("parse_s"), 3),
-        "issues_per_s": _round(n / build["build_s"], 3) if build.get("build_s") else None,
-        "parse_issues_per_s": _round(n / build["parse_s"], 1) if build.get("parse_s") else None,
+        "build_s": round_or_none(build.get("build_s")),
+        "parse_s": round_or_none(build.get("parse_s"), 3),
+        "issues_per_s": round_or_none(n / build["build_s"], 3) if build.get("build_s") else None,
+        "parse_issues_per_s": round_or_none(n / build["parse_s"], 1) if build.get("parse_s") else None,
         "chunks": chunks,
         "embedded": embedded,
-        "chunks_per_s": _round(embedded / (embed_s or build["build_s"]), 1)
+        "chunks_per_s": round_or_none(embedded / (embed_s or build["build_s"]), 1)
         if embedded and build.get("build_s") else None,
-        "build_peak_rss_mb": _round(build.get("peak_rss_mb"), 1),
-        "index_mb": _round(build.get("index_mb")),
-        "load_s": _round(query.get("load_s"), 3),
+        "build_peak_rss_mb": round_or_none(build.get("peak_rss_mb"), 1),
+        "index_mb": round_or_none(build.get("index_mb")),
+        "load_s": round_or_none(query.get("load_s"), 3),
         **{f"ask_{k}_ms": ask.get(k) for k in ("p50", "p95", "p99")},
         **{f"search_{k}_ms": search.get(k) for k in ("p50", "p95", "p99")},
-        "rss_mb": _round(query.get("rss_mb"), 1),
-        "loaded_rss_mb": _round(query.get("loaded_mb"), 1),
-        "add_one_s": _round(add.get("add_one_s"), 3),
-        "add_one_cli_s": _round(add.get("add_one_cli_s"), 3),
+        "rss_mb": round_or_none(query.get("rss_mb"), 1),
+        "loaded_rss_mb": round_or_none(query.get("loaded_mb"), 1),
+        "add_one_s": round_or_none(add.get("add_one_s"), 3),
+        "add_one_cli_s": round_or_none(add.get("add_one_cli_s"), 3),
         "add_one_note": add.get("reason") or add.get("error") or add.get("cli_error"),
         "citation_right": quality.get("citation_right"),
         "first_citation_right": quality.get("first_citation_right"),
@@ -97,15 +97,15 @@ def summarize(n: int, build: dict, query: dict, add: dict, quality: dict,
     }
     bsearch = baseline.get("search", {})
     base = {
-        "build_s": _round(baseline.get("build_s")),
-        "issues_per_s": _round(n / baseline["build_s"], 3) if baseline.get("build_s") else None,
+        "build_s": round_or_none(baseline.get("build_s")),
+        "issues_per_s": round_or_none(n / baseline["build_s"], 3) if baseline.get("build_s") else None,
         "chunks": baseline.get("nodes"),
         # Whole build, not the embedding alone: llama-index does not time its stages.
-        "chunks_per_s": _round(baseline["nodes"] / baseline["build_s"], 1)
+        "chunks_per_s": round_or_none(baseline["nodes"] / baseline["build_s"], 1)
         if baseline.get("nodes") and baseline.get("build_s") else None,
         **{f"search_{k}_ms": bsearch.get(k) for k in ("p50", "p95", "p99")},
-        "rss_mb": _round(baseline.get("rss_mb"), 1),
-        "build_peak_rss_mb": _round(baseline.get("peak_rss_mb"), 1),
+        "rss_mb": round_or_none(baseline.get("rss_mb"), 1),
+        "build_peak_rss_mb": round_or_none(baseline.get("peak_rss_mb"), 1),
         "citation_right": baseline.get("citation_right"),
         "file_right": baseline.get("file_right"),
     }
@@ -269,7 +269,6 @@ def print_report(summary: dict[str, Any]) -> None:
     note = summary["ours"].get("add_one_note")
     if note:
         print(f"\nadd one issue: {note}")
-    from bench.profiling import stage_lines
 
     profile = summary["profile"]
     if profile.get("build_stages_s"):
@@ -281,8 +280,9 @@ def print_report(summary: dict[str, Any]) -> None:
         print("\n".join(stage_lines(profile["add_stages_s"] | {
             "total": summary["ours"]["add_one_s"]})))
     if profile.get("ask_stages_ms"):
-        print("\nAsk stages (ms per question, mean of 50):")
-        print("\n".join(stage_lines(profile["ask_stages_ms"], "ms")))
+        print("\nAsk stages (ms per question under cProfile, mean of 20):")
+        stages = {k: v for k, v in profile["ask_stages_ms"].items() if v is not None}
+        print("\n".join(stage_lines(stages, "ms")))
     for name, lines in (("One build, profiled (sample corpus)", summary["profile"]["build_sample"]),
                         ("Ask, profiled", summary["profile"]["ask"])):
         if lines:

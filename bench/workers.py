@@ -7,14 +7,11 @@ peak RSS belongs to one stage.
 from __future__ import annotations
 
 import json
-import resource
 import shutil
 import subprocess
 import sys
 import time
-import unicodedata
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,85 +19,16 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-WARMUP = 3  # first calls pay for lazy imports and caches; not what a user waits for
-
-
-# --- helpers shared by the workers -----------------------------------------------------
-
-
-def bench_settings(**overrides: Any) -> Any:
-    """Settings from the environment, minus anything that would leave the machine.
-
-    An LLM would turn ask latency into network latency; the benchmark measures the offline,
-    extractive engine. The query log is off so the disk sees only the index.
-    """
-    from rag.settings import Settings
-
-    settings = Settings.from_env(env_file=None)
-    return replace(settings, llm_base_url="", llm_model="", query_log=None, **overrides)
-
-
-def proc_mb(field: str = "VmRSS") -> float:
-    """This process's resident memory (VmRSS) or its peak (VmHWM), in MB."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # peak, on Linux in KB
-
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def dir_mb(path: Path) -> float:
-    return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file()) / 2**20
-
-
-def percentile(values: list[float], q: float) -> float | None:
-    """Linear-interpolated percentile, like numpy's default."""
-    if not values:
-        return None
-    s = sorted(values)
-    k = (len(s) - 1) * q / 100
-    lo = int(k)
-    hi = min(lo + 1, len(s) - 1)
-    return s[lo] + (s[hi] - s[lo]) * (k - lo)
-
-
-def latency(fn: Callable[[str], Any], questions: list[str], desc: str) -> dict[str, float | None]:
-    """Milliseconds per call over `questions`, after a few warm-up calls."""
-    from tqdm import tqdm
-
-    for q in questions[:WARMUP]:
-        fn(q)
-    times = []
-    for q in tqdm(questions, desc=desc, unit="q"):
-        start = time.perf_counter()
-        fn(q)
-        times.append(1000 * (time.perf_counter() - start))
-    return {f"p{p}": _round(percentile(times, p)) for p in (50, 95, 99)} | {
-        "mean": _round(sum(times) / len(times)), "n": len(times)}
-
-
-def _round(x: float | None, digits: int = 2) -> float | None:
-    return None if x is None else round(x, digits)
-
-
-def norm(text: str) -> str:
-    """Full-width and half-width forms compare equal (97% and 97％)."""
-    return unicodedata.normalize("NFKC", text or "")
-
-
-def load_dev_questions(path: Path | None) -> list[dict[str, Any]]:
-    if path is None or not path.is_file():
-        return []
-    with path.open(encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
-
+from bench.common import (  # noqa: E402
+    bench_settings,
+    dir_mb,
+    latency,
+    norm,
+    peak_mb,
+    proc_mb,
+    round_or_none,
+)
+from bench.profiling import ask_stages, profiled, top_lines  # noqa: E402
 
 # --- workers: each runs in its own process ---------------------------------------------
 
@@ -109,9 +37,8 @@ def worker_build(p: dict[str, Any]) -> dict[str, Any]:
     """Our full build of the N-issue archive, with a separate parse pass for issues/s."""
     import gc
 
-    from bench.profiling import BUILD_STAGES, StageTimer
     from rag import build_index
-    from rag.parse import parse_corpus
+    from rag.ingest.parse import parse_corpus
 
     corpus, index = Path(p["corpus"]), Path(p["index"])
     settings = bench_settings(index_dir=index, corpus_dir=corpus)
@@ -123,13 +50,12 @@ def worker_build(p: dict[str, Any]) -> dict[str, Any]:
     gc.collect()
     if index.exists():
         shutil.rmtree(index)
-    timer = StageTimer(BUILD_STAGES)  # perf_counter around each stage; no measurable cost
     start = time.perf_counter()
     info = build_index(corpus, index, settings=settings, show_progress=True)
     build_s = time.perf_counter() - start
-    timer.restore()
+    # The indexer times its own stages (parse, chunk, embed, tokenize, write).
     return {"parse_s": parse_s, "issues": n_issues, "articles": n_articles, "build_s": build_s,
-            "info": info, "stages": timer.build_stages(), "peak_rss_mb": peak_mb(),
+            "info": info, "stages": info.get("timings", {}), "peak_rss_mb": peak_mb(),
             "index_mb": dir_mb(index)}
 
 
@@ -142,7 +68,6 @@ def _issues(result: Any) -> tuple[list[Any], list[str]]:
 
 def worker_query(p: dict[str, Any]) -> dict[str, Any]:
     """Load our engine, time ask and search over the questions, profile one ask."""
-    from bench.profiling import ASK_STAGES, StageTimer, profiled, top_lines
     from rag import Engine
 
     index = Path(p["index"])
@@ -155,16 +80,11 @@ def worker_query(p: dict[str, Any]) -> dict[str, Any]:
     ask = latency(engine.ask, questions, "ours ask")
     search = latency(lambda q: engine.search(q, k=5), questions, "ours search")
     rss = proc_mb()
-    # Where an ask's time goes: timers around each stage, then cProfile for the detail.
-    timer = StageTimer(ASK_STAGES)
-    sample = questions[:50]
-    for q in sample:
-        engine.ask(q)
-    timer.restore()
+    # Where an ask's time goes: cProfile's cumulative time of each stage's function.
     _, stats, elapsed = profiled(lambda: [engine.ask(q) for q in questions[:20]])
     return {"load_s": load_s, "ask": ask, "search": search, "python_mb": before,
             "loaded_mb": loaded_mb, "rss_mb": rss, "peak_rss_mb": proc_mb("VmHWM"),
-            "ask_stages_ms": timer.ask_stages(len(sample)),
+            "ask_stages_ms": ask_stages(stats, 20),
             "ask_profile": [f"20 asks in {1000 * elapsed:.0f} ms under cProfile (slower than "
                             "without)"] + top_lines(stats, 18)}
 
@@ -175,16 +95,12 @@ def worker_add(p: dict[str, Any]) -> dict[str, Any]:
         from rag import add_files
     except ImportError as err:
         return {"add_one_s": None, "reason": f"no incremental add API yet ({err})"}
-    from bench.profiling import ADD_STAGES, StageTimer
-
     index, cli_index = Path(p["index"]), Path(p["cli_index"])
-    timer = StageTimer(ADD_STAGES)
     start = time.perf_counter()
     info = add_files(paths=[Path(p["file"])], index_dir=index,
                      settings=bench_settings(index_dir=index))
     add_s = time.perf_counter() - start
-    timer.restore()
-    result = {"add_one_s": add_s, "info": info, "stages": timer.build_stages(),
+    result = {"add_one_s": add_s, "info": info, "stages": info.get("timings", {}),
               "peak_rss_mb": peak_mb()}
     if (ROOT / "rag" / "__main__.py").is_file():
         # What a person waits for: interpreter start, imports and model load included.
@@ -199,7 +115,6 @@ def worker_add(p: dict[str, Any]) -> dict[str, Any]:
 
 def worker_quality(p: dict[str, Any]) -> dict[str, Any]:
     """Build the 5-issue sample corpus under cProfile, then ask the development questions."""
-    from bench.profiling import profiled, top_lines
     from rag import Engine, build_index
 
     corpus, index = Path(p["corpus"]), Path(p["index"])
@@ -232,7 +147,7 @@ def worker_quality(p: dict[str, Any]) -> dict[str, Any]:
 
 def _shares(rows: list[dict[str, Any]]) -> dict[str, float | None]:
     keys = ("answer_right", "citation_right", "first_citation_right")
-    return {k: _round(sum(r[k] for r in rows) / len(rows), 3) if rows else None
+    return {k: round_or_none(sum(r[k] for r in rows) / len(rows), 3) if rows else None
             for k in keys if all(k in r for r in rows)}
 
 
@@ -240,7 +155,7 @@ def worker_baseline(p: dict[str, Any]) -> dict[str, Any]:
     """llama-index defaults over the same files with the same embedder; then its quality."""
     from llama_index.core import SimpleDirectoryReader, VectorStoreIndex
 
-    from rag.embed import load_embedder
+    from rag.index.embed import load_embedder
 
     embedder = load_embedder(bench_settings())
     start = time.perf_counter()
@@ -268,8 +183,8 @@ def worker_baseline(p: dict[str, Any]) -> dict[str, Any]:
         rows.append({"id": q["id"], "file_right": in_file, "citation_right": in_file and holds})
     result["rows"] = rows
     if rows:
-        result["citation_right"] = _round(sum(r["citation_right"] for r in rows) / len(rows), 3)
-        result["file_right"] = _round(sum(r["file_right"] for r in rows) / len(rows), 3)
+        result["citation_right"] = round_or_none(sum(r["citation_right"] for r in rows) / len(rows), 3)
+        result["file_right"] = round_or_none(sum(r["file_right"] for r in rows) / len(rows), 3)
     return result
 
 

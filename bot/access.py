@@ -14,7 +14,7 @@ from telegram import Bot, Message, MessageEntity, Update
 from telegram.ext import ContextTypes
 
 from bot import render
-from rag.settings import Settings
+from rag import Settings
 
 logger = logging.getLogger(__name__)
 

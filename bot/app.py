@@ -37,8 +37,7 @@ from bot.handlers import (
     stats_command,
     vote_button,
 )
-from rag import Engine, RagError, Settings
-from rag.feedback import FeedbackStore
+from rag import Engine, FeedbackStore, RagError, Settings
 
 logger = logging.getLogger(__name__)
 

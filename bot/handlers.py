@@ -18,12 +18,10 @@ from telegram.ext import ContextTypes
 
 from bot import render
 from bot.access import addressed_text, admin_guard, guard, is_admin, user_id_of
-from rag import Engine, RagError, Settings, build_index
-from rag.feedback import FeedbackStore
+from rag import Conversation, Engine, FeedbackStore, RagError, build_index
 
 logger = logging.getLogger(__name__)
 
-HISTORY_TURNS = 3  # (question, answer) pairs passed back to engine.ask as context
 ANSWER_CACHE = 1000  # answers kept for 👍/👎; older votes are refused as expired
 TYPING_EVERY = 4.0  # seconds; Telegram shows "typing…" for about five
 
@@ -81,25 +79,20 @@ async def _answer(update: Update, context: Context, question: str) -> None:
     if not await guard(update, context):
         return
     message = update.effective_message
-    settings: Settings = context.bot_data["settings"]
     question = question.strip()
     if not question:
         await message.reply_text(
             "请写上问题，例如：/ask 石家庄市交管局的铁骑驾驶技能大比武是哪天举行的？"
         )
         return
-    if len(question) > settings.max_question_chars:
-        await message.reply_text(
-            f"问题太长了（{len(question)} 字），请精简到 {settings.max_question_chars} 字以内。"
-        )
-        return
-    history: list[tuple[str, str]] = context.chat_data.setdefault("history", [])
-    engine: Engine = context.bot_data["engine"]
+    conversation: Conversation = context.chat_data.get("conversation")
+    if conversation is None or conversation.engine is not context.bot_data["engine"]:
+        conversation = context.chat_data["conversation"] = Conversation(
+            context.bot_data["engine"], channel="telegram")
+    # The asker, for the audit log; in a group several people share the conversation.
+    conversation.user_id = update.effective_user.id if update.effective_user else None
     async with _typing(context.bot, message.chat_id):
-        answer = await asyncio.to_thread(
-            engine.ask, question, list(history), current_issue=context.chat_data.get("issue"),
-            user_id=update.effective_user.id if update.effective_user else None,
-            channel="telegram")
+        answer = await asyncio.to_thread(conversation.ask, question)
     answers: OrderedDict = context.bot_data["answers"]
     key = secrets.token_hex(6)
     answers[key] = {"question": question, "answer": answer, "voters": set()}
@@ -107,11 +100,6 @@ async def _answer(update: Update, context: Context, question: str) -> None:
         answers.popitem(last=False)
     markup = render.answer_keyboard(answer, key, _register(context))
     await _send_pages(message, render.render_answer(answer), markup)
-    # The standalone query, not the raw words: a chain of follow-ups keeps its subject.
-    history.append((answer.query or question, answer.text))
-    del history[:-HISTORY_TURNS]
-    if answer.citations and not answer.abstained:  # 本期/上期 follow the conversation
-        context.chat_data["issue"] = answer.citations[0].issue or context.chat_data.get("issue")
 
 
 # ---------------------------------------------------------------- handlers
@@ -187,8 +175,7 @@ async def new_command(update: Update, context: Context) -> None:
     """Forget this chat's conversation history."""
     if not await guard(update, context):
         return
-    context.chat_data.pop("history", None)
-    context.chat_data.pop("issue", None)
+    context.chat_data.pop("conversation", None)
     await update.effective_message.reply_text("好的，已开始新的对话。")
 
 

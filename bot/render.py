@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from rag.types import Answer, Article, Citation
+from rag import Answer, Article, Citation, Issue
 
 MAX_MESSAGE = 4096
 #: Telegram buttons show about this many characters before they cut the label.
@@ -149,15 +149,16 @@ def render_article(article: Article, limit: int = MAX_MESSAGE) -> list[str]:
 # ---------------------------------------------------------------- lists and help
 
 
-def render_issues(issues: Sequence[dict]) -> list[str]:
+def render_issues(issues: Sequence[Issue]) -> list[str]:
     """One line per issue: number, date, article count and the file it came from."""
     if not issues:
         return ["索引里还没有任何期刊。"]
     lines = [f"<b>索引中共 {len(issues)} 期（新的在前）：</b>"]
     for item in issues:
-        label = issue_label(item.get("number"), item.get("date"))
-        source = esc(str(item.get("source") or ""))
-        lines.append(f"• {label} · {item.get('articles', 0)} 篇 · <code>{source}</code>")
+        label = issue_label(item.number, item.date)
+        photos = sum(1 for a in item.articles if a.kind == "photo")
+        count = f"{len(item.articles) - photos} 篇" + (f"、{photos} 图" if photos else "")
+        lines.append(f"• {label} · {count} · <code>{esc(item.source)}</code>")
     lines.append("\n发送 /issue 期号 查看该期文章，例如 /issue 831。")
     return paginate(lines)
 

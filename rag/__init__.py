@@ -5,6 +5,7 @@
     answer = engine.ask("第853期公安周刊是哪天出版的？")
 """
 
+from rag.conversation import Conversation
 from rag.engine import Engine
 from rag.errors import (
     CorpusError,
@@ -16,7 +17,8 @@ from rag.errors import (
     QuestionError,
     RagError,
 )
-from rag.indexer import add_files, build_index, remove_source
+from rag.feedback import FeedbackStore
+from rag.index.build import add_files, build_index, remove_source
 from rag.settings import Settings
 from rag.types import Answer, Article, Chunk, Citation, Issue, Passage
 
@@ -25,9 +27,11 @@ __all__ = [
     "Article",
     "Chunk",
     "Citation",
+    "Conversation",
     "CorpusError",
     "EmbeddingModelError",
     "Engine",
+    "FeedbackStore",
     "IndexCorruptError",
     "IndexNotFoundError",
     "Issue",

@@ -40,14 +40,14 @@ def _engine(args: argparse.Namespace, settings: Settings, auto_build: bool = Fal
             raise
         # A newcomer's first command just works: build from the sample corpus, say so.
         print(f"No index at {index}: building it from {corpus} (once)…", file=sys.stderr)
-        from rag.indexer import build_index
+        from rag.index.build import build_index
 
         build_index(corpus, index, settings, show_progress=sys.stderr.isatty())
         return Engine.load(index, settings)
 
 
 def cmd_articles(args: argparse.Namespace, settings: Settings) -> None:
-    from rag.parse import parse_corpus
+    from rag.ingest.parse import parse_corpus
 
     issues, warnings = parse_corpus(args.corpus or settings.corpus_dir)
     if args.json:
@@ -69,7 +69,7 @@ def cmd_articles(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def cmd_build(args: argparse.Namespace, settings: Settings) -> None:
-    from rag.indexer import build_index
+    from rag.index.build import build_index
 
     stats = build_index(args.corpus or settings.corpus_dir, args.index or settings.index_dir,
                         settings, show_progress=not args.json)
@@ -83,7 +83,7 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def cmd_add(args: argparse.Namespace, settings: Settings) -> None:
-    from rag.indexer import add_files
+    from rag.index.build import add_files
 
     result = add_files(args.paths, args.index or settings.index_dir, settings,
                        show_progress=not args.json)
@@ -104,7 +104,7 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def cmd_remove(args: argparse.Namespace, settings: Settings) -> None:
-    from rag.indexer import remove_source
+    from rag.index.build import remove_source
 
     result = remove_source(args.source, args.index or settings.index_dir, settings)
     if args.json:
@@ -151,9 +151,9 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> None:
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> None:
     """A conversation in the terminal: follow-ups use the last turns; /new starts over."""
-    engine = _engine(args, settings, auto_build=True)
-    history: list[tuple[str, str]] = []
-    current_issue = None
+    from rag.conversation import Conversation
+
+    conversation = Conversation(_engine(args, settings, auto_build=True), channel="chat")
     interactive = sys.stdin.isatty()
     if interactive:
         print("问公安周刊（/new 重新开始，/quit 退出）")
@@ -168,12 +168,11 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> None:
         if line in ("/quit", "/exit"):
             break
         if line == "/new":
-            history, current_issue = [], None
+            conversation.reset()
             print("（已开始新的对话）")
             continue
         try:
-            answer = engine.ask(line, history=history, current_issue=current_issue,
-                                channel="chat")
+            answer = conversation.ask(line)
         except RagError as err:  # a bad question ends nothing: say why, keep the conversation
             print(f"error: {err}")
             continue
@@ -181,9 +180,6 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> None:
             print(f"问> {line}")
         print_answer(answer, args.json)
         print()
-        history = (history + [(answer.query, answer.text)])[-4:]
-        if answer.citations and not answer.abstained:
-            current_issue = answer.citations[0].issue or current_issue
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> None:

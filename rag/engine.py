@@ -8,21 +8,19 @@ import threading
 import time
 from pathlib import Path
 
-from llama_index.core.schema import QueryBundle
-
-from rag import catalog
-from rag.answer import Answerer, citation
+from rag.answer import catalog
+from rag.answer.extract import Answerer
+from rag.answer.llm import LLMAnswerer, llm_enabled, renumber
 from rag.audit import QueryLog
-from rag.embed import canonical_name, load_embedder
-from rag.errors import ModelMismatchError, QuestionError
-from rag.followup import harvest_terms, rewrite
-from rag.llm import LLMAnswerer, llm_enabled, renumber
-from rag.refs import matching_issues, resolve_refs
-from rag.retrieve import BM25Retriever, DenseRetriever, HybridRetriever, allowed_rows, to_passage
+from rag.errors import QuestionError
+from rag.index.embed import canonical_name, load_embedder
+from rag.index.store import IndexData, load_index, resolve_build
+from rag.search.followup import harvest_terms, rewrite
+from rag.search.refs import Refs, matching_issues, resolve_refs
+from rag.search.retrieve import HybridRetriever, allowed_rows
 from rag.settings import Settings
-from rag.store import IndexData, load_index, resolve_build
 from rag.text import has_cjk, normalize
-from rag.types import Answer, Article, Passage
+from rag.types import Answer, Article, Citation, Issue, Passage
 
 logger = logging.getLogger(__name__)
 
@@ -58,19 +56,17 @@ class Engine:
         """
         settings = settings or Settings.from_env()
         index_dir = Path(index_dir or settings.index_dir)
-        data = load_index(index_dir)
-        configured = canonical_name(settings.embed_model)
-        if data.manifest.get("model") != configured:
-            raise ModelMismatchError(str(index_dir), data.manifest.get("model"), configured)
+        data = load_index(index_dir, model=canonical_name(settings.embed_model))
         embed_model = load_embedder(settings)
         engine = cls(index_dir, data, settings, embed_model)
         engine._warm_up()
         return engine
 
     def _use(self, data: IndexData) -> None:
-        # Swapped as one reference so that a question in flight keeps a consistent index.
-        self._state = (data, Answerer(data))
-        self._issue_refs = [(i["number"], i["date"]) for i in data.issues]
+        # Swapped as one reference so that a question in flight keeps a consistent index;
+        # the retrievers and the answerer are built once per loaded build.
+        self._state = (data, Answerer(data), HybridRetriever(data, self._embed))
+        self._issue_refs = [(i.number, i.date) for i in data.issues]
         self._vocabulary: set[str] | None = None  # quoted names, built on the first follow-up
         self._llm = LLMAnswerer(self.settings) if llm_enabled(self.settings) else None
 
@@ -81,8 +77,8 @@ class Engine:
 
     def _warm_up(self) -> None:
         """Pay one-off costs (jieba dictionary, model weights) at load, not on the first user."""
-        data, answerer = self._state
-        answerer.answer("公安机关开展工作情况", self._search(data, "公安机关开展工作情况", 3, None))
+        _, answerer, retriever = self._state
+        answerer.answer("公安机关开展工作情况", retriever.passages("公安机关开展工作情况", 3))
 
     @property
     def data(self) -> IndexData:
@@ -133,31 +129,21 @@ class Engine:
         """
         question = self.check_question(question)
         self._maybe_reload()
-        data = self.data
+        data, _, retriever = self._state
         query = question
         if issue is None and date_from is None and date_to is None and source is None:
             refs = self._refs(question)
             issue, date_from, date_to = refs.issue, refs.date_from, refs.date_to
             query = refs.cleaned or question
-        return self._search(data, query, k, allowed_rows(data, issue, date_from, date_to, source))
+        return retriever.passages(query, k, allowed_rows(data, issue, date_from, date_to, source))
 
-    def _refs(self, query: str, current_issue: int | None = None):
+    def _refs(self, query: str, current_issue: int | None = None) -> Refs:
         refs = resolve_refs(query, self._issue_refs, current_issue=current_issue)
         if refs.issue is None and refs.date_from and not refs.asks_contents \
                 and not _ABOUT_THE_PAPER.search(query):
             refs.date_from = refs.date_to = None
             refs.cleaned = query
         return refs
-
-    def _search(self, data: IndexData, question: str, k: int, mask) -> list[Passage]:
-        if mask is not None and not mask.any():
-            return []
-        retriever = HybridRetriever(
-            BM25Retriever(data, top_k=50, mask=mask),
-            DenseRetriever(data, self._embed, top_k=50, mask=mask),
-            top_k=k,
-        )
-        return [to_passage(n) for n in retriever.retrieve(QueryBundle(question))]
 
     def ask(self, question: str, history: list[tuple[str, str]] | None = None,
             issue: int | None = None, date_from: str | None = None,
@@ -176,17 +162,16 @@ class Engine:
         started = time.perf_counter()
         question = self.check_question(question)
         self._maybe_reload()
-        data, answerer = self._state
         query = rewrite(question, history, self._terms()) if history else question
-        answer = self._answer(data, answerer, question, query, issue, date_from, date_to,
-                              current_issue)
+        answer = self._answer(question, query, issue, date_from, date_to, current_issue)
         answer.question, answer.query = question, query
         if self._audit is not None:
             self._audit.record(answer, (time.perf_counter() - started) * 1000, user_id, channel)
         return answer
 
-    def _answer(self, data, answerer, question, query, issue, date_from, date_to,
-                current_issue) -> Answer:
+    def _answer(self, question: str, query: str, issue: int | None, date_from: str | None,
+                date_to: str | None, current_issue: int | None) -> Answer:
+        data, answerer, retriever = self._state
         refs = self._refs(query, current_issue)
         if issue is None and date_from is None and date_to is None:
             if refs.unknown_issue is not None:
@@ -196,43 +181,39 @@ class Engine:
                               text=f"索引中没有“{refs.unresolved}”所指的一期。")
             issue, date_from, date_to = refs.issue, refs.date_from, refs.date_to
             if refs.asks_date and issue is not None:
-                infos = self.issues()
-                first = {i["source"]: self.articles(source=i["source"])[0]
-                         for i in infos if i["number"] == issue and i["articles"]}
-                return catalog.date_answer(question, issue, infos, first)
+                return catalog.date_answer(question, issue, self.issues())
             if refs.asks_contents:
                 wanted = set(matching_issues(refs, self._issue_refs))
-                infos = [i for i in reversed(self.issues()) if (i["number"], i["date"]) in wanted]
-                return catalog.contents_answer(question, infos, {
-                    i["source"]: self.articles(source=i["source"]) for i in infos})
+                return catalog.contents_answer(question, [
+                    i for i in reversed(self.issues()) if (i.number, i.date) in wanted])
             query = refs.cleaned or query
-        passages = self._search(data, query, 8, allowed_rows(data, issue, date_from, date_to))
+        passages = retriever.passages(query, 8, allowed_rows(data, issue, date_from, date_to))
         answer = answerer.answer(query, passages)
         if self._llm is not None and not answer.abstained:
-            got = self._llm.try_answer(query, passages[:5])
-            if got is not None:
-                text, used = got
-                cites = [citation(n, passages[k - 1]) for n, k in enumerate(used, 1)]
-                return Answer(question=question, mode="llm", citations=cites,
-                              text=renumber(text, {k: n for n, k in enumerate(used, 1)}))
+            return self._llm_answer(question, query, passages[:5]) or answer
         return answer
+
+    def _llm_answer(self, question: str, query: str, passages: list[Passage]) -> Answer | None:
+        got = self._llm.try_answer(query, passages)
+        if got is None:
+            return None
+        text, used = got
+        return Answer(question=question, mode="llm",
+                      citations=[Citation.of(n, passages[k - 1]) for n, k in enumerate(used, 1)],
+                      text=renumber(text, {k: n for n, k in enumerate(used, 1)}))
 
     # --- the archive itself ---------------------------------------------------------------
 
-    def issues(self) -> list[dict]:
-        """Issues in the index, newest first (undated ones last)."""
-        out = [{"number": i["number"], "date": i["date"], "pages": i.get("pages"),
-                "source": i["source"], "articles": len(i["articles"])} for i in self.data.issues]
-        return sorted(out, key=lambda i: (i["date"] or "", i["number"] or 0), reverse=True)
+    def issues(self) -> list[Issue]:
+        """Issues in the index with their articles, newest first (undated ones last)."""
+        return sorted(self.data.issues, key=lambda i: (i.date or "", i.number or 0),
+                      reverse=True)
 
     def articles(self, issue: int | None = None, source: str | None = None) -> list[Article]:
         """Articles of one issue (by number or file), in reading order."""
-        data = self.data
-        out = []
-        for i in data.issues:
-            if (issue is None or i["number"] == issue) and (source is None or i["source"] == source):
-                out += [data.articles[a] for a in i["articles"] if a in data.articles]
-        return out
+        return [a for i in self.data.issues
+                if (issue is None or i.number == issue) and (source is None or i.source == source)
+                for a in i.articles]
 
     def article(self, article_id: str) -> Article | None:
         return self.data.articles.get(article_id)
@@ -240,8 +221,8 @@ class Engine:
     def example_questions(self, n: int = 3) -> list[str]:
         """Questions a newcomer can try, made from article titles of the newest issues."""
         out = []
-        for info in self.issues():
-            for a in self.articles(source=info["source"]):
+        for issue in self.issues():
+            for a in issue.articles:
                 if a.kind == "article" and not a.title_derived and len(out) < n:
                     out.append(f"{a.title}是怎么回事？")
             if len(out) >= n:
@@ -256,5 +237,7 @@ class Engine:
             "model": data.manifest.get("model"), "dimension": data.manifest.get("dimension"),
             "built_at": data.manifest.get("built_at"), **data.manifest.get("counts", {}),
             "size_mb": round(size / 1e6, 2), "warnings": data.manifest.get("warnings", []),
-            "issues_list": self.issues(),
+            "issues_list": [{"number": i.number, "date": i.date, "pages": i.pages,
+                             "source": i.source, "articles": len(i.articles)}
+                            for i in self.issues()],
         }

@@ -18,7 +18,7 @@ import numpy as np
 
 from rag.engine import Engine
 from rag.errors import RagError
-from rag.parse import corpus_files
+from rag.ingest.read import corpus_files
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ def evaluate_baseline(corpus_dir: Path, engine: Engine, questions: list[dict]) -
     from llama_index.core import Document, VectorStoreIndex
     from llama_index.core.node_parser import SentenceSplitter
 
-    from rag.parse import read_text
+    from rag.ingest.read import read_text
 
     docs = []
     for path in corpus_files(corpus_dir):

@@ -1,4 +1,4 @@
-"""Plain dataclasses passed between the stages: parse → chunk → index → retrieve → answer.
+"""Plain dataclasses passed between the stages: ingest → index → search → answer.
 
 They serialise with `dataclasses.asdict`, so the CLI's `--json` and the bot share one shape.
 """
@@ -66,21 +66,16 @@ class Chunk:
 
 
 @dataclass
-class Passage:
-    """A retrieved chunk with its score (higher is better)."""
+class Passage(Chunk):
+    """A retrieved chunk and its score (higher is better), with the two scores fused into it."""
 
-    chunk_id: str
-    article_id: str
-    text: str
-    score: float
-    source: str
-    issue: int | None
-    date: str | None
-    title: str
-    subtitle: str = ""
-    kicker: str = ""
-    authors: list[str] = field(default_factory=list)
-    kind: str = "article"
+    score: float = 0.0
+    bm25: float = 0.0  # BM25 score, 0 when BM25 did not return the chunk
+    cosine: float = 0.0  # cosine similarity of question and chunk, 0 when dense did not
+
+    @classmethod
+    def of(cls, chunk: Chunk, score: float, bm25: float = 0.0, cosine: float = 0.0) -> Passage:
+        return cls(**vars(chunk), score=score, bm25=bm25, cosine=cosine)
 
 
 @dataclass
@@ -97,6 +92,14 @@ class Citation:
     authors: list[str] = field(default_factory=list)
     snippet: str = ""  # the passage the claim rests on
     score: float = 0.0
+
+    @classmethod
+    def of(cls, n: int, passage: Passage) -> Citation:
+        """Cite `passage` as source [n]: its article, and the passage itself as the snippet."""
+        return cls(n=n, article_id=passage.article_id, source=passage.source,
+                   issue=passage.issue, date=passage.date, title=passage.title,
+                   subtitle=passage.subtitle, authors=list(passage.authors),
+                   snippet=passage.text, score=round(passage.score, 4))
 
     def label(self) -> str:
         """`第831期 · 2024-10-29 · 《标题》 · 作者`, the line that tells where a claim comes from."""

@@ -16,7 +16,7 @@ import pytest
 
 from rag import CorpusError, Engine, add_files, build_index, remove_source
 from rag.audit import QueryLog
-from rag.store import load_index
+from rag.index.store import load_index
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
@@ -56,7 +56,7 @@ def test_add_indexes_only_the_new_issue(four, settings):
     assert new_chunks > 0 and result["embedded"] == new_chunks  # nothing else re-embedded
     engine = Engine.load(four, settings)
     assert "6个小时" in engine.ask("保定市公安局侦破盗窃车内财物案用了多长时间？").text
-    assert {i["number"] for i in engine.issues()} >= {831, 853}
+    assert {i.number for i in engine.issues()} >= {831, 853}
 
 
 def test_an_issue_already_indexed_is_skipped_and_nothing_rewritten(four, settings):
@@ -86,7 +86,7 @@ def test_remove_takes_an_issue_out_without_embedding(four, settings):
     result = remove_source(NEW, four, settings)
     assert result["embedded"] == 0 and result["removed"] == NEW
     engine = Engine.load(four, settings)
-    assert all(i["source"] != NEW for i in engine.issues())
+    assert all(i.source != NEW for i in engine.issues())
     assert engine.search("新警务理念", k=5, issue=853) == []
     with pytest.raises(CorpusError, match="not in the index"):
         remove_source("nope.txt", four, settings)
@@ -100,7 +100,7 @@ def test_gbk_copy_is_read_and_a_duplicate_issue_number_is_warned(four, settings,
     assert result["added"] == ["853_gbk.txt"]
     assert any("853_gbk.txt" in w and "also claimed" in w for w in result["warnings"])
     engine = Engine.load(four, settings)
-    sources = {i["source"] for i in engine.issues() if i["number"] == 853}
+    sources = {i.source for i in engine.issues() if i.number == 853}
     assert sources == {NEW, "853_gbk.txt"}  # both kept, told apart by file
     titles = [a.title for a in engine.articles(source="853_gbk.txt")]
     assert "我省树牢新警务理念推动公安工作提质增效" in titles
@@ -198,7 +198,7 @@ def test_concurrent_adds_wait_for_each_other(four, settings, tmp_path):
     for t in threads:
         t.join()
     assert not errors
-    sources = {i["source"] for i in Engine.load(four, settings).issues()}
+    sources = {i.source for i in Engine.load(four, settings).issues()}
     assert {NEW, "900.txt"} <= sources  # neither update lost
 
 

@@ -41,7 +41,7 @@ def test_generated_issue_looks_like_the_paper(tmp_path: Path) -> None:
 
 
 def test_generated_issues_parse_with_the_real_parser(tmp_path: Path) -> None:
-    parse = pytest.importorskip("rag.parse")
+    parse = pytest.importorskip("rag.ingest.parse")
     paths = generate(tmp_path, 3, seed=0)
     result = parse.parse_corpus(tmp_path)
     issues = result[0] if isinstance(result, tuple) else result

@@ -18,8 +18,8 @@ from rag import (
     QuestionError,
     build_index,
 )
-from rag.chunk import chunk_articles
-from rag.parse import parse_corpus
+from rag.ingest.chunk import chunk_article
+from rag.ingest.parse import parse_corpus
 from rag.text import SENTENCE_END
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,7 +38,7 @@ def test_manifest_records_model_chunking_files_and_counts(sample_index):
 def test_chunks_never_cut_inside_a_sentence():
     issues, _ = parse_corpus(ROOT / "corpus")
     articles = [a for i in issues for a in i.articles]
-    chunks = chunk_articles(articles, size=300, overlap=60)
+    chunks = [c for a in articles for c in chunk_article(a, size=300, overlap=60)]
     by_article = {a.id: a for a in articles}
     for c in chunks:
         body = by_article[c.article_id].text

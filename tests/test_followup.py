@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.followup import entities, harvest_terms, is_incomplete, rewrite
+from rag.search.followup import entities, harvest_terms, is_incomplete, rewrite
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 SYSTEM = [("民意智感系统上线后办结率是多少？", "办结率达99%。[1]")]

@@ -9,8 +9,7 @@ import time
 import pytest
 from llm_server import FakeLLM
 
-from rag.errors import LLMError
-from rag.llm import (
+from rag.answer.llm import (
     DATA_CLOSE,
     DATA_OPEN,
     LLMAnswerer,
@@ -19,6 +18,7 @@ from rag.llm import (
     llm_enabled,
     renumber,
 )
+from rag.errors import LLMError
 from rag.settings import Settings
 from rag.types import Passage
 
@@ -40,7 +40,7 @@ def passage(
     n: int, text: str, issue: int | None = 831, date: str | None = "2024-10-29"
 ) -> Passage:
     return Passage(
-        chunk_id=f"c{n}",
+        id=f"c{n}",
         article_id=f"a{n}",
         text=text,
         score=1.0 / n,

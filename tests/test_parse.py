@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from rag.errors import CorpusError
-from rag.parse import parse_corpus, parse_file
+from rag.ingest.parse import parse_corpus, parse_file
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"

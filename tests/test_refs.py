@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from rag.refs import Refs, cn_to_int, matching_issues, resolve_refs
+from rag.search.refs import Refs, cn_to_int, matching_issues, resolve_refs
 
 SAMPLE = [(831, "2024-10-29"), (853, "2025-04-15"), (None, None)]
 TODAY = dt.date(2025, 6, 1)

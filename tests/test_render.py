@@ -6,7 +6,7 @@ import pytest
 from bot_emulator import ApiError, parse_html
 
 from bot import render
-from rag.types import Answer, Article, Citation
+from rag.types import Answer, Article, Citation, Issue
 
 
 def _cite(n=1, issue=831, date="2024-10-29", title="石家庄市交管局举行铁骑驾驶技能大比武", **kw):
@@ -125,12 +125,16 @@ def test_answer_keyboard_short_callback_data_and_registry():
 
 
 def test_issue_lists():
+    def items(source: str, n: int, photos: int = 0) -> list[Article]:
+        return [Article(id=f"{source}#{i}", source=source, issue=None, date=None, title="t",
+                        kind="photo" if i < photos else "article") for i in range(n)]
+
     issues = [
-        {"number": 853, "date": "2025-04-15", "source": "001.txt", "articles": 7},
-        {"number": None, "date": None, "source": "002_<x>.txt", "articles": 3},
+        Issue(source="001.txt", number=853, date="2025-04-15", articles=items("001.txt", 7, 2)),
+        Issue(source="002_<x>.txt", articles=items("002_<x>.txt", 3)),
     ]
     [page] = render.render_issues(issues)
-    assert "第853期 · 2025-04-15 · 7 篇" in page and "期号不详 · 3 篇" in page
+    assert "第853期 · 2025-04-15 · 5 篇、2 图" in page and "期号不详 · 3 篇 ·" in page
     parse_html(page)
     articles = [
         Article(id=f"s#{i}", source="s", issue=831, date=None, title=f"标题{i}") for i in (1, 2)

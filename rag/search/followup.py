@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import jieba.posseg as pseg
 
-from rag.refs import resolve_refs
+from rag.search.refs import resolve_refs
 
 log = logging.getLogger(__name__)
 

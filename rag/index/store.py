@@ -1,4 +1,5 @@
-"""The index on disk: FAISS (through llama-index) + BM25 (bm25s over jieba tokens) + metadata.
+"""The index on disk: FAISS (written and read through llama-index's `FaissVectorStore`) + BM25
+(bm25s over jieba tokens) + metadata.
 
 Layout of an index folder::
 
@@ -8,6 +9,7 @@ Layout of an index folder::
         manifest.json    model, dimension, chunking, per-file hashes, counts, versions, time
         chunks.jsonl     one chunk per line; line i is FAISS row i and BM25 document i
         tokens.jsonl     BM25 tokens of each chunk, so an add rebuilds BM25 without jieba
+        doc_freqs.json   how many chunks hold each token, for the answerer's IDF weights
         articles.jsonl   full articles, for /issue and the article buttons
         issues.json      issue metadata and parse warnings
         vectors.npy      normalised float32 vectors, kept so FAISS can be rewritten
@@ -33,18 +35,16 @@ from pathlib import Path
 import bm25s
 import faiss
 import numpy as np
+from llama_index.vector_stores.faiss import FaissVectorStore
 from tqdm import tqdm
 
-from rag.errors import IndexCorruptError, IndexNotFoundError
-from rag.text import tokenize
-from rag.types import Article, Chunk
+from rag.errors import IndexCorruptError, IndexNotFoundError, ModelMismatchError
+from rag.types import Article, Chunk, Issue
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: doc_freqs.json
 MANIFEST = "manifest.json"
-_FILES = ("chunks.jsonl", "tokens.jsonl", "articles.jsonl", "issues.json", "vectors.npy",
-          "vector_store.faiss", "bm25")
 
 
 @dataclass
@@ -55,10 +55,11 @@ class IndexData:
     manifest: dict
     chunks: list[Chunk]
     articles: dict[str, Article]
-    issues: list[dict]
+    issues: list[Issue]  # each with its articles, in reading order
     vectors: np.ndarray
-    faiss_index: faiss.Index
+    vector_store: FaissVectorStore
     bm25: bm25s.BM25
+    doc_freqs: dict[str, int]  # chunks holding each BM25 token
     article_chunks: dict[str, list[int]] = field(default_factory=dict)
     # Per-chunk columns for filtering without a Python loop over every chunk.
     issue_col: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
@@ -101,28 +102,55 @@ def read_manifest(build: Path, index_dir: Path) -> dict:
     return manifest
 
 
-def load_index(index_dir: str | Path) -> IndexData:
-    """Load the current build, checking that its parts agree with each other."""
+def load_index(index_dir: str | Path, model: str | None = None) -> IndexData:
+    """Load the current build, checking that its parts agree with each other.
+
+    With `model` (a canonical embedding model name), also check that the build was embedded
+    with it: query vectors of another model would be compared with meaningless ones.
+
+    Raises:
+        IndexNotFoundError, IndexCorruptError: build the index (`python -m rag build`).
+        ModelMismatchError: the index was built with another embedding model.
+    """
     index_dir = Path(index_dir)
     build = resolve_build(index_dir)
     manifest = read_manifest(build, index_dir)
+    if model is not None and manifest.get("model") != model:
+        raise ModelMismatchError(str(index_dir), manifest.get("model"), model)
     try:
         chunks = [Chunk(**json.loads(line)) for line in _lines(build / "chunks.jsonl")]
         articles = {a["id"]: Article(**a) for a in map(json.loads, _lines(build / "articles.jsonl"))}
-        issues = json.loads((build / "issues.json").read_text(encoding="utf-8"))
+        issues = [_issue(d, articles)
+                  for d in json.loads((build / "issues.json").read_text(encoding="utf-8"))]
         # Memory-mapped: the vectors are only read for filtered searches and rewrites.
         vectors = np.load(build / "vectors.npy", mmap_mode="r")
-        faiss_index = faiss.read_index(str(build / "vector_store.faiss"))
+        vector_store = FaissVectorStore.from_persist_path(str(build / "vector_store.faiss"))
         bm25 = bm25s.BM25.load(str(build / "bm25"))
+        doc_freqs = json.loads((build / "doc_freqs.json").read_text(encoding="utf-8"))
     except Exception as err:  # truncated JSON, bad numpy header, faiss or bm25s read errors
         raise IndexCorruptError(str(index_dir), f"{type(err).__name__}: {err}") from err
     n = manifest["counts"]["chunks"]
-    sizes = {"chunks": len(chunks), "vectors": vectors.shape[0], "faiss": faiss_index.ntotal,
+    sizes = {"chunks": len(chunks), "vectors": vectors.shape[0],
+             "faiss": vector_store.client.ntotal,
              "bm25": int(bm25.scores["num_docs"])}
     if any(size != n for size in sizes.values()):
         raise IndexCorruptError(str(index_dir), f"parts disagree: manifest says {n} chunks, "
                                                 f"found {sizes}")
-    return IndexData(build, manifest, chunks, articles, issues, vectors, faiss_index, bm25)
+    return IndexData(build, manifest, chunks, articles, issues, vectors, vector_store, bm25,
+                     doc_freqs)
+
+
+def _issue(record: dict, articles: dict[str, Article]) -> Issue:
+    """An `Issue` from its issues.json record, which names its articles by id."""
+    fields = {k: v for k, v in record.items() if k != "articles"}
+    return Issue(**fields, articles=[articles[a] for a in record["articles"] if a in articles])
+
+
+def issue_record(issue: Issue) -> dict:
+    """The issues.json record of an issue: its articles by id (they live in articles.jsonl)."""
+    return {"source": issue.source, "number": issue.number, "date": issue.date,
+            "pages": issue.pages, "warnings": issue.warnings,
+            "articles": [a.id for a in issue.articles]}
 
 
 def _lines(path: Path) -> list[str]:
@@ -150,13 +178,14 @@ def write_build(
     chunks: list[Chunk],
     tokens: list[list[str]],
     vectors: np.ndarray,
-    articles: list[Article],
-    issues: list[dict],
+    issues: list[Issue],
     manifest: dict,
     show_progress: bool = False,
     base: IndexData | None = None,
 ) -> Path:
-    """Write a complete build in a new folder, then point `current` at it.
+    """Write a complete build of `issues` in a new folder, then point `current` at it.
+
+    `chunks`, `tokens` and `vectors` are row-aligned: row i is FAISS row i and BM25 document i.
 
     With `base`, the build in use, whose chunks and articles are exactly the first ones of
     `chunks` and `articles` (a new issue was appended): its files are copied and only the new
@@ -164,6 +193,7 @@ def write_build(
     """
     builds = index_dir / "builds"
     builds.mkdir(parents=True, exist_ok=True)
+    articles = [a for i in issues for a in i.articles]
     name = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     tmp = builds / f".tmp-{name}"
     tmp.mkdir()
@@ -180,8 +210,11 @@ def write_build(
         _append_jsonl(tmp / "tokens.jsonl", tokens[done["tokens.jsonl"]:])
         _append_jsonl(tmp / "articles.jsonl",
                       (vars(a) for a in articles[done["articles.jsonl"]:]))
-        (tmp / "issues.json").write_text(json.dumps(issues, ensure_ascii=False, indent=1),
+        (tmp / "issues.json").write_text(json.dumps([issue_record(i) for i in issues],
+                                                    ensure_ascii=False, indent=1),
                                          encoding="utf-8")
+        (tmp / "doc_freqs.json").write_text(json.dumps(doc_freqs(tokens), ensure_ascii=False),
+                                            encoding="utf-8")
         steps.update()
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         np.save(tmp / "vectors.npy", vectors)
@@ -216,14 +249,22 @@ def _append_jsonl(path: Path, rows) -> None:
         f.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
 
 
+def doc_freqs(tokens: list[list[str]]) -> dict[str, int]:
+    """How many documents hold each token."""
+    counts: dict[str, int] = {}
+    for doc in tokens:
+        for token in set(doc):
+            counts[token] = counts.get(token, 0) + 1
+    return counts
+
+
 def write_faiss(vectors: np.ndarray, path: Path) -> None:
-    """Store vectors in FAISS through llama-index's FAISS vector store.
+    """Store vectors in FAISS through llama-index's FAISS vector store (`load_index` reads
+    them back through it).
 
     Cosine similarity = inner product on L2-normalised vectors, hence `IndexFlatIP`; exact
     search over 50,000 chunks of 512 dimensions takes a few milliseconds on one core.
     """
-    from llama_index.vector_stores.faiss import FaissVectorStore
-
     index = faiss.IndexFlatIP(vectors.shape[1])
     index.add(vectors)
     FaissVectorStore(faiss_index=index).persist(persist_path=str(path))
@@ -241,8 +282,3 @@ def _prune(builds: Path, keep: Path) -> None:
     for old in builds.iterdir():
         if old != keep:
             shutil.rmtree(old, ignore_errors=True)
-
-
-def tokenize_chunks(chunks: list[Chunk], show_progress: bool = False) -> list[list[str]]:
-    return [tokenize(c.embed_text) for c in tqdm(chunks, desc="tokenize", unit="chunk",
-                                                 disable=not show_progress)]

@@ -14,7 +14,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from rag.store import IndexData
+from rag.index.store import IndexData
 from rag.text import STOPWORDS, split_sentences, tokenize
 from rag.types import Answer, Citation, Passage
 
@@ -56,11 +56,7 @@ class Answerer:
 
     def __init__(self, data: IndexData) -> None:
         self.data = data
-        indptr = data.bm25.scores["indptr"]
-        # Document frequencies straight from the BM25 matrix (one CSC column per token; bm25s
-        # adds an empty token with no column).
-        self._df = {t: int(indptr[i + 1] - indptr[i])
-                    for t, i in data.bm25.vocab_dict.items() if i + 1 < len(indptr)}
+        self._df = data.doc_freqs
         self._n = max(1, len(data.chunks))
 
     def idf(self, token: str) -> float:
@@ -92,7 +88,7 @@ class Answerer:
             n = next((c.n for c in citations if c.article_id == cand.passage.article_id), None)
             if n is None:
                 n = len(citations) + 1
-                citations.append(citation(n, cand.passage))
+                citations.append(Citation.of(n, cand.passage))
             parts.append(f"{trim(cand.sentence, tokens)}[{n}]")
         return Answer(question=question, text="".join(parts), citations=citations)
 
@@ -155,7 +151,7 @@ class Answerer:
         for p in passages:
             if p.article_id not in seen and len(suggestions) < 3:
                 seen.add(p.article_id)
-                suggestions.append(citation(len(suggestions) + 1, p))
+                suggestions.append(Citation.of(len(suggestions) + 1, p))
         return Answer(question=question, text=NOT_FOUND, abstained=True, suggestions=suggestions)
 
 
@@ -180,12 +176,6 @@ def _units(sentences: list[str]) -> list[str]:
         else:
             out.append(s)
     return out
-
-
-def citation(n: int, p: Passage) -> Citation:
-    return Citation(n=n, article_id=p.article_id, source=p.source, issue=p.issue, date=p.date,
-                    title=p.title, subtitle=p.subtitle, authors=list(p.authors), snippet=p.text,
-                    score=round(p.score, 4))
 
 
 def entities(question: str) -> list[str]:

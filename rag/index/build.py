@@ -10,29 +10,24 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import logging
 import time
+from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
-from rag.chunk import chunk_article
-from rag.continuations import join_continuations
-from rag.embed import canonical_name, load_embedder
-from rag.errors import CorpusError, IndexCorruptError, IndexNotFoundError, ModelMismatchError
-from rag.parse import (
-    corpus_files,
-    duplicate_numbers,
-    file_hash,
-    load_manifest,
-    parse_corpus,
-    parse_paths,
-)
+from rag.errors import CorpusError, IndexCorruptError, IndexNotFoundError
+from rag.index.embed import canonical_name, load_embedder
+from rag.index.store import IndexData, index_lock, load_index, write_build
+from rag.index.tokens import read_tokens, tokenize_chunks
+from rag.ingest.chunk import chunk_article
+from rag.ingest.continuations import join_continuations
+from rag.ingest.parse import duplicate_numbers, parse_corpus, parse_paths
+from rag.ingest.read import corpus_files, file_hash, load_manifest
 from rag.settings import Settings
-from rag.store import IndexData, index_lock, load_index, tokenize_chunks, write_build
 from rag.text import tokenizer_fingerprint
 from rag.types import Article, Chunk, Issue
 
@@ -71,12 +66,6 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def _issue_dict(issue: Issue) -> dict:
-    return {"source": issue.source, "number": issue.number, "date": issue.date,
-            "pages": issue.pages, "warnings": issue.warnings,
-            "articles": [a.id for a in issue.articles]}
-
-
 def _load_current(index_dir: Path) -> IndexData | None:
     try:
         return load_index(index_dir)
@@ -90,12 +79,6 @@ def _compatible(data: IndexData | None, settings: Settings) -> bool:
         settings.embed_model) and data.manifest.get("tokenizer") == tokenizer_fingerprint()
 
 
-def _read_tokens(data: IndexData) -> list[list[str]]:
-    # One JSON document instead of one parse per line: several times faster on 50,000 lines.
-    text = (data.path / "tokens.jsonl").read_text(encoding="utf-8").strip()
-    return json.loads("[" + text.replace("\n", ",") + "]") if text else []
-
-
 def _caches(data: IndexData | None, settings: Settings) -> tuple[dict, dict]:
     """Vectors and tokens of the current build by chunk text, if it used the same model."""
     if data is None or data.manifest.get("model") != canonical_name(settings.embed_model):
@@ -103,7 +86,7 @@ def _caches(data: IndexData | None, settings: Settings) -> tuple[dict, dict]:
     keys = [_key(c) for c in data.chunks]
     tokens: dict = {}
     if data.manifest.get("tokenizer") == tokenizer_fingerprint():
-        tokens = dict(zip(keys, _read_tokens(data)))
+        tokens = dict(zip(keys, read_tokens(data.path)))
     return dict(zip(keys, data.vectors)), tokens
 
 
@@ -165,7 +148,7 @@ def _write(index_dir: Path, issues: list[Issue], files: dict[str, str], warnings
         # A new issue at the end: the current build's vectors and tokens stay as they are.
         n = len(current.chunks)
         with timer("reuse"):
-            old_tokens = _read_tokens(current)
+            old_tokens = read_tokens(current.path)
         with timer("embed"):
             new_vectors, embedded = _embed(chunks[n:], [_key(c) for c in chunks[n:]], {},
                                            settings, show_progress)
@@ -198,8 +181,7 @@ def _write(index_dir: Path, issues: list[Issue], files: dict[str, str], warnings
         "embedded_chunks": embedded,
     }
     with timer("write"):
-        build = write_build(index_dir, chunks, tokens, vectors, articles,
-                            [_issue_dict(i) for i in issues], manifest, show_progress,
+        build = write_build(index_dir, chunks, tokens, vectors, issues, manifest, show_progress,
                             base=current if appended else None)
     stats = {"index": str(index_dir), "build": build.name, "issues": len(issues),
              "articles": len(articles), "chunks": len(chunks), "embedded": embedded,
@@ -226,22 +208,8 @@ def build_index(corpus_dir: str | Path, index_dir: str | Path, settings: Setting
                       _load_current(index_dir))
 
 
-def _current_issues(data: IndexData) -> list[Issue]:
-    issues = []
-    for d in data.issues:
-        ids = d.pop("articles")
-        issue = Issue(**d)
-        issue.articles = [data.articles[i] for i in ids if i in data.articles]
-        issues.append(issue)
-    return issues
-
-
 def _require(index_dir: Path, settings: Settings) -> IndexData:
-    data = load_index(index_dir)
-    configured = canonical_name(settings.embed_model)
-    if data.manifest.get("model") != configured:
-        raise ModelMismatchError(str(index_dir), data.manifest.get("model"), configured)
-    return data
+    return load_index(index_dir, model=canonical_name(settings.embed_model))
 
 
 def add_files(paths: list[str | Path], index_dir: str | Path, settings: Settings | None = None,
@@ -289,7 +257,9 @@ def _add(paths: list[str | Path], index_dir: Path, settings: Settings,
     result["warnings"] = warnings
     if not new_issues:  # every file was unreadable: the index stays as it was
         return result
-    issues = [i for i in _current_issues(data) if i.source not in {n.source for n in new_issues}]
+    # Copies: joining continuations edits issues' article lists, never the loaded build's.
+    issues = [replace(i, articles=list(i.articles)) for i in data.issues
+              if i.source not in {n.source for n in new_issues}]
     for issue in new_issues:
         result["replaced" if issue.source in files else "added"].append(issue.source)
         files[issue.source] = file_hash(next(p for p in todo if p.name == issue.source))
@@ -315,7 +285,7 @@ def remove_source(source: str, index_dir: str | Path, settings: Settings | None 
 
 def _remove(data: IndexData, source: str, index_dir: Path, settings: Settings) -> dict:
     files = dict(data.manifest.get("files", {}))
-    issues = _current_issues(data)
+    issues = data.issues
     if source not in files and source not in {i.source for i in issues}:
         raise CorpusError(f"{source} is not in the index at {index_dir}: "
                           f"`python -m rag stats --index {index_dir}` lists its files")
@@ -324,7 +294,3 @@ def _remove(data: IndexData, source: str, index_dir: Path, settings: Settings) -
     warnings = [w for w in data.manifest.get("warnings", []) if not w.startswith(source)]
     stats = _write(index_dir, kept, files, warnings, settings, False, data)
     return {**stats, "removed": source}
-
-
-def corpus_articles(issues: list[Issue]) -> list[Article]:
-    return [a for i in issues for a in i.articles]

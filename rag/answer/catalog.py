@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.types import Answer, Article, Citation
+from rag.types import Answer, Citation, Issue
 
 
 def _cn_date(iso: str | None) -> str:
@@ -16,36 +16,34 @@ def _issue_name(number: int | None) -> str:
     return f"第{number}期" if number is not None else "期号不详"
 
 
-def issue_citation(n: int, info: dict, first: Article | None) -> Citation:
+def issue_citation(n: int, issue: Issue) -> Citation:
     """A citation of an issue's header: the printed line that states its number and date."""
-    pages = f" 本刊今日{info['pages']}版" if info.get("pages") else ""
-    return Citation(n=n, article_id=first.id if first else "", source=info["source"],
-                    issue=info["number"], date=info["date"], title=f"公安周刊{_issue_name(info['number'])}",
-                    snippet=f"{_cn_date(info['date'])} {_issue_name(info['number'])}{pages}")
+    pages = f" 本刊今日{issue.pages}版" if issue.pages else ""
+    first = issue.articles[0].id if issue.articles else ""
+    return Citation(n=n, article_id=first, source=issue.source, issue=issue.number,
+                    date=issue.date, title=f"公安周刊{_issue_name(issue.number)}",
+                    snippet=f"{_cn_date(issue.date)} {_issue_name(issue.number)}{pages}")
 
 
-def date_answer(question: str, number: int, infos: list[dict], first: dict[str, Article]) -> Answer:
+def date_answer(question: str, number: int, issues: list[Issue]) -> Answer:
     """"第853期是哪天出版的？" → its date, citing the header of each file of that issue."""
-    infos = [i for i in infos if i["number"] == number]
-    dated = [i for i in infos if i["date"]]
+    dated = [i for i in issues if i.number == number and i.date and i.articles]
     if not dated:
         return Answer(question=question, mode="metadata", abstained=True,
                       text=f"索引中有{_issue_name(number)}，但报头没有印出出版日期。")
-    info = dated[0]
-    citations = [issue_citation(n, i, first.get(i["source"])) for n, i in enumerate(dated, 1)]
+    citations = [issue_citation(n, i) for n, i in enumerate(dated, 1)]
     return Answer(question=question, mode="metadata", citations=citations,
-                  text=f"公安周刊{_issue_name(number)}于{_cn_date(info['date'])}出版"
-                       f"（{info['date']}）。[1]")
+                  text=f"公安周刊{_issue_name(number)}于{_cn_date(dated[0].date)}出版"
+                       f"（{dated[0].date}）。[1]")
 
 
-def contents_answer(question: str, infos: list[dict], articles: dict[str, list[Article]],
-                    limit: int = 20) -> Answer:
+def contents_answer(question: str, issues: list[Issue], limit: int = 20) -> Answer:
     """"第853期讲了什么？" → the articles of the issues asked about, each one cited."""
     citations: list[Citation] = []
     lines = []
-    for info in infos:
-        arts = [a for a in articles.get(info["source"], []) if a.kind == "article"]
-        head = f"{_issue_name(info['number'])}（{info['date'] or '日期不详'}）"
+    for issue in issues:
+        arts = [a for a in issue.articles if a.kind == "article"]
+        head = f"{_issue_name(issue.number)}（{issue.date or '日期不详'}）"
         lines.append(f"{head}共有{len(arts)}篇文章：")
         for a in arts:
             if len(citations) >= limit:
@@ -61,9 +59,8 @@ def contents_answer(question: str, infos: list[dict], articles: dict[str, list[A
     return Answer(question=question, mode="metadata", citations=citations, text="\n".join(lines))
 
 
-def missing_issue_answer(question: str, number: int, infos: list[dict]) -> Answer:
-    known = [i for i in infos if i["number"] is not None]
-    listing = "、".join(f"{_issue_name(i['number'])}（{i['date'] or '日期不详'}）"
-                        for i in known[:10])
+def missing_issue_answer(question: str, number: int, issues: list[Issue]) -> Answer:
+    known = [i for i in issues if i.number is not None]
+    listing = "、".join(f"{_issue_name(i.number)}（{i.date or '日期不详'}）" for i in known[:10])
     return Answer(question=question, mode="metadata", abstained=True,
                   text=f"索引中没有{_issue_name(number)}。" + (f"现有：{listing}。" if listing else ""))

@@ -46,7 +46,3 @@ def chunk_article(article: Article, size: int = 300, overlap: int = 60) -> list[
             kind=article.kind,
         ))
     return chunks
-
-
-def chunk_articles(articles: list[Article], size: int = 300, overlap: int = 60) -> list[Chunk]:
-    return [c for a in articles for c in chunk_article(a, size, overlap)]

@@ -1,6 +1,6 @@
 """Layout rules of the paper: where articles start, what is a title, a byline or a caption.
 
-Works on the clean `Line`s from `rag.parse`. An article starts at an anchor: a byline
+Works on the clean `Line`s from `rag.ingest.clean`. An article starts at an anchor: a byline
 (`□ 张三 李四`), a news lead (`本报讯（张哲）…`), a continued part (`（上接第1版）`), a photo
 credit (`苗文金 摄`, the caption above it is the item), or a headline with a markdown `#` or
 a `——` subtitle. The short lines just above an anchor are its headline: kicker, title and
@@ -14,6 +14,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+from rag.ingest.clean import Line
 from rag.text import SENTENCE_END, is_complete, join_broken, split_sentences
 from rag.types import Article, Issue
 
@@ -39,17 +40,6 @@ _TIME_CLAUSE = re.compile(
 )
 _PARTICLES = set("了着过们吗呢吧")  # characters no sentence starts with
 _BIG_GAP = 3  # blank lines before a picture, a caption or a column jump
-
-
-@dataclass
-class Line:
-    """One clean line of an issue file (see `rag.parse.to_lines`)."""
-
-    text: str
-    level: int = 0  # markdown heading level, 0 for none
-    bold: bool = False
-    gap: int = 0  # blank lines before it
-    joined: bool = False  # continues the previous line within one block
 
 
 @dataclass

@@ -1,0 +1,1 @@
+"""Turning passages into an answer with citations: extractive, catalog, or LLM-worded."""

@@ -1,0 +1,1 @@
+"""Reading issue files of every kind and turning them into articles and chunks."""

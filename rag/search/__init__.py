@@ -1,0 +1,1 @@
+"""Finding passages: issue and date references, follow-up rewriting, hybrid retrieval."""
