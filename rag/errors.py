@@ -52,3 +52,11 @@ class QuestionError(RagError):
 
 class LLMError(RagError):
     """The optional LLM endpoint failed; callers fall back to the extractive answer."""
+
+
+class SettingsError(RagError):
+    """A setting (environment variable or `.env` line) has a value it cannot take."""
+
+
+class FilterError(RagError):
+    """A search filter is malformed: a date that is not YYYY-MM-DD, or k below 1."""

