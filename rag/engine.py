@@ -188,6 +188,8 @@ class Engine:
                     i for i in reversed(self.issues()) if (i.number, i.date) in wanted])
             query = refs.cleaned or query
         passages = retriever.passages(query, 8, allowed_rows(data, issue, date_from, date_to))
+        if refs.asks_articles:
+            return catalog.articles_answer(question, query, passages, answerer)
         answer = answerer.answer(query, passages)
         if self._llm is not None and not answer.abstained:
             return self._llm_answer(question, query, passages[:5]) or answer

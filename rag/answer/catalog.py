@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from rag.types import Answer, Citation, Issue
+from typing import TYPE_CHECKING
+
+from rag.types import Answer, Citation, Issue, Passage
+
+if TYPE_CHECKING:
+    from rag.answer.extract import Answerer
 
 
 def _cn_date(iso: str | None) -> str:
@@ -64,3 +69,23 @@ def missing_issue_answer(question: str, number: int, issues: list[Issue]) -> Ans
     listing = "、".join(f"{_issue_name(i.number)}（{i.date or '日期不详'}）" for i in known[:10])
     return Answer(question=question, mode="metadata", abstained=True,
                   text=f"索引中没有{_issue_name(number)}。" + (f"现有：{listing}。" if listing else ""))
+
+
+def articles_answer(question: str, query: str, passages: list[Passage], answerer: Answerer,
+                    limit: int = 5) -> Answer:
+    """"哪篇报道讲了铁骑比武？" → the titles, issues and dates of the articles that answer it.
+
+    An article is listed when the answerer, given only that article's passages, would answer
+    rather than refuse: the same decision as for any question, with no threshold of its own.
+    """
+    by_article: dict[str, list[Passage]] = {}
+    for p in passages:
+        by_article.setdefault(p.article_id, []).append(p)
+    found = [ps[0] for ps in by_article.values() if not answerer.answer(query, ps).abstained]
+    if not found:
+        return answerer.abstain(question, passages)
+    citations = [Citation.of(n, p) for n, p in enumerate(found[:limit], 1)]
+    lines = [f"《{c.title}》（{_issue_name(c.issue)}，{c.date or '日期不详'}）[{c.n}]"
+             for c in citations]
+    return Answer(question=question, mode="metadata", citations=citations,
+                  text="以下报道与此有关：\n" + "\n".join(lines))

@@ -33,6 +33,7 @@ class Refs:
     asks_date: bool = False  # only asks when the named issue came out
     unknown_issue: int | None = None  # an issue number named but not in the index
     unresolved: str | None = None  # a relative reference with no such issue (上期 of the first)
+    asks_articles: bool = False  # asks which articles are about something ("哪篇报道讲了…")
     phrases: list[str] = field(default_factory=list)  # the reference phrases, in order
 
     @property
@@ -97,6 +98,12 @@ _CONTENTS = re.compile(
     r"(?:讲|说|写|登|刊登|刊发|报道|介绍|发表|发|出|有|包括|包含|涉及)了?些?(?:什么|啥|哪些)"
     r"(?:内容|文章|报道|新闻|稿件|东西)?|哪些(?:文章|内容|报道|新闻|稿件|栏目)|讲的是?(?:什么|啥)|"
     r"内容(?:是什么|有哪些|有什么)?|目录|(?:文章|标题)(?:列表)?"
+)
+# "哪篇报道讲了铁骑比武？", "有哪些关于反诈的文章": the articles about a topic, not a fact.
+_WHICH_ARTICLES = re.compile(
+    r"(?:哪一?篇|哪几篇|哪些|什么|有没有)(?:相关|有关)?的?(?:文章|报道|稿件|新闻)|"
+    r"(?:文章|报道|稿件|新闻)(?:有哪些|是哪[篇些])|哪[篇期]报道|"
+    r"(?:哪一?篇|哪几篇|哪些|什么|有没有)(?:关于|有关)[^，。？?]{1,30}?的(?:文章|报道|稿件|新闻)"
 )
 _WHEN = re.compile(
     r"哪一?天|哪日|什么时候|什么时间|何时|几号|几月几[日号]|哪年哪月|哪个月|哪年|日期|时间|"
@@ -279,6 +286,7 @@ def resolve_refs(
         # A bare reference ("第831期", "2024年10月") is taken as "what is in it?".
         refs.asks_contents = _only(work, _CONTENTS, required=False)
         refs.asks_date = issue_named and _only(work, _WHEN, required=True)
+    refs.asks_articles = not refs.asks_contents and bool(_WHICH_ARTICLES.search(work))
     log.debug("refs of %r: %s", question, refs)
     return refs
 
