@@ -94,11 +94,20 @@ def _wrap(text: str, size: float, width: float, indent: float = 0.0) -> list[str
 
 
 class _Layout:
-    def __init__(self, path: Path, columns: int, running_head: str, **canvas_args) -> None:
+    """Flows lines down the columns, page after page.
+
+    With `balance`, lines wait until a headline set across the page (or the end) and are then
+    shared out evenly over the columns above it, as a newspaper sets an article.
+    """
+
+    def __init__(self, path: Path, columns: int, running_head: str, balance: bool = False,
+                 **canvas_args) -> None:
         self.c = canvas.Canvas(str(path), pagesize=A4, **canvas_args)
         self.columns = columns
         self.width = (A4[0] - 2 * MARGIN - (columns - 1) * GUTTER) / columns
         self.running_head = running_head
+        self.balance = balance
+        self.pending: list[tuple] = []
         self.page = 0
         self.new_page()
 
@@ -135,36 +144,88 @@ class _Layout:
         self.top = self.y
 
     def line(self, text: str, size: float, indent: float = 0.0) -> None:
-        if self.y - size * LEADING < BOTTOM:
-            self.next_column()
-        self.y -= size * LEADING
-        self.c.setFont(FONT, size)
-        self.c.drawString(self.x + indent, self.y, text)
+        self._add(("line", size * LEADING, text, size, indent))
 
     def space(self, points: float) -> None:
-        if self.y != self.top:
-            self.y -= points
+        self._add(("space", points))
 
     def picture(self) -> None:
-        height = PICTURE_LINES * BODY * LEADING
-        if self.y - height < BOTTOM:
+        self._add(("picture", PICTURE_LINES * BODY * LEADING))
+
+    def headline(self, lines: list[str], size: float) -> None:
+        """A headline set across all columns, below the text before it."""
+        self.flush()
+        if self.y < TOP:
+            self.y -= size * 0.5
+        self.c.setFont(FONT, size)
+        for text in lines:
+            for piece in _wrap(text, size, A4[0] - 2 * MARGIN):
+                if self.y - size * LEADING < BOTTOM:
+                    self.new_page()
+                    self.c.setFont(FONT, size)
+                self.y -= size * LEADING
+                self.c.drawString(MARGIN, self.y, piece)
+        self.y -= size * 0.4
+        self.top = self.y
+
+    def _add(self, entry: tuple) -> None:
+        if self.balance:
+            self.pending.append(entry)
+            return
+        if entry[0] != "space" and self.y - entry[1] < BOTTOM:
             self.next_column()
+        self._draw(entry)
+
+    def _draw(self, entry: tuple) -> None:
+        kind, height = entry[:2]
+        if kind == "space":
+            if self.y != self.top:
+                self.y -= height
+            return
         self.y -= height
-        self.c.setFillGray(0.8)
-        self.c.rect(self.x, self.y, self.width, height - 4, stroke=0, fill=1)
-        self.c.setFillGray(0)
+        if kind == "line":
+            text, size, indent = entry[2:]
+            self.c.setFont(FONT, size)
+            self.c.drawString(self.x + indent, self.y, text)
+        else:
+            self.c.setFillGray(0.8)
+            self.c.rect(self.x, self.y, self.width, height - 4, stroke=0, fill=1)
+            self.c.setFillGray(0)
+
+    def flush(self) -> None:
+        """Share the waiting lines out over the columns, evenly, from `self.top` down."""
+        entries, self.pending = self.pending, []
+        while entries:
+            total = sum(e[1] for e in entries)
+            share = total / self.columns + BODY * LEADING
+            lowest = self.top
+            for col in range(self.columns):
+                self.col, self.y = col, self.top
+                floor = BOTTOM if col == self.columns - 1 else max(BOTTOM, self.top - share)
+                while entries and (self.y - entries[0][1] >= floor or (
+                        self.y == self.top and self.y - entries[0][1] >= BOTTOM)):
+                    self._draw(entries.pop(0))
+                lowest = min(lowest, self.y)
+            if entries:
+                self.new_page()
+            else:
+                self.col, self.y = 0, lowest
+                self.top = lowest
 
     def save(self) -> None:
+        self.flush()
         self.c.showPage()
         self.c.save()
 
 
 def render_issue(src: Path, dst: Path, headlines: dict[str, int] | None = None,
-                 columns: int = 2) -> Path:
+                 columns: int = 2, span: bool = False) -> Path:
     """Render issue text file `src` as a newspaper PDF at `dst`.
 
     `headlines` gives heading levels to lines of files without markdown markers (normalised
     text → level, e.g. the titles the text parser finds → 1, their kickers and subtitles → 2).
+    With `span`, headlines and their kickers and subtitles run across all columns, and the
+    text between them is balanced over the columns; without, everything flows in columns.
     """
     blocks = read_blocks(src.read_text(encoding="utf-8"), headlines)
     header: list[Block] = []
@@ -172,7 +233,7 @@ def render_issue(src: Path, dst: Path, headlines: dict[str, int] | None = None,
         header.append(blocks.pop(0))
     date = next((m.group(0) for b in header for line in b.lines
                  if (m := _DATE.search(line))), "")
-    layout = _Layout(dst, columns, f"公安周刊 {date}".strip())
+    layout = _Layout(dst, columns, f"公安周刊 {date}".strip(), balance=span)
     for block in header:
         # Masthead items stand apart; a motto printed over two lines stays one block.
         layout.masthead(block.lines, 28.0 if block.lines == ["公安周刊"] else BODY)
@@ -180,6 +241,9 @@ def render_issue(src: Path, dst: Path, headlines: dict[str, int] | None = None,
         if block.gap >= 3:
             layout.picture()
         size = SIZES.get(block.level, BODY)
+        if span and block.level in (1, 2):
+            layout.headline(block.lines, size)
+            continue
         if block.level:
             layout.space(size * 0.3)
         for i, text in enumerate(block.lines):

@@ -47,13 +47,21 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pdfplumber
-from pdfminer.layout import LTChar, LTContainer
+from pdfminer.layout import LTChar, LTContainer, LTCurve, LTImage, LTRect
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdftypes import PDFException
 from pdfminer.psparser import PSException
 from pdfplumber.utils.exceptions import PdfminerException
 
-from rag.ingest.pdf_layout import Char, Line, body_size, drop_running, lines, reading_order
+from rag.ingest.pdf_layout import (
+    Box,
+    Char,
+    Line,
+    body_size,
+    drop_running,
+    lines,
+    reading_order,
+)
 from rag.text import has_cjk
 
 logger = logging.getLogger(__name__)
@@ -96,19 +104,19 @@ def pdf_to_text(path: Path) -> str:
         DamagedPdfError: the file is cut short, not a PDF, or unreadable.
     """
     pages = _read_chars(Path(path))
-    ink = sum(1 for _, chars in pages for c in chars if not c.text.isspace())
+    ink = sum(1 for _, chars, _ in pages for c in chars if not c.text.isspace())
     if ink < 10 * len(pages):
         raise ScannedPdfError()
-    per_page = drop_running([lines(chars, i) for i, (_, chars) in enumerate(pages)],
-                            [height for height, _ in pages])
+    per_page = drop_running([lines(chars, i) for i, (_, chars, _) in enumerate(pages)],
+                            [height for height, _, _ in pages])
     sizes = Counter(round(ln.size * 2) / 2 for page in per_page for ln in page
                     for _ in range(len(ln.text)))
     doc_body = sizes.most_common(1)[0][0] if sizes else 10.0
     order: list[Line] = []
     bodies: list[float] = []
-    for page in per_page:
+    for page, (_, _, boxes) in zip(per_page, pages):
         body = body_size(page) or doc_body
-        ordered = reading_order(page, body)
+        ordered = reading_order(page, body, boxes)
         order += ordered
         bodies += [body] * len(ordered)
     text = _assemble(order, bodies)
@@ -118,8 +126,8 @@ def pdf_to_text(path: Path) -> str:
     return text
 
 
-def _read_chars(path: Path) -> list[tuple[float, list[Char]]]:
-    """(page height, characters) per page, in content-stream order."""
+def _read_chars(path: Path) -> list[tuple[float, list[Char], list[Box]]]:
+    """(page height, characters in content-stream order, graphics) per page."""
     with path.open("rb") as f:
         head = f.read(1024)
         f.seek(max(0, path.stat().st_size - 2048))
@@ -136,8 +144,14 @@ def _read_chars(path: Path) -> list[tuple[float, list[Char]]]:
             for page in pdf.pages:
                 # pdfminer's own objects: pdfplumber's per-character dicts double the time.
                 layout = page.layout
-                pages.append((float(layout.height), [_char(c, layout.y1) for c in _walk(layout)
-                                                     if c.upright]))
+                chars, boxes = [], []
+                for obj in _walk(layout):
+                    if isinstance(obj, LTChar):
+                        if obj.upright:
+                            chars.append(_char(obj, layout.y1))
+                    elif obj.width >= 20 and obj.height >= 20:  # not a rule or a frame line
+                        boxes.append(Box(obj.x0, obj.x1, layout.y1 - obj.y1, layout.y1 - obj.y0))
+                pages.append((float(layout.height), chars, boxes))
                 page.close()  # frees the page's parsed objects as we go
     except PdfminerException as err:
         cause = err.args[0] if err.args else err
@@ -146,13 +160,20 @@ def _read_chars(path: Path) -> list[tuple[float, list[Char]]]:
         raise DamagedPdfError(f"{type(cause).__name__}: {cause}".rstrip(": ")) from None
     except (PDFException, PSException) as err:
         raise DamagedPdfError(f"{type(err).__name__}: {err}".rstrip(": ")) from None
+    except PdfError:
+        raise
+    except (KeyError, IndexError, TypeError, AttributeError, AssertionError, ValueError) as err:
+        # pdfminer meets malformed objects with whatever error the code hit; to the file-reading
+        # code they must all be one unreadable file, not a crash of the whole build.
+        logger.debug("pdfminer failed on %s", path, exc_info=True)
+        raise DamagedPdfError(f"{type(err).__name__} while parsing") from None
     return pages
 
 
-def _walk(item: LTContainer) -> Iterator[LTChar]:
-    """Characters in content-stream order, also inside forms (`LTFigure`)."""
+def _walk(item: LTContainer) -> Iterator[LTChar | LTRect | LTCurve | LTImage]:
+    """Characters and graphics in content-stream order, also inside forms (`LTFigure`)."""
     for obj in item:
-        if isinstance(obj, LTChar):
+        if isinstance(obj, LTChar | LTCurve | LTImage):  # LTRect is an LTCurve
             yield obj
         elif isinstance(obj, LTContainer):
             yield from _walk(obj)
@@ -175,10 +196,10 @@ def _level(ln: Line, body: float) -> int:
     return 3 if ratio >= 1.08 or (ln.bold and ratio >= 0.95) else 0
 
 
-def _join(head: str, tail: str) -> str:
+def _join(head: str, tail: str, space: bool = False) -> str:
     """Join a wrapped line to the line above: Chinese and numbers with no space (a number
-    can wrap between digits), English words with one."""
-    if re.match(r"[A-Za-z]", head[-1:]) and re.match(r"[A-Za-z]", tail):
+    can wrap between digits), English words with one, and the space the line ended in."""
+    if space or (re.match(r"[A-Za-z]", head[-1:]) and re.match(r"[A-Za-z]", tail)):
         return f"{head} {tail}"
     return head + tail
 
@@ -198,7 +219,7 @@ def _assemble(order: list[Line], bodies: list[float]) -> str:
                 or (same and gap > ln.size) or ln.x0 - ln.left > 0.8 * ln.size:
             blocks.append((1, level, [ln.text]))  # a new paragraph
         elif prev.x1 >= prev.right - 1.5 * prev.size:
-            blocks[-1][2][-1] = _join(blocks[-1][2][-1], ln.text)  # a wrapped line
+            blocks[-1][2][-1] = _join(blocks[-1][2][-1], ln.text, prev.space_after)  # wrapped
         else:
             blocks[-1][2].append(ln.text)  # a short line: the block goes on
         prev, prev_level = ln, level

@@ -31,6 +31,16 @@ class Char:
 
 
 @dataclass
+class Box:
+    """A picture or other graphic on the page."""
+
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+
+
+@dataclass
 class Line:
     text: str
     x0: float
@@ -40,6 +50,7 @@ class Line:
     size: float
     bold: bool
     page: int = 0
+    space_after: bool = False  # ends in a space (a headline wrapped between two words)
     region: tuple = ()  # (page, n): lines read one after another in one column, or spans
     left: float = 0.0  # edges of its column (of the span run for a span)
     right: float = 0.0
@@ -79,7 +90,8 @@ def lines(chars: list[Char], page: int) -> list[Line]:
         size = Counter(round(c.size, 1) for c in ink).most_common(1)[0][0]
         bold = sum(c.bold for c in ink) * 2 > len(ink)
         result.append(Line(text.strip(), run[0].x0, run[-1].x1, min(c.top for c in run),
-                           max(c.bottom for c in run), size, bold, page))
+                           max(c.bottom for c in run), size, bold, page,
+                           text != text.rstrip()))
     return [ln for ln in result if ln.text]
 
 
@@ -106,7 +118,12 @@ def body_size(page: list[Line]) -> float | None:
 
 
 def columns(page: list[Line], body: float) -> list[tuple[float, float]]:
-    """x ranges covered by body-size lines; a dip narrower than a character is no gutter."""
+    """x ranges of the columns, from how many body-size lines cover each x.
+
+    A gutter is a stretch at least a character wide where the cover falls below a fifth of
+    the fuller side's lesser peak: a few headlines or masthead lines may cross it, and a
+    short last column (a few lines) still counts as a column.
+    """
     x_min = int(min(ln.x0 for ln in page))
     x_max = int(max(ln.x1 for ln in page)) + 1
     cover = [0] * (x_max - x_min + 1)
@@ -114,20 +131,38 @@ def columns(page: list[Line], body: float) -> list[tuple[float, float]]:
         if abs(ln.size - body) <= 0.1 * body:
             for x in range(int(ln.x0) - x_min, int(ln.x1) - x_min + 1):
                 cover[x] += 1
-    # Spans cross gutters too, but few lines do compared with a column's.
-    floor = max(1, 0.2 * max(cover))
-    found: list[list[float]] = []
-    for x, n in enumerate(cover):
-        if n >= floor:
-            if found and x + x_min - found[-1][1] <= body:
-                found[-1][1] = x + x_min + 1
-            else:
-                found.append([x + x_min, x + x_min + 1])
-    return [(a, b) for a, b in found] or [(x_min, x_max)]
+    left, right = cover[:], cover[:]
+    for x in range(1, len(cover)):
+        left[x] = max(left[x - 1], cover[x])
+    for x in range(len(cover) - 2, -1, -1):
+        right[x] = max(right[x + 1], cover[x])
+    low = [c <= 0.2 * min(a, b) for c, a, b in zip(cover, left, right)]
+    edges, x = [0], 0
+    while x < len(cover):
+        if low[x]:
+            end = x
+            while end < len(cover) and low[end]:
+                end += 1
+            if x > 0 and end < len(cover) and end - x >= 0.8 * body:
+                edges += [x, end]
+            x = end
+        else:
+            x += 1
+    edges.append(len(cover))
+    found = []
+    for a, b in zip(edges[::2], edges[1::2]):
+        peak = max(cover[a:b], default=0)
+        inked = [x for x in range(a, b) if cover[x] >= 0.2 * peak and cover[x] > 0]
+        if inked:
+            found.append((float(inked[0] + x_min), float(inked[-1] + x_min + 1)))
+    return found or [(float(x_min), float(x_max))]
 
 
-def reading_order(page: list[Line], body: float) -> list[Line]:
-    """The page's lines in reading order, each with its region and column edges set."""
+def reading_order(page: list[Line], body: float, boxes: list[Box] = ()) -> list[Line]:
+    """The page's lines in reading order, each with its region and column edges set.
+
+    `boxes` are pictures and other graphics: a headline with one beside it is not alone there.
+    """
     if not page:
         return []
     cols = columns(page, body)
@@ -139,6 +174,7 @@ def reading_order(page: list[Line], body: float) -> list[Line]:
         else:
             over = [i for i, (a, b) in enumerate(cols) if ln.x0 < b and ln.x1 > a] or [0]
             items.append((over[0], over[-1], ln))
+    items = _widen_headlines(items, cols, body, boxes)
     order: list[tuple[int, Line, float]] = []  # (column or -1 for a span, line, region top)
     _cut(items, 0, len(cols) - 1, min(ln.top for ln in page), order)
     result = []
@@ -161,6 +197,30 @@ def reading_order(page: list[Line], body: float) -> list[Line]:
     return result
 
 
+def _widen_headlines(items: list[tuple[int, int, Line]], cols: list[tuple[float, float]],
+                     body: float, boxes: list[Box]) -> list[tuple[int, int, Line]]:
+    """A headline set over several columns but short enough to fit in one: it spans the
+    neighbouring columns that have nothing beside it and go on below it (the article's text).
+    Beside a column that ended above it (the last column of a page), it stays in its own."""
+    def free(col: int, ln: Line) -> bool:
+        a, b = cols[col]
+        beside = any(x <= col <= y and o.top < ln.bottom and o.bottom > ln.top
+                     for x, y, o in items if o is not ln) or any(
+            box.x0 < b and box.x1 > a and box.top < ln.bottom and box.bottom > ln.top
+            for box in boxes)
+        return not beside and any(x <= col <= y and o.top >= ln.bottom for x, y, o in items)
+
+    widened = []
+    for lo, hi, ln in items:
+        if lo == hi and ln.size >= 1.25 * body:
+            while lo > 0 and free(lo - 1, ln):
+                lo -= 1
+            while hi < len(cols) - 1 and free(hi + 1, ln):
+                hi += 1
+        widened.append((lo, hi, ln))
+    return widened
+
+
 def _cut(items: list[tuple[int, int, Line]], lo: int, hi: int, top: float,
          out: list[tuple[int, Line, float]]) -> None:
     """Append `items` (within columns lo..hi, below `top`) to `out` in reading order."""
@@ -171,6 +231,9 @@ def _cut(items: list[tuple[int, int, Line]], lo: int, hi: int, top: float,
         return
     for gutter in range(lo, hi):  # between column `gutter` and the next
         if not any(a <= gutter < b for a, b, _ in items):
+            # Side by side, columns start where the highest of them does: a column starting
+            # lower has a picture (or a headline set over its neighbour only) above it.
+            top = min(it[2].top for it in items)
             _cut([it for it in items if it[1] <= gutter], lo, gutter, top, out)
             _cut([it for it in items if it[0] > gutter], gutter + 1, hi, top, out)
             return
