@@ -13,6 +13,7 @@ _CJK = r"\u3400-\u9fff\uf900-\ufaff"
 _CJK_RE = re.compile(f"[{_CJK}]")
 # Chinese punctuation also marks Chinese context: "“寄存办”;192个" is a Chinese semicolon.
 _CJK_CONTEXT_RE = re.compile(f"[{_CJK}\u3000-\u303f\uff01-\uff0f\uff1a-\uff1f“”‘’]")
+_SPACE_BY_BRACKET = re.compile(f"(?<=[{_CJK}]) +(?=（)|(?<=）) +(?=[{_CJK}])")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 
 #: A sentence ends at one of these, optionally followed by closing quotes or brackets.
@@ -52,9 +53,29 @@ def normalize(text: str) -> str:
             after = chars[i + 1] if i + 1 < len(chars) else ""
             if _CJK_CONTEXT_RE.match(before or "a") or _CJK_CONTEXT_RE.match(after or "a"):
                 chars[i] = _TO_FULL[ch]
-    text = "".join(chars)
-    text = unicodedata.normalize("NFC", text)
-    return re.sub(r"[ \t]+", " ", text).strip()
+    _pair_brackets(chars)
+    text = unicodedata.normalize("NFC", "".join(chars))
+    text = re.sub(r"[ \t]+", " ", text).strip()
+    # A full-width bracket carries its own spacing: "林投姐 （1988年电影）" → "林投姐（…）".
+    return _SPACE_BY_BRACKET.sub("", text)
+
+
+def _pair_brackets(chars: list[str]) -> None:
+    """Give both brackets of a pair one width: full when Chinese is inside or around them
+    or one of them was printed full-width.
+
+    Extractors print "(" and "）" within one pair; a per-character rule would keep the mix.
+    """
+    stack: list[int] = []
+    for i, ch in enumerate(chars):
+        if ch in "(（":
+            stack.append(i)
+        elif ch in ")）" and stack:
+            o = stack.pop()
+            around = (chars[o - 1] if o else "") + (chars[i + 1] if i + 1 < len(chars) else "")
+            full = (chars[o] == "（" or ch == "）" or has_cjk("".join(chars[o + 1:i]))
+                    or bool(_CJK_CONTEXT_RE.search(around)))
+            chars[o], chars[i] = ("（", "）") if full else ("(", ")")
 
 
 def split_sentences(text: str, ends: str = SENTENCE_END) -> list[str]:
@@ -91,18 +112,44 @@ STOPWORDS = frozenset("""
 _PUNCT_TOKEN = re.compile(r"^[\W_]+$")
 
 
+# Cut by tokenize() to fingerprint it: traditional and simplified forms, a name, numbers.
+_PROBE = ("公安周刊：警察局派出所民警於2024年10月29日在臺灣的頭髮後來破獲一起跨省盜竊電纜案，"
+          "The police arrested 3 suspects; 警民雙向奔赴的溫暖（記者 張哲）。")
+_jieba = None
+_opencc = None
+
+
+def to_simplified(text: str) -> str:
+    """Traditional Chinese characters as simplified ones (OpenCC t2s); other text unchanged.
+
+    Questions and documents are matched in this form, so a question typed in traditional
+    characters finds an article printed in simplified ones and the other way round.
+    """
+    global _opencc
+    if _opencc is None:
+        import opencc
+
+        _opencc = opencc.OpenCC("t2s")
+    return _opencc.convert(text) if has_cjk(text) else text
+
+
 def tokenizer_fingerprint() -> str:
-    """Changes whenever tokenize() would cut differently, so stale BM25 tokens are not reused."""
+    """Changes whenever tokenize() would cut differently, so stale BM25 tokens are not reused.
+
+    It hashes what tokenize() makes of a fixed probe text (so a new jieba dictionary or OpenCC
+    table shows), the stopwords (which drop words the probe may not contain) and the versions.
+    """
     import hashlib
     from importlib.metadata import version
 
-    words = " ".join(sorted(STOPWORDS)) + version("jieba") + "search-mode-v1"
-    return hashlib.sha1(words.encode("utf-8")).hexdigest()[:12]
-_jieba = None
+    parts = [" ".join(tokenize(_PROBE)), " ".join(sorted(STOPWORDS)), version("jieba"),
+             version("opencc")]
+    return hashlib.sha1("\n".join(parts).encode("utf-8")).hexdigest()[:12]
 
 
 def tokenize(text: str) -> list[str]:
-    """Words for BM25 and answer scoring: jieba's search-mode cut, minus stopwords.
+    """Words for BM25 and answer scoring: jieba's search-mode cut of the simplified text,
+    minus stopwords.
 
     Search mode also emits the parts of long words ("派出所" → "派出", "派出所"), so a query
     still matches when it names a thing by a shorter or longer form than the paper.
@@ -114,7 +161,7 @@ def tokenize(text: str) -> list[str]:
         jieba.setLogLevel(logging.WARNING)
         _jieba = jieba
     words = []
-    for w in _jieba.cut_for_search(text.lower()):
+    for w in _jieba.cut_for_search(to_simplified(text.lower())):
         w = w.strip()
         if w and w not in STOPWORDS and not _PUNCT_TOKEN.match(w):
             words.append(w)

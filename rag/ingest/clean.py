@@ -116,7 +116,7 @@ def to_lines(text: str) -> list[Line]:
                 # "责编:" with the name on the next line: the name is footer too.
                 after_empty_key = bool(re.search(r"[:：]$", content))
                 continue
-            if after_empty_key and _BARE_NAME.match(content):
+            if after_empty_key and _BARE_NAME.match(content) and not level:
                 after_empty_key = False
                 continue
             after_empty_key = False

@@ -18,15 +18,22 @@ from rag.ingest.clean import read_header, to_lines
 from rag.ingest.continuations import join_continuations
 from rag.ingest.layout import assemble_articles
 from rag.ingest.read import MANIFEST_NAME, corpus_files, load_manifest, read_text
+from rag.settings import Settings
 from rag.text import normalize
 from rag.types import Issue
 
 logger = logging.getLogger(__name__)
 
 
-def parse_file(path: Path, manifest: dict[str, dict] | None = None, source: str = "") -> Issue:
-    """Parse one issue file. Raises ValueError when the file cannot be read as text."""
-    text = read_text(path)
+def parse_file(path: Path, manifest: dict[str, dict] | None = None, source: str = "",
+               max_file_mb: float | None = None) -> Issue:
+    """Parse one issue file (.txt, .md or .pdf).
+
+    Raises:
+        ValueError: the file is over `max_file_mb` (default: the MAX_FILE_MB setting) or
+            cannot be read as text; the message is one line saying why.
+    """
+    text = read_text(path, max_file_mb)
     source = source or path.name
     lines = to_lines(text)
     number, date, pages = read_header([normalize(x) for x in text.splitlines() if x.strip()])
@@ -49,7 +56,7 @@ def parse_file(path: Path, manifest: dict[str, dict] | None = None, source: str 
 
 
 def parse_corpus(
-    corpus_dir: str | Path, show_progress: bool = False
+    corpus_dir: str | Path, show_progress: bool = False, max_file_mb: float | None = None
 ) -> tuple[list[Issue], list[str]]:
     """Parse every issue file of a folder.
 
@@ -62,13 +69,14 @@ def parse_corpus(
     corpus_dir = Path(corpus_dir)
     if not corpus_dir.is_dir():
         raise CorpusError(f"corpus folder {corpus_dir} does not exist: "
-                          "put issue files (.txt or .md) there or pass --corpus DIR")
+                          "put issue files (.txt, .md or .pdf) there or pass --corpus DIR")
     manifest = load_manifest(corpus_dir)
-    issues, warnings = parse_paths(corpus_files(corpus_dir), manifest, show_progress)
+    issues, warnings = parse_paths(corpus_files(corpus_dir), manifest, show_progress,
+                                   max_file_mb)
     warnings += duplicate_numbers(issues)
     join_continuations(issues)
     if not issues:
-        raise CorpusError(f"no readable issue file (.txt or .md) in {corpus_dir}")
+        raise CorpusError(f"no readable issue file (.txt, .md or .pdf) in {corpus_dir}")
     return issues, warnings
 
 
@@ -92,18 +100,21 @@ def duplicate_numbers(issues: list[Issue], only: set[str] | None = None) -> list
 
 
 def parse_paths(
-    paths: list[Path], manifest: dict[str, dict] | None = None, show_progress: bool = False
+    paths: list[Path], manifest: dict[str, dict] | None = None, show_progress: bool = False,
+    max_file_mb: float | None = None,
 ) -> tuple[list[Issue], list[str]]:
     """Parse the given files one by one; skip (and name) the ones that cannot be read.
 
     Each issue is parsed on its own: checks across issues (duplicate numbers, continuations)
     are the caller's, once, over every issue it holds (`parse_corpus`, or the indexer's add).
     """
+    if max_file_mb is None:
+        max_file_mb = Settings.from_env().max_file_mb
     issues: list[Issue] = []
     warnings: list[str] = []
     for path in tqdm(paths, desc="parse", unit="file", disable=not show_progress):
         try:
-            issue = parse_file(path, manifest)
+            issue = parse_file(path, manifest, max_file_mb=max_file_mb)
         except (OSError, ValueError) as err:
             message = f"{path.name}: skipped, {err}"
             logger.warning(message)

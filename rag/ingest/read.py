@@ -1,5 +1,6 @@
-"""Reading issue files: bytes → text (UTF-8, UTF-16, GB18030/GBK), the files of a folder, and
-`issues.csv`, the manifest that gives number and date to files whose header was lost."""
+"""Reading issue files: bytes → text (UTF-8, UTF-16, GB18030/GBK; a PDF through
+`rag.ingest.pdf`), the size limit, the files of a folder, and `issues.csv`, the manifest that
+gives number and date to files whose header was lost."""
 
 from __future__ import annotations
 
@@ -9,20 +10,43 @@ import logging
 import re
 from pathlib import Path
 
+from rag.settings import Settings
 from rag.text import has_cjk
 
 logger = logging.getLogger(__name__)
 
-ISSUE_SUFFIXES = (".txt", ".md")
+ISSUE_SUFFIXES = (".txt", ".md", ".pdf")
 MANIFEST_NAME = "issues.csv"
 
 
-def read_text(path: Path) -> str:
-    """Read an issue file as text: UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030/GBK.
+def check_size(path: Path, max_file_mb: float) -> None:
+    """Refuse a file over the limit from its size alone, before reading a byte of it.
 
     Raises:
-        ValueError: the file is empty, binary, or in no encoding we can read.
+        ValueError: the file is larger than `max_file_mb` megabytes (the MAX_FILE_MB setting).
     """
+    size_mb = path.stat().st_size / (1024 * 1024)
+    if size_mb > max_file_mb:
+        raise ValueError(f"{size_mb:.1f} MB is over the MAX_FILE_MB={max_file_mb:g} limit: "
+                         "split the file or raise MAX_FILE_MB")
+
+
+def read_text(path: Path, max_file_mb: float | None = None) -> str:
+    """Read an issue file as text: UTF-8 (with or without BOM), UTF-16 with BOM, GB18030/GBK,
+    or a PDF's text layer (headlines as markdown headings).
+
+    Args:
+        max_file_mb: the size limit; by default the MAX_FILE_MB setting.
+
+    Raises:
+        ValueError: the file is too large, empty, binary, in no encoding we can read, or a PDF
+            that cannot be read (scanned, encrypted, damaged: `rag.ingest.pdf.PdfError`).
+    """
+    check_size(path, Settings.from_env().max_file_mb if max_file_mb is None else max_file_mb)
+    if path.suffix.lower() == ".pdf":
+        from rag.ingest.pdf import pdf_to_text  # pdfplumber loads only when a PDF comes
+
+        return pdf_to_text(path)
     raw = path.read_bytes()
     if not raw.strip():
         raise ValueError("empty file")
@@ -81,4 +105,6 @@ def load_manifest(corpus_dir: Path) -> dict[str, dict]:
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
-    return sorted(p for p in corpus_dir.iterdir() if p.is_file() and p.suffix in ISSUE_SUFFIXES)
+    """The issue files (.txt, .md, .pdf) directly in a folder, by name."""
+    return sorted(p for p in corpus_dir.iterdir()
+                  if p.is_file() and p.suffix.lower() in ISSUE_SUFFIXES)

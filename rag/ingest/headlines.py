@@ -1,0 +1,175 @@
+"""Headlines: where articles start and which lines above a start form its headline.
+
+An article starts at an anchor: a byline (`□ 张三 李四`), a news lead (`本报讯（张哲）…`), a
+continued part (`（上接第1版）`), a photo credit (`苗文金 摄`, the caption above it is the item), or a
+heading at the file's title level or over a `——` subtitle. The title level is read from each
+file (the shallowest markdown level whose headings introduce text), so `#`, `##` or deeper
+titles work alike. The short lines just above an anchor are its headline: kicker, title and
+subtitle are told apart by their dashes and shape; a headline cut over two lines is joined.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.ingest.units import PARTICLES, SECTION, Unit
+from rag.text import is_complete, join_broken
+
+# Words a headline cannot end on: a measure word after a number, a preposition, 的.
+_OPEN_END = re.compile(r"([一二两三四五六七八九十百千万几多数\d][起名个批位条辆件家户次处种项只座所台部套份]"
+                       r"|[的之与和及对把被将向从在为于让给由以并或])$")
+
+
+@dataclass
+class Start:
+    """The headline of an article that starts at a unit."""
+
+    title: str = ""
+    subtitle: str = ""
+    kicker: str = ""
+    kind: str = "article"
+    derived: bool = False
+
+
+def _loose_heading(u: Unit, title_level: int) -> bool:
+    """A line that may be part of a headline when an anchor follows it.
+
+    Headings down to one level below the title level can be (a title under its kicker);
+    deeper ones are section heads.
+    """
+    if u.kind in ("kicker", "subtitle"):
+        return True
+    if u.kind == "heading":
+        return u.level <= max(title_level, 1) + 1 and not SECTION.match(u.text)
+    if u.kind == "body" and len(u.text) <= 30 and u.text[-1] in "！？!?" \
+            and not re.search("[，。；]", u.text):
+        return True  # "致敬！最美基层民警" / "谁在守护深夜的街巷？"
+    return u.kind == "body" and len(u.text) <= 50 and not is_complete(u.text) and "。" not in u.text
+
+
+def _is_slogan(text: str) -> bool:
+    """Parallel short phrases ("机制牵引 体系重塑 科技赋能"): a kicker rather than a title."""
+    parts = [p for p in re.split(r"[\s、]+", text) if p]
+    return len(parts) >= 2 and all(len(p) <= 10 for p in parts)
+
+
+def _runs_on(head: Unit, tail: Unit) -> bool:
+    """Two heading lines that are one headline cut in two ("破获一起" / "跨省盗窃电缆案").
+
+    A headline does not end on a measure word, a preposition or an open quote, and a title
+    followed by its subtitle is a complete phrase; so only such a cut joins the lines.
+    """
+    if head.level != tail.level or len(head.text) + len(tail.text) > 40:
+        return False
+    if " " in head.text or _is_slogan(tail.text):
+        return False
+    return bool(_OPEN_END.search(head.text) or head.text.count("“") > head.text.count("”")
+                or tail.text[0] in PARTICLES)
+
+
+def _headline(units: list[Unit], group: list[int]) -> Start:
+    start = Start()
+    kickers = [units[i].text for i in group if units[i].kind == "kicker"]
+    subtitles = [units[i].text for i in group if units[i].kind == "subtitle"]
+    plain_units: list[Unit] = []
+    for i in group:
+        if units[i].kind in ("kicker", "subtitle"):
+            continue
+        if plain_units and _runs_on(plain_units[-1], units[i]):
+            last = plain_units[-1]
+            plain_units[-1] = Unit(join_broken(last.text, units[i].text), last.kind, last.level)
+        else:
+            plain_units.append(units[i])
+    plain = [u.text for u in plain_units]
+    if plain:
+        if subtitles and len(plain) > 1:
+            # The line right above the "——" subtitle is the title.
+            kickers += plain[:-1]
+            plain = plain[-1:]
+        elif len(plain) > 1 and _is_slogan(plain[0]) and not _is_slogan(plain[1]):
+            kickers.append(plain.pop(0))
+        start.title = plain[0]
+        subtitles = plain[1:] + subtitles
+    elif kickers:  # only a lead-in survived extraction: it is the best title we have
+        start.title = kickers.pop()
+    start.kicker = " ".join(kickers)
+    start.subtitle = " ".join(subtitles)
+    return start
+
+
+def _introduces_body(units: list[Unit], i: int) -> bool:
+    """A heading followed by text (past its subtitle, byline or continuation note)."""
+    j = i + 1
+    while j < len(units) and units[j].kind in ("subtitle", "byline", "credit", "cont"):
+        j += 1
+    return j < len(units) and units[j].kind in ("body", "lead")
+
+
+def _title_level(units: list[Unit]) -> int:
+    """The markdown level of the file's article titles: the shallowest level whose headings
+    introduce body text (deeper ones are section heads, shallower ones lead-ins or page names).
+
+    Files mark titles with `#`, `##` or lower depending on the tool that made them, so the
+    level is read from each file's structure. 0 when no markdown heading introduces text.
+    """
+    return min((u.level for i, u in enumerate(units) if u.kind == "heading" and u.level
+                and not SECTION.match(u.text) and _introduces_body(units, i)), default=0)
+
+
+def find_starts(units: list[Unit]) -> tuple[dict[int, Start], set[int]]:
+    """Where articles start (unit index → headline), and the units that form headlines."""
+    title_level = _title_level(units)
+    # Plain text with neither markdown titles nor bylines: a short line over text is a title.
+    plain_titles = not title_level and not any(u.kind in ("byline", "lead") for u in units)
+    starts: dict[int, Start] = {}
+    used: set[int] = set()
+    headline: set[int] = set()
+    for i, u in enumerate(units):
+        if u.kind == "heading" and u.note.startswith("上接") and i not in used:
+            # "守护“一老一小”（上接第1版）": the headline of a continued part, on its own.
+            starts[i] = _headline(units, [i])
+            used.add(i)
+            headline.add(i)
+        elif u.kind in ("byline", "lead") or (u.kind in ("cont", "body")
+                                              and u.note.startswith("上接")
+                                              and (u.kind == "cont" or u.text)):
+            if i in used:
+                continue
+            group: list[int] = []
+            j = i - 1
+            while j >= 0 and j not in used and len(group) < 5 \
+                    and _loose_heading(units[j], title_level):
+                group.insert(0, j)
+                if units[j].kind == "kicker":
+                    break
+                j -= 1
+            used.update(group)
+            headline.update(group)
+            used.add(i)
+            starts[group[0] if group else i] = _headline(units, group) if group else Start(
+                derived=True)
+        elif u.kind == "credit" and i > 0 and units[i - 1].kind in ("body", "caption", "heading") \
+                and i - 1 not in used:
+            starts[i - 1] = Start(kind="photo", derived=True)
+            used.update((i - 1, i))
+    # Headlines without a byline: a heading at the file's title level or a "——" subtitle.
+    i = 0
+    while i < len(units):
+        if i in used or units[i].kind not in ("heading", "kicker", "subtitle"):
+            i += 1
+            continue
+        j = i
+        while j < len(units) and j not in used and units[j].kind in ("heading", "kicker",
+                                                                      "subtitle"):
+            j += 1
+        group = list(range(i, j))
+        if any(units[k].kind == "subtitle" or (0 < units[k].level <= title_level
+                                                 and not SECTION.match(units[k].text))
+               for k in group) or (plain_titles and _introduces_body(units, j - 1)
+                                   and not SECTION.match(units[j - 1].text)):
+            starts[i] = _headline(units, group)
+            used.update(group)
+            headline.update(group)
+        i = j
+    return starts, headline
