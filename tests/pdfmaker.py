@@ -219,13 +219,14 @@ class _Layout:
 
 
 def render_issue(src: Path, dst: Path, headlines: dict[str, int] | None = None,
-                 columns: int = 2, span: bool = False) -> Path:
+                 columns: int = 2, span: bool = False, indent: bool = True) -> Path:
     """Render issue text file `src` as a newspaper PDF at `dst`.
 
     `headlines` gives heading levels to lines of files without markdown markers (normalised
     text → level, e.g. the titles the text parser finds → 1, their kickers and subtitles → 2).
     With `span`, headlines and their kickers and subtitles run across all columns, and the
     text between them is balanced over the columns; without, everything flows in columns.
+    Without `indent`, paragraphs start flush left with half a line of space above instead.
     """
     blocks = read_blocks(src.read_text(encoding="utf-8"), headlines)
     header: list[Block] = []
@@ -248,10 +249,12 @@ def render_issue(src: Path, dst: Path, headlines: dict[str, int] | None = None,
             layout.space(size * 0.3)
         for i, text in enumerate(block.lines):
             # Paragraphs open with a two-character indent; further lines of a block do not.
-            indent = 2 * size if i == 0 and not block.level else 0.0
-            wrapped = _wrap(text, size, layout.width, indent)
+            first = 2 * size if i == 0 and not block.level and indent else 0.0
+            if i == 0 and not block.level and not indent:
+                layout.space(BODY * 0.5)
+            wrapped = _wrap(text, size, layout.width, first)
             for j, piece in enumerate(wrapped):
-                layout.line(piece, size, indent if j == 0 else 0.0)
+                layout.line(piece, size, first if j == 0 else 0.0)
         if block.level:
             layout.space(size * 0.3)
     layout.save()

@@ -141,11 +141,13 @@ def test_headlines_across_both_columns(tmp_path):
         assert titles >= 0.95 and paragraphs >= 0.95, (name, titles, paragraphs)
 
 
-def test_three_columns_read_in_order(tmp_path):
-    """Columns come from where the characters are, not from an assumed two."""
+def test_three_columns_and_spaced_paragraphs(tmp_path):
+    """Columns come from where the characters are, not from an assumed two; paragraphs set
+    apart by space rather than by an indent are still told apart."""
     name = "003_885310d768a52e6a.txt"  # its last page has a short third column
     text_issue = parse_file(CORPUS / name)
-    pdf = render_issue(CORPUS / name, tmp_path / "three.pdf", headlines(text_issue), columns=3)
+    pdf = render_issue(CORPUS / name, tmp_path / "three.pdf", headlines(text_issue), columns=3,
+                       indent=False)
     titles, paragraphs = fidelity(text_issue, read_pdf(pdf, name)[0])
     assert titles >= 0.95 and paragraphs >= 0.95
 

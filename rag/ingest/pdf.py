@@ -207,6 +207,11 @@ def _join(head: str, tail: str, space: bool = False) -> str:
 def _assemble(order: list[Line], bodies: list[float]) -> str:
     """Blocks of paragraphs from lines in reading order; see the module docstring."""
     blocks: list[tuple[int, int, list[str]]] = []  # (blank lines before, level, lines)
+    # The usual space between two lines of a paragraph; more (by a third of a line) is
+    # paragraph spacing, in layouts that space paragraphs out instead of indenting them.
+    leads = sorted(b.top - a.bottom for a, b in zip(order, order[1:])
+                   if a.region == b.region and abs(a.size - b.size) < 0.05 * a.size)
+    lead = leads[len(leads) // 2] if leads else 0.0
     prev: Line | None = None
     prev_level = 0
     for ln, body in zip(order, bodies):
@@ -216,7 +221,7 @@ def _assemble(order: list[Line], bodies: list[float]) -> str:
         if prev is None or gap > 3 * body:
             blocks.append((3 if prev is not None else 0, level, [ln.text]))
         elif level != prev_level or abs(ln.size - prev.size) > 0.1 * body \
-                or (same and gap > ln.size) or ln.x0 - ln.left > 0.8 * ln.size:
+                or (same and gap > lead + 0.35 * ln.size) or ln.x0 - ln.left > 0.8 * ln.size:
             blocks.append((1, level, [ln.text]))  # a new paragraph
         elif prev.x1 >= prev.right - 1.5 * prev.size:
             blocks[-1][2][-1] = _join(blocks[-1][2][-1], ln.text, prev.space_after)  # wrapped

@@ -212,7 +212,7 @@ def _widen_headlines(items: list[tuple[int, int, Line]], cols: list[tuple[float,
 
     widened = []
     for lo, hi, ln in items:
-        if lo == hi and ln.size >= 1.25 * body:
+        if ln.size >= 1.25 * body:
             while lo > 0 and free(lo - 1, ln):
                 lo -= 1
             while hi < len(cols) - 1 and free(hi + 1, ln):
