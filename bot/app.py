@@ -5,9 +5,11 @@ Usage::
     python -m bot
 
 Settings come from `.env` or the environment: TELEGRAM_BOT_TOKEN, INDEX_DIR, CORPUS_DIR,
-ALLOWED_USER_IDS, ALLOWED_CHAT_IDS, ADMIN_USER_IDS and, optionally, TELEGRAM_API_BASE_URL
-(root of a self-hosted Bot API server). In a private chat any text is a question; in a group
-the bot answers /ask 问题, an @mention, or a reply to one of its messages. Ctrl-C stops it.
+ALLOWED_USER_IDS, ALLOWED_CHAT_IDS, ADMIN_USER_IDS, MAX_FILE_MB and, optionally,
+TELEGRAM_API_BASE_URL (root of a self-hosted Bot API server). In a private chat any text is a
+question; in a group the bot answers /ask 问题, an @mention, or a reply to one of its messages.
+An admin adds an issue by sending its file and takes one out with /remove. Sending stays
+within Telegram's flood limits (see `bot.transport`). Ctrl-C stops it.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.admin import document_upload, reindex_command, remove_command, stats_command
 from bot.handlers import (
     article_button,
     ask_command,
@@ -32,11 +35,10 @@ from bot.handlers import (
     new_command,
     private_other,
     private_text,
-    reindex_command,
     stale_button,
-    stats_command,
     vote_button,
 )
+from bot.transport import make_bot
 from rag import Engine, FeedbackStore, RagError, Settings
 
 logger = logging.getLogger(__name__)
@@ -52,6 +54,7 @@ PUBLIC_COMMANDS = [
 ADMIN_COMMANDS = [
     BotCommand("stats", "索引统计（管理员）"),
     BotCommand("reindex", "从语料重建索引（管理员）"),
+    BotCommand("remove", "从索引中移除一期，例如 /remove 856（管理员）"),
 ]
 
 
@@ -80,16 +83,13 @@ async def post_init(application: Application) -> None:
 
 def build_application(settings: Settings, engine: Engine | None = None) -> Application:
     """The bot's Application; `engine` skips loading the index in post_init (tests)."""
-    builder = (
+    application = (
         Application.builder()
-        .token(settings.telegram_bot_token)
+        .bot(make_bot(settings))
         .post_init(post_init)
         .concurrent_updates(True)  # several people asking at once are all answered
+        .build()
     )
-    if settings.telegram_api_base_url:
-        root = settings.telegram_api_base_url.rstrip("/")
-        builder = builder.base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
-    application = builder.build()
     application.bot_data["settings"] = settings
     if engine is not None:
         application.bot_data["engine"] = engine
@@ -101,6 +101,10 @@ def build_application(settings: Settings, engine: Engine | None = None) -> Appli
     application.add_handler(CommandHandler("new", new_command))
     application.add_handler(CommandHandler("stats", stats_command))
     application.add_handler(CommandHandler("reindex", reindex_command))
+    application.add_handler(CommandHandler("remove", remove_command))
+    application.add_handler(
+        MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE, document_upload)
+    )
     text = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
     application.add_handler(MessageHandler(text & filters.ChatType.PRIVATE, private_text))
     application.add_handler(MessageHandler(text & filters.ChatType.GROUPS, group_text))

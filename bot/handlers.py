@@ -6,7 +6,6 @@ import asyncio
 import logging
 import re
 import secrets
-import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
@@ -17,8 +16,8 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import render
-from bot.access import addressed_text, admin_guard, guard, is_admin, user_id_of
-from rag import Conversation, Engine, FeedbackStore, RagError, build_index
+from bot.access import addressed_text, guard, is_admin, user_id_of
+from rag import Conversation, Engine, FeedbackStore, RagError
 
 logger = logging.getLogger(__name__)
 
@@ -177,53 +176,6 @@ async def new_command(update: Update, context: Context) -> None:
         return
     context.chat_data.pop("conversation", None)
     await update.effective_message.reply_text("好的，已开始新的对话。")
-
-
-async def stats_command(update: Update, context: Context) -> None:
-    """Show index statistics (admins)."""
-    if not await admin_guard(update, context):
-        return
-    stats = await asyncio.to_thread(context.bot_data["engine"].stats)
-    await _send_pages(update.effective_message, render.render_stats(stats))
-
-
-async def reindex_command(update: Update, context: Context) -> None:
-    """Rebuild the index from the corpus in a worker thread, then switch to it (admins)."""
-    if not await admin_guard(update, context):
-        return
-    message, settings = update.effective_message, context.bot_data["settings"]
-    engine: Engine = context.bot_data["engine"]
-    lock: asyncio.Lock = context.bot_data["reindex_lock"]
-    if lock.locked():
-        await message.reply_text("索引正在重建中，请稍候。")
-        return
-    async with lock:
-        await message.reply_text("开始从语料重建索引，期间可以照常提问……")
-        started = time.monotonic()
-        try:
-            summary = await asyncio.to_thread(
-                build_index, settings.corpus_dir, settings.index_dir, settings
-            )
-            await asyncio.to_thread(engine.reload)
-            # The engine may already have picked the new build up by itself; what matters is
-            # which build it serves now.
-            serving = (await asyncio.to_thread(engine.stats)).get("build")
-        except RagError as err:
-            logger.warning("reindex failed: %s", err)
-            await message.reply_html("❌ 重建失败，继续使用旧索引：" + render.one_line(str(err)))
-            return
-        except Exception:
-            # The old index is untouched whatever went wrong; say so rather than a bare apology.
-            logger.exception("reindex crashed")
-            await message.reply_text("❌ 重建失败（内部错误，详见日志），继续使用旧索引。")
-            return
-    built = (summary or {}).get("build")
-    if not built or built == serving:
-        state = "✅ 新索引已启用"
-    else:
-        state = "⚠️ 索引已重建，但仍在使用旧版本（详见日志）"
-    title = f"{state}（用时 {time.monotonic() - started:.0f} 秒）"
-    await _send_pages(message, render.render_stats(summary or {}, title=title))
 
 
 async def article_button(update: Update, context: Context) -> None:

@@ -192,30 +192,111 @@ def render_help(examples: Sequence[str], admin: bool = False) -> str:
         "/help — 显示本说明",
     ]
     if admin:
-        lines += ["/stats — 索引统计（管理员）", "/reindex — 从语料重建索引（管理员）"]
+        lines += [
+            "/stats — 索引统计（管理员）",
+            "/reindex — 从语料重建索引（管理员）",
+            "/remove 856 — 从索引中移除一期（期号或文件名，管理员）",
+            "发送 .txt / .md / .pdf 文件 — 把新一期加入索引（管理员）",
+        ]
     if examples:
         lines += ["", "<b>可以这样问：</b>"]
         lines += [f"• {esc(q)}" for q in examples]
     return "\n".join(lines)
 
 
+#: Chinese names of the fields of engine stats and build/add/remove results; a field not
+#: listed keeps its own name.
+STAT_LABELS = {
+    "index": "索引目录", "build": "索引版本", "model": "向量模型", "dimension": "向量维度",
+    "built_at": "建立时间", "issues": "期数", "articles": "文章数", "chunks": "文本块数",
+    "embedded": "新嵌入的文本块", "size_mb": "大小（MB）", "seconds": "用时（秒）",
+    "timings": "各步用时（秒）", "warnings": "警告", "issues_list": "各期",
+    "added": "新增", "replaced": "替换", "skipped": "跳过", "removed": "已移除",
+    "summary": "摘要",
+}  # fmt: skip
+
+
+def _item(value: object) -> str:
+    """One entry of a list field: a file name, or a dict such as {file, reason}."""
+    if isinstance(value, dict):
+        return "，".join(str(v) for v in value.values() if v not in (None, ""))
+    return str(value)
+
+
 def render_stats(stats: dict, title: str = "索引统计") -> list[str]:
-    """A dict (engine stats, build summary) as `key: value` lines under a bold title."""
+    """A dict (engine stats, build summary) as `名称: value` lines under a bold title."""
     lines: list[str] = [f"<b>{esc(title)}</b>"]
     for key, value in stats.items():
-        name = esc(str(key))
+        name = esc(STAT_LABELS.get(str(key), str(key)))
         if isinstance(value, list | tuple) and any(isinstance(v, dict) for v in value):
             lines.append(f"{name}: {len(value)} 项")  # e.g. the issue list: /issues shows it
         elif isinstance(value, list | tuple):
             lines.append(f"{name}: {len(value)} 条" if value else f"{name}: 无")
             lines.extend(f"• {esc(str(v))}" for v in value[:20])
+        elif isinstance(value, dict):
+            parts = (f"{esc(str(k))} {esc(str(v))}" for k, v in value.items())
+            lines.append(f"{name}: " + "，".join(parts))
         else:
             lines.append(f"{name}: <code>{esc(str(value))}</code>")
     return paginate(lines)
 
 
+def add_summary(result: dict) -> str:
+    """One line for an add: the library's own summary if it gives one."""
+    if result.get("summary"):
+        return str(result["summary"])
+    parts = [
+        f"{label} {len(result.get(key) or [])}"
+        for key, label in (("added", "新增"), ("replaced", "替换"), ("skipped", "跳过"))
+    ]
+    return "，".join(parts)
+
+
+def render_upload(name: str, result: dict, seconds: float) -> str:
+    """The reply to an uploaded issue file: what happened to it, and why if it was skipped."""
+    changed = bool(result.get("added") or result.get("replaced"))
+    head = "✅" if changed else "⚠️"
+    lines = [f"{head} <b>{esc(name)}</b>：{esc(add_summary(result))}（用时 {seconds:.0f} 秒）"]
+    for key in ("added", "replaced", "skipped"):
+        items = result.get(key) or []
+        if items:
+            label = STAT_LABELS[key]
+            lines.append(f"{label}：" + "；".join(esc(_item(v)) for v in items[:10]))
+    warnings = result.get("warnings") or []
+    lines += [f"• {esc(_item(w))}" for w in warnings[:5]]
+    if changed and "issues" in result:
+        lines.append(f"索引现有 {result['issues']} 期、{result.get('articles', '?')} 篇文章。")
+    return "\n".join(lines)
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{size / 1024:.0f} KB"
+
+
+def too_large(size: int, limit: int) -> str:
+    """Refusal of a file over the limit, naming the setting that raises it."""
+    return f"文件太大（{_mb(size)}），上限为 {_mb(limit)}（设置 MAX_FILE_MB，最多 20 MB）。"
+
+
+def upload_progress(name: str, size: int | None, stage: str) -> str:
+    """The message an upload edits while it works: 已收到 x（12 KB），正在…"""
+    where = f"（{_mb(size)}）" if size else ""
+    return f"⏳ 已收到 <b>{esc(name)}</b>{where}，{esc(stage)}……"
+
+
+def render_removed(arg: str, result: dict) -> str:
+    """The reply to /remove."""
+    what = result.get("summary") or f"已移除 {_item(result.get('removed') or arg)}"
+    line = f"✅ {esc(str(what))}"
+    if "issues" in result:
+        line += f"（索引现有 {result['issues']} 期）"
+    return line
+
+
 def refusal_text(user_id: int | None) -> str:
     """Deny-by-default message; the id lets an admin add the user to ALLOWED_USER_IDS."""
+    if user_id is None:  # sent as a channel or anonymously: there is no id to give
+        return "抱歉，无法识别发送者（以频道身份或匿名发送的消息），请用个人账号发消息。"
     return (
         "抱歉，你还没有使用本机器人的权限。\n"
         f"请把你的用户 ID <code>{user_id}</code> 发给管理员开通。"

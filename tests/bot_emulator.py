@@ -17,6 +17,12 @@ Recorded messages hold "text" as Telegram shows it (HTML parsed) and "html" as s
 Like Telegram, it rejects HTML it cannot parse and texts over 4,096 characters with a 400,
 so rendering mistakes fail the tests instead of passing silently. Unknown methods are
 logged and answered with ``true``.
+
+With ``limits=FloodLimits()`` it enforces flood limits like Telegram: beyond them a sending
+method is answered 429 with ``parameters.retry_after`` (recorded in ``throttled``). It serves
+files too: ``send_document`` injects a document message whose file the bot fetches with
+``getFile`` and ``{root}/file/bot{token}/{file_path}`` (recorded in ``downloads``);
+``send_raw`` injects any update, even one no client could parse.
 """
 
 from __future__ import annotations
@@ -27,10 +33,12 @@ import html
 import itertools
 import json
 import logging
+import math
 import re
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from aiohttp import web
 
@@ -51,12 +59,46 @@ _MARKUP = re.compile(
 )
 
 
+#: Methods that send or change a message: the ones Telegram's flood limits count.
+_LIMITED = {
+    "sendmessage", "editmessagetext", "editmessagereplymarkup", "senddocument", "sendphoto",
+    "copymessage", "forwardmessage",
+}  # fmt: skip
+
+
 class ApiError(Exception):
     """A Bot API error answer: {"ok": false, "error_code": ..., "description": ...}."""
 
-    def __init__(self, code: int, description: str) -> None:
+    def __init__(self, code: int, description: str, parameters: dict | None = None) -> None:
         super().__init__(description)
-        self.code, self.description = code, description
+        self.code, self.description, self.parameters = code, description, parameters
+
+
+@dataclass
+class FloodLimits:
+    """Token buckets, as Telegram documents its limits: ~30 messages/s in all, ~1/s a chat.
+
+    Telegram does not promise a whole second's worth at once, so the overall bucket holds
+    fewer (`burst`) than a client pacing itself at 30/s may send in a burst: a surge of
+    answers then meets 429s, and the client must wait `retry_after` and send again.
+    """
+
+    per_second: float = 30
+    burst: float = 10
+    chat_per_second: float = 1
+    chat_burst: float = 3
+
+
+class _Bucket:
+    def __init__(self, rate: float, burst: float) -> None:
+        self.rate, self.burst, self.tokens, self.at = rate, burst, burst, time.monotonic()
+
+    def wait(self) -> float:
+        """Seconds until one token is there (0 if it is there now)."""
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
 
 
 def utf16_len(text: str) -> int:
@@ -104,9 +146,13 @@ class BotApiEmulator:
     """An in-process Bot API server with a recorder of everything the bot sent."""
 
     def __init__(
-        self, token: str = "123456:TEST-token", bot_id: int = 999000, username: str = "gazk_bot"
+        self,
+        token: str = "123456:TEST-token",
+        bot_id: int = 999000,
+        username: str = "gazk_bot",
+        limits: FloodLimits | None = None,
     ) -> None:
-        self.token, self.bot_id, self.username = token, bot_id, username
+        self.token, self.bot_id, self.username, self.limits = token, bot_id, username, limits
         self.bot_user = {
             "id": bot_id,
             "is_bot": True,
@@ -122,6 +168,12 @@ class BotApiEmulator:
         self.commands: dict[str, list[dict]] = {}  # scope as JSON -> commands
         self.unknown_methods: list[str] = []
         self.errors: list[tuple[str, str]] = []  # (method, description) of 4xx answers
+        self.throttled: list[tuple[str, int]] = []  # (method, chat id) answered 429
+        self.edits: dict[int, list[dict]] = defaultdict(list)  # chat id -> edited messages
+        self.files: dict[str, tuple[str, bytes]] = {}  # file id -> (file path, content)
+        self.downloads: list[str] = []  # file paths the bot fetched
+        self._overall: _Bucket | None = None
+        self._chats: dict[int, _Bucket] = {}
         self._ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count] = defaultdict(lambda: itertools.count(1))
         self._changed: asyncio.Condition | None = None
@@ -135,6 +187,7 @@ class BotApiEmulator:
         self._changed = asyncio.Condition()
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -166,14 +219,43 @@ class BotApiEmulator:
                 self.unknown_methods.append(method)
                 result: object = True
             else:
+                self._check_flood(method, params)
                 result = await handler(params)
         except ApiError as err:
             self.errors.append((method, err.description))
             body = {"ok": False, "error_code": err.code, "description": err.description}
+            if err.parameters:
+                body["parameters"] = err.parameters
             return web.json_response(body, status=err.code)
         finally:
             await self._notify()
         return web.json_response({"ok": True, "result": result})
+
+    def _check_flood(self, method: str, params: dict) -> None:
+        """Answer 429 beyond the limits; a request let through takes a token of each bucket."""
+        if self.limits is None or method.lower() not in _LIMITED or "chat_id" not in params:
+            return
+        chat_id, lim = int(params["chat_id"]), self.limits
+        if self._overall is None:
+            self._overall = _Bucket(lim.per_second, lim.burst)
+        chat = self._chats.setdefault(chat_id, _Bucket(lim.chat_per_second, lim.chat_burst))
+        wait = max(self._overall.wait(), chat.wait())
+        if wait > 0:
+            self.throttled.append((method, chat_id))
+            after = max(1, math.ceil(wait))  # Telegram counts whole seconds
+            raise ApiError(
+                429, f"Too Many Requests: retry after {after}", {"retry_after": after}
+            )
+        self._overall.tokens -= 1
+        chat.tokens -= 1
+
+    async def _download(self, request: web.Request) -> web.Response:
+        path = request.match_info["path"]
+        found = [content for p, content in self.files.values() if p == path]
+        if request.match_info["token"] != self.token or not found:
+            return web.Response(status=404, text="Not Found")
+        self.downloads.append(path)
+        return web.Response(body=found[0], content_type="application/octet-stream")
 
     @staticmethod
     async def _params(request: web.Request) -> dict:
@@ -245,9 +327,26 @@ class BotApiEmulator:
         message = self._existing(p)
         raw = str(p.get("text", ""))
         message["text"] = parse_html(raw) if p.get("parse_mode") == "HTML" else raw
+        if utf16_len(message["text"]) > MAX_TEXT:
+            raise ApiError(400, "Bad Request: message is too long")
         if "reply_markup" in p:
             message["reply_markup"] = p["reply_markup"]
+        self.edits[message["chat"]["id"]].append({**message, "html": raw})
         return message
+
+    async def _m_getfile(self, p: dict) -> dict:
+        file_id = str(p.get("file_id", ""))
+        if file_id not in self.files:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        path, content = self.files[file_id]
+        if len(content) > 20 * 1024 * 1024:
+            raise ApiError(400, "Bad Request: file is too big")
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_size": len(content),
+            "file_path": path,
+        }
 
     async def _m_editmessagereplymarkup(self, p: dict) -> dict:
         message = self._existing(p)
@@ -323,6 +422,32 @@ class BotApiEmulator:
         self._push({"message": message})
         return message
 
+    def send_document(
+        self, user_id: int, file_name: str | None, content: bytes, chat_id: int | None = None
+    ) -> dict:
+        """Inject a document message; its file can then be fetched through getFile."""
+        chat_id = user_id if chat_id is None else chat_id
+        file_id = f"doc{next(self._ids)}"
+        self.files[file_id] = (f"documents/file_{len(self.files)}", content)
+        document = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(content)}
+        if file_name is not None:
+            document["file_name"] = file_name
+        message = {
+            "message_id": next(self._message_ids[chat_id]),
+            "date": int(time.time()),
+            "chat": self._chat(chat_id),
+            "from": self.user(user_id),
+            "document": document,
+        }
+        self.messages[(chat_id, message["message_id"])] = message
+        self._push({"message": message})
+        return message
+
+    def send_raw(self, update: dict) -> int:
+        """Inject any update, even a malformed one; return its update_id."""
+        self._push(update)
+        return update["update_id"]
+
     def press(self, user_id: int, message: dict, data: str) -> str:
         """Inject a press on an inline button of `message`; return the callback query id."""
         query_id = str(next(self._ids) * 1000 + user_id)
@@ -359,6 +484,16 @@ class BotApiEmulator:
         chat = self.sent[message["chat"]["id"]]
         target = message["message_id"]
         return [m for m in chat if m.get("reply_to_message", {}).get("message_id") == target]
+
+    async def wait_edit(
+        self, chat_id: int, predicate: Callable[[dict], object], timeout: float = 60
+    ) -> dict:
+        """The first edit in `chat_id` for which `predicate(message)` holds."""
+
+        def found():
+            return next((m for m in self.edits[chat_id] if predicate(m)), None)
+
+        return await self.wait_for(found, timeout)
 
     async def wait_callback_answer(self, query_id: str, timeout: float = 30) -> dict:
         """The bot's answerCallbackQuery parameters for the press `query_id`."""

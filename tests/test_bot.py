@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import re
 import shutil
@@ -181,6 +182,38 @@ async def test_unknown_user_is_refused_with_their_id(bot):
     emu.send_text(888, f"@{emu.username} {QUESTION}", OTHER_GROUP)
     [reply] = await emu.wait_replies(OTHER_GROUP, after=mark)
     assert "888" in reply["text"]
+
+
+async def test_message_without_sender_is_refused_without_an_id(bot):
+    emu, _ = bot
+    mark = emu.count(OTHER_GROUP)
+    # Sent on behalf of a channel: Telegram gives no "from" then.
+    text = f"/ask@{emu.username} {QUESTION}"
+    command = {"type": "bot_command", "offset": 0, "length": len(text.split()[0])}
+    emu.send_raw({"message": {
+        "message_id": 9001, "date": 1764000000, "chat": {"id": OTHER_GROUP, "type": "group"},
+        "sender_chat": {"id": -100777, "type": "channel", "title": "某频道"},
+        "text": text, "entities": [command],
+    }})  # fmt: skip
+    [reply] = await emu.wait_replies(OTHER_GROUP, after=mark)
+    assert "None" not in reply["text"] and "个人账号" in reply["text"]
+
+
+@pytest.mark.parametrize("last_in_batch", [False, True])
+async def test_unparseable_update_is_logged_once_and_skipped(bot, caplog, last_in_batch):
+    emu, _ = bot
+    caplog.set_level(logging.WARNING, logger="bot.transport")
+    # A message whose chat is a number and whose date is a word: no client can read it.
+    bad = emu.send_raw({"message": {"message_id": "x", "date": "昨天", "chat": 7, "text": 1}})
+    if last_in_batch:  # alone in its batch: the offset must still move past it
+        await emu.drained(timeout=10)
+        await asyncio.sleep(0.3)  # a few more polls, which must not fetch it again
+    _, pages = await _answer(emu, ALICE, QUESTION)
+    assert CITATION_831.search("\n".join(p["text"] for p in pages))
+    await emu.drained()
+    logged = [r.getMessage() for r in caplog.records if "cannot be parsed" in r.getMessage()]
+    assert len(logged) == 1 and f"update {bad} " in logged[0], logged
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
 async def test_group_answers_only_when_addressed(bot):

@@ -148,18 +148,52 @@ def test_help_and_refusal_and_errors():
     text = render.render_help(["铁骑<比武>是哪天？"], admin=True)
     assert "铁骑&lt;比武&gt;是哪天？" in text and "/reindex" in text
     assert "/reindex" not in render.render_help([], admin=False)
+    assert "/remove" in text and "/remove" not in render.render_help([], admin=False)
     assert "<code>555</code>" in render.refusal_text(555)
+    no_sender = render.refusal_text(None)
+    assert "None" not in no_sender and "个人账号" in no_sender
     assert render.one_line("no index at x:\n  run <build>") == "no index at x: run &lt;build&gt;"
-    stats = {"chunks": 120, "model": "<m>", "warnings": ["a<b"], "issues_list": [{"n": 1}]}
+
+
+def test_stats_have_chinese_labels():
+    stats = {
+        "chunks": 120, "model": "<m>", "warnings": ["a<b"], "issues_list": [{"n": 1}],
+        "timings": {"parse": 0.5, "embed": 2.25}, "new_field": 3,
+    }  # fmt: skip
     [page] = render.render_stats(stats)
     assert parse_html(page).splitlines() == [
         "索引统计",
-        "chunks: 120",
-        "model: <m>",
-        "warnings: 1 条",
+        "文本块数: 120",
+        "向量模型: <m>",
+        "警告: 1 条",
         "• a<b",
-        "issues_list: 1 项",
+        "各期: 1 项",
+        "各步用时（秒）: parse 0.5，embed 2.25",
+        "new_field: 3",  # a field without a label keeps its own name
     ]
+
+
+def test_upload_summaries():
+    added = {"added": ["853.txt"], "replaced": [], "skipped": [], "warnings": [], "issues": 5,
+             "articles": 40}  # fmt: skip
+    text = parse_html(render.render_upload("853<x>.txt", added, 2.4))
+    assert text.splitlines()[0] == "✅ 853<x>.txt：新增 1，替换 0，跳过 0（用时 2 秒）"
+    assert "新增：853.txt" in text and "索引现有 5 期、40 篇文章" in text
+    skipped = {"added": [], "replaced": [], "warnings": ["w & v"],
+               "skipped": [{"file": "a.txt", "reason": "已在索引中（b.txt）"}]}  # fmt: skip
+    text = parse_html(render.render_upload("a.txt", skipped, 0.2))
+    assert text.startswith("⚠️") and "跳过：a.txt，已在索引中（b.txt）" in text
+    assert "• w & v" in text and "索引现有" not in text
+    # The library's own one-line summary wins when it gives one.
+    assert render.add_summary({**added, "summary": "added 1 issue"}) == "added 1 issue"
+    assert "MAX_FILE_MB" in render.too_large(6 * 1024 * 1024, 5 * 1024 * 1024)
+    assert "6.0 MB" in render.too_large(6 * 1024 * 1024, 5 * 1024 * 1024)
+    assert parse_html(render.upload_progress("<a>.txt", 2048, "正在下载")) == (
+        "⏳ 已收到 <a>.txt（2 KB），正在下载……"
+    )
+    assert parse_html(render.render_removed("853", {"removed": "001.txt", "issues": 4})) == (
+        "✅ 已移除 001.txt（索引现有 4 期）"
+    )
 
 
 def test_emulator_rejects_bad_html():
