@@ -33,6 +33,7 @@ SAMPLES = sorted(p.name for p in CORPUS.glob("*.txt"))
 class Pair:
     text: Issue  # parsed from the text file
     pdf: Issue  # parsed from the PDF's text
+    path: Path  # the PDF
     pdf_text: str
     seconds: float  # pdf_to_text
 
@@ -66,7 +67,7 @@ def pairs(tmp_path_factory) -> dict[str, Pair]:
         text_issue = parse_file(CORPUS / name)
         pdf = render_issue(CORPUS / name, folder / f"{name}.pdf", headlines(text_issue))
         pdf_issue, pdf_text, seconds = read_pdf(pdf, name)
-        result[name] = Pair(text_issue, pdf_issue, pdf_text, seconds)
+        result[name] = Pair(text_issue, pdf_issue, pdf, pdf_text, seconds)
     return result
 
 
@@ -180,8 +181,8 @@ def test_encrypted_pdf(tmp_path):
     assert one_line_error(info.value).startswith("encrypted PDF (it needs a password): ")
 
 
-def test_damaged_pdfs(tmp_path):
-    whole = render_issue(CORPUS / SAMPLES[0], tmp_path / "whole.pdf")
+def test_damaged_pdfs(pairs, tmp_path):
+    whole = pairs[SAMPLES[0]].path
     broken = [truncate(whole, tmp_path / "cut.pdf"), tmp_path / "text.pdf", tmp_path / "empty.pdf"]
     broken[1].write_text("公安周刊", encoding="utf-8")  # a text file named .pdf
     broken[2].write_bytes(b"")
