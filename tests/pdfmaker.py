@@ -262,12 +262,14 @@ def render_issue(src: Path, dst: Path, headlines: dict[str, int] | None = None,
 
 
 def render_scanned(dst: Path) -> Path:
-    """A 'scanned' page: pictures and rules only, no text layer."""
+    """A 'scanned' issue: pictures of text, with only the page number as text."""
     c = canvas.Canvas(str(dst), pagesize=A4)
     for page in range(2):
         for i in range(40):
             c.setFillGray(0.2 + (i % 5) * 0.15)
             c.rect(MARGIN + (i % 2) * 260, A4[1] - 60 - i * 18, 240 - page * 10, 12, fill=1)
+        c.setFillGray(0)
+        c.drawCentredString(A4[0] / 2, 24, str(page + 1))
         c.showPage()
     c.save()
     return dst

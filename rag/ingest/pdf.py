@@ -10,7 +10,7 @@ How the page becomes text:
 - lines, columns and reading order come from `rag.ingest.pdf_layout`: columns are the x
   ranges body-size lines cover (however many there are), read left to right, and lines that
   cross a gutter (a masthead, a headline over several columns) cut the columns they cross;
-- the body size is the most common size on the page; a line 1.6x that size is a headline,
+- the body size is the most common size on the page; a line 1.5x that size is a headline,
   1.25x a kicker or subtitle, slightly larger or bold a section head;
 - text repeated at the same place on half the pages or more (the running head, with digits
   ignored) and lone page numbers at the top or bottom are dropped;
@@ -191,7 +191,7 @@ def _char(c: LTChar, page_top: float) -> Char:
 
 def _level(ln: Line, body: float) -> int:
     ratio = ln.size / body
-    if ratio >= 1.6:
+    if ratio >= 1.5:
         return 1
     if ratio >= 1.25:
         return 2
