@@ -18,7 +18,8 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from rag.errors import IndexNotFoundError, RagError
+from rag.errors import CorpusError, FilterError, IndexNotFoundError, RagError
+from rag.search.filters import check_date
 from rag.settings import Settings
 
 logger = logging.getLogger("rag")
@@ -29,6 +30,8 @@ def _print_json(obj: object) -> None:
 
 
 def _engine(args: argparse.Namespace, settings: Settings, auto_build: bool = False):
+    """The engine of `--index`; with `auto_build`, and only at the default location, a missing
+    index is built from the corpus (the README's first command), never at a typed path."""
     from rag.engine import Engine
 
     index = Path(args.index or settings.index_dir)
@@ -36,7 +39,7 @@ def _engine(args: argparse.Namespace, settings: Settings, auto_build: bool = Fal
         return Engine.load(index, settings)
     except IndexNotFoundError:
         corpus = Path(getattr(args, "corpus", None) or settings.corpus_dir)
-        if not auto_build or not corpus.is_dir():
+        if not auto_build or args.index or index.exists() or not corpus.is_dir():
             raise
         # A newcomer's first command just works: build from the sample corpus, say so.
         print(f"No index at {index}: building it from {corpus} (once)…", file=sys.stderr)
@@ -46,9 +49,16 @@ def _engine(args: argparse.Namespace, settings: Settings, auto_build: bool = Fal
         return Engine.load(index, settings)
 
 
+def _check_corpus(corpus: str | Path) -> None:
+    if Path(corpus).is_file():
+        raise CorpusError(f"{corpus} is a file, not a corpus folder: pass the folder that "
+                          "holds the issue files (--corpus DIR)")
+
+
 def cmd_articles(args: argparse.Namespace, settings: Settings) -> None:
     from rag.ingest.parse import parse_corpus
 
+    _check_corpus(args.corpus or settings.corpus_dir)
     issues, warnings = parse_corpus(args.corpus or settings.corpus_dir)
     if args.json:
         _print_json([{"source": a.source, "issue": a.issue, "date": a.date, "title": a.title,
@@ -82,36 +92,29 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> None:
             print(f"warning: {w}", file=sys.stderr)
 
 
-def cmd_add(args: argparse.Namespace, settings: Settings) -> None:
+def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     from rag.index.build import add_files
 
     result = add_files(args.paths, args.index or settings.index_dir, settings,
-                       show_progress=not args.json)
+                       show_progress=not args.json and sys.stderr.isatty())
     if args.json:
         _print_json(result)
-        return
-    for name in result["skipped"]:
-        print(f"{name}: already indexed, skipped")
-    for name in result["added"]:
-        print(f"{name}: added")
-    for name in result["replaced"]:
-        print(f"{name}: changed, replaced")
-    if "chunks" in result:
-        print(f"Index now holds {result['issues']} issues, {result['chunks']} chunks "
-              f"({result['embedded']} embedded) — {result['seconds']}s")
-    for w in result["warnings"]:
-        print(f"warning: {w}", file=sys.stderr)
+    else:
+        for w in result["warnings"]:
+            print(f"warning: {w}", file=sys.stderr)
+        print(result["summary"])
+    # Nothing taken because nothing could be read is a failure; nothing new is not.
+    return 1 if result["failed"] and not (result["added"] or result["replaced"]) else 0
 
 
 def cmd_remove(args: argparse.Namespace, settings: Settings) -> None:
     from rag.index.build import remove_source
 
-    result = remove_source(args.source, args.index or settings.index_dir, settings)
+    result = remove_source(args.target, args.index or settings.index_dir, settings)
     if args.json:
         _print_json(result)
     else:
-        print(f"Removed {args.source}; index now holds {result['issues']} issues, "
-              f"{result['chunks']} chunks")
+        print(result["summary"])
 
 
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> None:
@@ -150,11 +153,13 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> None:
-    """A conversation in the terminal: follow-ups use the last turns; /new starts over."""
+    """A conversation in the terminal: follow-ups use the last turns; /new starts over.
+
+    With --json, standard output is JSON Lines only: one answer (or {"error": …}) a line."""
     from rag.conversation import Conversation
 
-    conversation = Conversation(_engine(args, settings, auto_build=True), channel="chat")
-    interactive = sys.stdin.isatty()
+    conversation = Conversation(_engine(args, settings), channel="chat")
+    interactive = sys.stdin.isatty() and not args.json
     if interactive:
         print("问公安周刊（/new 重新开始，/quit 退出）")
     while True:
@@ -169,26 +174,33 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> None:
             break
         if line == "/new":
             conversation.reset()
-            print("（已开始新的对话）")
+            if not args.json:
+                print("（已开始新的对话）")
             continue
         try:
             answer = conversation.ask(line)
         except RagError as err:  # a bad question ends nothing: say why, keep the conversation
-            print(f"error: {err}")
+            print(json.dumps({"error": str(err)}, ensure_ascii=False) if args.json
+                  else f"error: {err}")
+            continue
+        if args.json:
+            print(json.dumps(asdict(answer), ensure_ascii=False, default=str), flush=True)
             continue
         if not interactive:
             print(f"问> {line}")
-        print_answer(answer, args.json)
+        print_answer(answer, False)
         print()
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> None:
-    passages = _engine(args, settings, auto_build=True).search(
+    passages = _engine(args, settings).search(
         args.question, k=args.k, issue=args.issue, date_from=args.date_from,
         date_to=args.date_to)
     if args.json:
         _print_json([asdict(p) for p in passages])
         return
+    if not passages:
+        print("没有找到匹配的段落（no passage matches the question and filters）")
     for n, p in enumerate(passages, 1):
         issue = f"第{p.issue}期" if p.issue is not None else "期号不详"
         print(f"{n}. {p.score:.3f}  {issue} {p.date or ''} 《{p.title}》 ({p.source})")
@@ -199,7 +211,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> None:
     from rag.evaluate import evaluate, evaluate_baseline, format_report, load_questions
 
     questions = load_questions(args.questions)
-    engine = _engine(args, settings, auto_build=True)
+    engine = _engine(args, settings)
     ours = evaluate(engine, questions)
     baseline = None
     corpus = Path(args.corpus or settings.corpus_dir)
@@ -218,6 +230,19 @@ def cmd_feedback(args: argparse.Namespace, settings: Settings) -> None:
     store = FeedbackStore(index / "feedback.sqlite3")
     n = store.export_jsonl(args.export, only_down=not args.all)
     print(f"Wrote {n} feedback records to {args.export}")
+
+
+def _positive(value: str) -> int:
+    if not value.strip().isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of at least 1")
+    return int(value)
+
+
+def _date(value: str) -> str:
+    try:
+        return check_date(value, "date")
+    except FilterError as err:
+        raise argparse.ArgumentTypeError(str(err)) from err
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -240,8 +265,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("add", cmd_add, "add new or changed issue files to the index")
     p.add_argument("paths", nargs="+", help="issue files or folders")
     p.add_argument("--index")
-    p = command("remove", cmd_remove, "take one issue file out of the index")
-    p.add_argument("source", help="file name as listed by `stats`")
+    p = command("remove", cmd_remove, "take one issue out of the index, e.g. remove 856")
+    p.add_argument("target", metavar="ISSUE_OR_FILE",
+                   help="an issue number (856 or 第856期) or a file as `stats` lists it")
     p.add_argument("--index")
     p = command("stats", cmd_stats, "what the index holds")
     p.add_argument("--index")
@@ -254,10 +280,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus")
     p = command("search", cmd_search, "the passages that best match a question")
     p.add_argument("question")
-    p.add_argument("--k", type=int, default=5)
+    p.add_argument("--k", type=_positive, default=5, help="how many passages (default 5)")
     p.add_argument("--issue", type=int, help="only this issue number")
-    p.add_argument("--date-from", help="YYYY-MM-DD")
-    p.add_argument("--date-to", help="YYYY-MM-DD")
+    p.add_argument("--date-from", type=_date, help="YYYY-MM-DD")
+    p.add_argument("--date-to", type=_date, help="YYYY-MM-DD")
     p.add_argument("--index")
     p.add_argument("--corpus")
     p = command("eval", cmd_eval, "score answers and citations on a JSONL question file")
@@ -278,9 +304,10 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(levelname)s %(name)s: %(message)s")
     for noisy in ("httpx", "bm25s", "jieba", "sentence_transformers", "faiss"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    settings = Settings.from_env()
+    if not args.verbose:  # the commands print the warnings they return, once
+        logging.getLogger("rag.ingest").setLevel(logging.ERROR)
     try:
-        args.func(args, settings)
+        return args.func(args, Settings.from_env()) or 0
     except RagError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
@@ -295,4 +322,3 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: unexpected {type(err).__name__}: {err} (run with -v for details)",
               file=sys.stderr)
         return 1
-    return 0

@@ -15,6 +15,7 @@ from rag.audit import QueryLog
 from rag.errors import QuestionError
 from rag.index.embed import canonical_name, load_embedder
 from rag.index.store import IndexData, load_index, resolve_build
+from rag.search.filters import check_filters
 from rag.search.followup import harvest_terms, rewrite
 from rag.search.refs import Refs, matching_issues, resolve_refs
 from rag.search.retrieve import HybridRetriever, allowed_rows
@@ -128,7 +129,12 @@ class Engine:
 
         Without explicit filters, an issue or period named in the question (第831期, 上期,
         2024年10月) becomes the filter.
+
+        Raises:
+            QuestionError: the question is empty, too long or has nothing to search for.
+            FilterError: k is below 1, or a date is not YYYY-MM-DD.
         """
+        check_filters(k, date_from, date_to)
         question = self.check_question(question)
         self._maybe_reload()
         data, _, retriever = self._state
@@ -162,6 +168,7 @@ class Engine:
             user_id, channel: who asked and through what, for the QUERY_LOG audit log.
         """
         started = time.perf_counter()
+        check_filters(None, date_from, date_to)
         question = self.check_question(question)
         self._maybe_reload()
         query = rewrite(question, history, self._terms()) if history else question

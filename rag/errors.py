@@ -15,9 +15,13 @@ class CorpusError(RagError):
 class IndexNotFoundError(RagError):
     """No index at the given folder."""
 
-    def __init__(self, index_dir: str) -> None:
+    def __init__(self, index_dir: str, is_file: bool = False) -> None:
+        what = f"{index_dir} is a file, not an index folder" if is_file \
+            else f"no index at {index_dir}"
         super().__init__(
-            f"no index at {index_dir}: run `python -m rag build --index {index_dir}` to build one"
+            f"{what}: run `python -m rag build --index DIR` to build one in a folder DIR"
+            if is_file else
+            f"{what}: run `python -m rag build --index {index_dir}` to build one"
         )
 
 

@@ -93,9 +93,14 @@ def test_remove_takes_an_issue_out_without_embedding(four, settings):
 
 
 def test_gbk_copy_is_read_and_a_duplicate_issue_number_is_warned(four, settings, tmp_path):
+    text = (CORPUS / NEW).read_text(encoding="utf-8")
     gbk = tmp_path / "853_gbk.txt"
-    gbk.write_bytes((CORPUS / NEW).read_text(encoding="utf-8").encode("gb18030"))
+    gbk.write_bytes(text.encode("gb18030"))
     add_files([CORPUS / NEW], four, settings)
+    result = add_files([gbk], four, settings)  # the same issue, saved again: one copy kept
+    assert result["reasons"] == [f"853_gbk.txt: 第853期 (2025-04-15) is indexed as {NEW}"]
+    # Another issue misprinting 853 as its number (another date) is kept beside it.
+    gbk.write_bytes(text.replace("2025年4月15日", "2025年4月22日", 1).encode("gb18030"))
     result = add_files([gbk], four, settings)
     assert result["added"] == ["853_gbk.txt"]
     assert any("853_gbk.txt" in w and "also claimed" in w for w in result["warnings"])
@@ -112,8 +117,9 @@ def test_unreadable_files_are_named_and_the_index_untouched(four, settings, tmp_
     name = build_name(four)
     result = add_files([tmp_path / "scan.txt", tmp_path / "empty.txt"], four, settings)
     assert not result["added"] and build_name(four) == name
-    assert any(w.startswith("scan.txt") for w in result["warnings"])
-    assert any(w.startswith("empty.txt") for w in result["warnings"])
+    assert result["failed"] == ["scan.txt", "empty.txt"]
+    assert result["reasons"][1] == "empty.txt: unreadable (empty file)"
+    assert result["summary"].startswith("nothing added; skipped 2: scan.txt: unreadable")
     with pytest.raises(CorpusError, match="does not exist"):
         add_files([tmp_path / "missing.txt"], four, settings)
 

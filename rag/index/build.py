@@ -2,8 +2,10 @@
 
 All three operations rebuild the index from articles, reusing every vector and BM25 token
 list the current build already has for an unchanged chunk (keyed by its text), so only new
-or changed text is embedded. Adding one issue to a large archive therefore costs the
-embedding of that issue plus rewriting FAISS and BM25, which takes seconds.
+or changed text is embedded. An issue added at the end appends to the current build: only
+its chunks are embedded and tokenized, and BM25 is recomputed from stored token counts
+(`rag.index.bm25`), so adding one issue to a 1,000-issue archive takes about a second.
+Which files an add takes, replaces or skips is decided in `rag.index.identity`.
 """
 
 from __future__ import annotations
@@ -17,16 +19,16 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
-from rag.errors import CorpusError, IndexCorruptError, IndexNotFoundError
-from rag.index.embed import canonical_name, load_embedder
+from rag.errors import IndexCorruptError, IndexNotFoundError
+from rag.index import bm25, identity
+from rag.index.embed import canonical_name
+from rag.index.encode import embed_texts
 from rag.index.store import IndexData, index_lock, load_index, write_build
 from rag.index.tokens import read_tokens, tokenize_chunks
 from rag.ingest.chunk import chunk_article
 from rag.ingest.continuations import join_continuations
-from rag.ingest.parse import duplicate_numbers, parse_corpus, parse_paths
-from rag.ingest.read import corpus_files, file_hash, load_manifest
+from rag.ingest.parse import duplicate_numbers
 from rag.settings import Settings
 from rag.text import tokenizer_fingerprint
 from rag.types import Article, Chunk, Issue
@@ -68,7 +70,7 @@ def _versions() -> dict[str, str]:
 
 def _load_current(index_dir: Path) -> IndexData | None:
     try:
-        return load_index(index_dir)
+        return load_index(index_dir, search=False)
     except (IndexNotFoundError, IndexCorruptError):
         return None  # nothing to reuse: everything is embedded afresh
 
@@ -119,17 +121,8 @@ def _embed(chunks: list[Chunk], keys: list[str], cache: dict, settings: Settings
     """Vectors for all chunks, embedding only those not in the cache."""
     todo = sorted({k: i for i, k in enumerate(keys) if k not in cache}.values())
     if todo:
-        embedder = load_embedder(settings)
-        batch = max(1, settings.embed_batch_size)
-        bar = tqdm(total=len(todo), desc="embed", unit="chunk", disable=not show_progress)
-        for start in range(0, len(todo), batch):
-            rows = todo[start:start + batch]
-            vecs = embedder.get_text_embedding_batch([chunks[i].embed_text for i in rows])
-            for i, v in zip(rows, vecs):
-                v = np.asarray(v, dtype=np.float32)
-                cache[keys[i]] = v / (np.linalg.norm(v) or 1.0)
-            bar.update(len(rows))
-        bar.close()
+        vectors = embed_texts([chunks[i].embed_text for i in todo], settings, show_progress)
+        cache.update((keys[i], v) for i, v in zip(todo, vectors))
     if not chunks:
         dim = next(iter(cache.values())).shape[0] if cache else 512
         return np.zeros((0, dim), dtype=np.float32), 0
@@ -147,15 +140,15 @@ def _write(index_dir: Path, issues: list[Issue], files: dict[str, str], warnings
     if appended:
         # A new issue at the end: the current build's vectors and tokens stay as they are.
         n = len(current.chunks)
-        with timer("reuse"):
-            old_tokens = read_tokens(current.path)
         with timer("embed"):
             new_vectors, embedded = _embed(chunks[n:], [_key(c) for c in chunks[n:]], {},
                                            settings, show_progress)
             vectors = np.concatenate([current.vectors, new_vectors.reshape(
                 -1, current.vectors.shape[1])])
         with timer("tokenize"):
-            tokens = old_tokens + tokenize_chunks(chunks[n:], show_progress)
+            tokens = tokenize_chunks(chunks[n:], show_progress)  # the new chunks' only
+        with timer("bm25"):
+            counts, vocab = _grown_counts(current, tokens)
     else:
         with timer("reuse"):
             vec_cache, tok_cache = _caches(current, settings)
@@ -167,6 +160,9 @@ def _write(index_dir: Path, issues: list[Issue], files: dict[str, str], warnings
             for c, toks in zip(missing, tokenize_chunks(missing, show_progress)):
                 tok_cache[_key(c)] = toks
             tokens = [tok_cache[k] for k in keys]
+        with timer("bm25"):
+            vocab: dict[str, int] = {}
+            counts = bm25.count_tokens(tokens, vocab)
     manifest = {
         "model": canonical_name(settings.embed_model),
         "dimension": int(vectors.shape[1]),
@@ -181,14 +177,23 @@ def _write(index_dir: Path, issues: list[Issue], files: dict[str, str], warnings
         "embedded_chunks": embedded,
     }
     with timer("write"):
-        build = write_build(index_dir, chunks, tokens, vectors, issues, manifest, show_progress,
-                            base=current if appended else None)
+        build = write_build(index_dir, chunks, tokens, vectors, issues, manifest, counts, vocab,
+                            show_progress, base=current if appended else None)
     stats = {"index": str(index_dir), "build": build.name, "issues": len(issues),
              "articles": len(articles), "chunks": len(chunks), "embedded": embedded,
              "seconds": timer.total(), "timings": timer.seconds, "warnings": warnings}
     logger.info("built %s: %d issues, %d articles, %d chunks (%d embedded) in %.1fs",
                 index_dir, len(issues), len(articles), len(chunks), embedded, stats["seconds"])
     return stats
+
+
+def _grown_counts(current: IndexData, tokens: list[list[str]]):
+    """The current build's token counts with rows for `tokens` (the new chunks) appended."""
+    counts, vocab = bm25.load_counts(current.path)
+    if counts is None:  # a build from before counts were kept: count its tokens once
+        vocab = {}
+        counts = bm25.count_tokens(read_tokens(current.path), vocab)
+    return bm25.append_rows(counts, bm25.count_tokens(tokens, vocab), len(vocab)), vocab
 
 
 def build_index(corpus_dir: str | Path, index_dir: str | Path, settings: Settings | None = None,
@@ -201,23 +206,33 @@ def build_index(corpus_dir: str | Path, index_dir: str | Path, settings: Setting
     """
     settings = settings or Settings.from_env()
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
-    issues, warnings = parse_corpus(corpus_dir, show_progress)
-    files = {i.source: file_hash(corpus_dir / i.source) for i in issues}
+    issues, files, warnings = identity.parse_folder(corpus_dir, show_progress)
     with index_lock(index_dir):
         return _write(index_dir, issues, files, warnings, settings, show_progress,
                       _load_current(index_dir))
 
 
 def _require(index_dir: Path, settings: Settings) -> IndexData:
-    return load_index(index_dir, model=canonical_name(settings.embed_model))
+    return load_index(index_dir, model=canonical_name(settings.embed_model), search=False)
 
 
 def add_files(paths: list[str | Path], index_dir: str | Path, settings: Settings | None = None,
               show_progress: bool = False) -> dict:
-    """Add new or changed issue files (or folders of them) to an existing index.
+    """Add issue files, or folders of them (read recursively), to an existing index.
 
-    A file whose content hash is already indexed is reported and skipped; nothing is
-    rewritten when every file is. A changed file replaces its previous version.
+    An issue is its number and date, or its content without them, never its file name:
+    another issue under a known name is added beside it, the same issue under another name
+    is skipped, a changed file of an indexed issue replaces it (`rag.index.identity`).
+    Nothing is rewritten when nothing is added or replaced.
+
+    Returns:
+        The build's figures (see `build_index`) and `added`, `replaced` (sources),
+        `skipped` (file names), `reasons` ("name: why" per skipped file), `failed` (the
+        unreadable ones), `warnings`, and `summary`: one line saying all of it.
+
+    Raises:
+        CorpusError: a path does not exist, or no issue file was found.
+        IndexNotFoundError, IndexCorruptError, ModelMismatchError: no usable index there.
     """
     settings = settings or Settings.from_env()
     index_dir = Path(index_dir)
@@ -231,66 +246,48 @@ def _add(paths: list[str | Path], index_dir: Path, settings: Settings,
     data = _require(index_dir, settings)
     load_s = time.perf_counter() - started
     files = dict(data.manifest.get("files", {}))
-    found: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            found += corpus_files(p)
-        elif p.is_file():
-            found.append(p)
-        else:
-            raise CorpusError(f"{p} does not exist: give issue files (.txt/.md) or folders")
-    todo, skipped = [], []
-    for p in found:
-        if files.get(p.name) == file_hash(p):
-            skipped.append(p.name)
-        else:
-            todo.append(p)
-    for name in skipped:
-        logger.info("%s is already indexed; skipped", name)
-    result = {"added": [], "replaced": [], "skipped": skipped, "warnings": []}
-    if not todo:
-        return result
-    manifests: dict[str, dict] = {}
-    for folder in {p.parent for p in todo}:
-        manifests.update(load_manifest(folder))
-    new_issues, warnings = parse_paths(todo, manifests, show_progress)
-    result["warnings"] = warnings
-    if not new_issues:  # every file was unreadable: the index stays as it was
-        return result
+    plan = identity.plan_add(identity.find_issue_files(paths), data.issues, files)
+    result = {"added": plan.added, "replaced": plan.replaced, "skipped": plan.skipped,
+              "reasons": plan.reasons, "failed": plan.failed, "warnings": plan.warnings}
+    if not plan.new:  # nothing new, or nothing readable: the index stays as it was
+        return {**result, "summary": identity.summary(plan)}
+    new = {i.source for i in plan.new}
     # Copies: joining continuations edits issues' article lists, never the loaded build's.
-    issues = [replace(i, articles=list(i.articles)) for i in data.issues
-              if i.source not in {n.source for n in new_issues}]
-    for issue in new_issues:
-        result["replaced" if issue.source in files else "added"].append(issue.source)
-        files[issue.source] = file_hash(next(p for p in todo if p.name == issue.source))
-    warnings += duplicate_numbers(issues + new_issues, only={i.source for i in new_issues})
-    join_continuations(issues + new_issues)
+    issues = [replace(i, articles=list(i.articles)) for i in data.issues if i.source not in new]
+    files.update(plan.hashes)
+    warnings = plan.warnings + duplicate_numbers(issues + plan.new, only=new)
+    join_continuations(issues + plan.new)
     prepare_s = time.perf_counter() - started - load_s
-    stats = _write(index_dir, issues + new_issues, files,
+    stats = _write(index_dir, issues + plan.new, files,
                    data.manifest.get("warnings", []) + warnings, settings, show_progress, data)
     stats["timings"] = {"load": round(load_s, 3), "parse": round(prepare_s, 3),
                         **stats["timings"]}
     stats["seconds"] = round(time.perf_counter() - started, 2)
-    return {**stats, **result, "warnings": warnings}
+    holds = f"index holds {stats['issues']} issues, {stats['chunks']} chunks ({stats['seconds']}s)"
+    return {**stats, **result, "warnings": warnings, "summary": identity.summary(plan, holds)}
 
 
-def remove_source(source: str, index_dir: str | Path, settings: Settings | None = None) -> dict:
-    """Take one issue file out of the index, without re-embedding anything."""
+def remove_source(target: str, index_dir: str | Path, settings: Settings | None = None) -> dict:
+    """Take one issue out of the index, without re-embedding anything.
+
+    `target` is an issue number (`856`, `第856期`), a file as `stats` lists it, a file name,
+    or the path of a file whose content is indexed.
+
+    Raises:
+        CorpusError: no issue, or more than one, matches `target`.
+    """
     settings = settings or Settings.from_env()
     index_dir = Path(index_dir)
     with index_lock(index_dir):
         data = _require(index_dir, settings)
-        return _remove(data, source, index_dir, settings)
-
-
-def _remove(data: IndexData, source: str, index_dir: Path, settings: Settings) -> dict:
-    files = dict(data.manifest.get("files", {}))
-    issues = data.issues
-    if source not in files and source not in {i.source for i in issues}:
-        raise CorpusError(f"{source} is not in the index at {index_dir}: "
-                          f"`python -m rag stats --index {index_dir}` lists its files")
-    files.pop(source, None)
-    kept = [i for i in issues if i.source != source]
-    warnings = [w for w in data.manifest.get("warnings", []) if not w.startswith(source)]
-    stats = _write(index_dir, kept, files, warnings, settings, False, data)
-    return {**stats, "removed": source}
+        files = dict(data.manifest.get("files", {}))
+        source = identity.removal_target(target, data.issues, files)
+        label = next((identity.issue_name(i) for i in data.issues if i.source == source), "")
+        files.pop(source, None)
+        kept = [i for i in data.issues if i.source != source]
+        warnings = [w for w in data.manifest.get("warnings", [])
+                    if not w.startswith(f"{source}:")]
+        stats = _write(index_dir, kept, files, warnings, settings, False, data)
+        return {**stats, "removed": source,
+                "summary": f"removed {label} {source}; index holds {stats['issues']} issues, "
+                           f"{stats['chunks']} chunks"}

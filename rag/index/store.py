@@ -1,5 +1,5 @@
-"""The index on disk: FAISS (written and read through llama-index's `FaissVectorStore`) + BM25
-(bm25s over jieba tokens) + metadata.
+"""The index on disk: FAISS (read through llama-index's `FaissVectorStore`) + BM25 (bm25s over
+jieba tokens) + metadata.
 
 Layout of an index folder::
 
@@ -8,7 +8,8 @@ Layout of an index folder::
       builds/20261124T034500-1a2b/
         manifest.json    model, dimension, chunking, per-file hashes, counts, versions, time
         chunks.jsonl     one chunk per line; line i is FAISS row i and BM25 document i
-        tokens.jsonl     BM25 tokens of each chunk, so an add rebuilds BM25 without jieba
+        tokens.jsonl     BM25 tokens of each chunk, so a rebuild reuses them without jieba
+        counts.npz       chunk × token counts, so an add updates BM25 from counts (bm25.py)
         doc_freqs.json   how many chunks hold each token, for the answerer's IDF weights
         articles.jsonl   full articles, for /issue and the article buttons
         issues.json      issue metadata and parse warnings
@@ -31,15 +32,18 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import bm25s
-import faiss
 import numpy as np
-from llama_index.vector_stores.faiss import FaissVectorStore
 from tqdm import tqdm
 
 from rag.errors import IndexCorruptError, IndexNotFoundError, ModelMismatchError
+from rag.index import bm25 as bm25_counts
 from rag.types import Article, Chunk, Issue
+
+if TYPE_CHECKING:  # imported where used: they cost seconds that --help or an add need not pay
+    import bm25s
+    from llama_index.vector_stores.faiss import FaissVectorStore
 
 logger = logging.getLogger(__name__)
 
@@ -57,8 +61,8 @@ class IndexData:
     articles: dict[str, Article]
     issues: list[Issue]  # each with its articles, in reading order
     vectors: np.ndarray
-    vector_store: FaissVectorStore
-    bm25: bm25s.BM25
+    vector_store: FaissVectorStore | None  # None when loaded to be updated, not searched
+    bm25: bm25s.BM25 | None
     doc_freqs: dict[str, int]  # chunks holding each BM25 token
     article_chunks: dict[str, list[int]] = field(default_factory=dict)
     # Per-chunk columns for filtering without a Python loop over every chunk.
@@ -82,6 +86,7 @@ def resolve_build(index_dir: Path) -> Path:
         IndexNotFoundError: nothing was ever built there.
         IndexCorruptError: the pointer or the build it names is missing.
     """
+    check_folder(index_dir)
     current = index_dir / "current"
     if not current.is_symlink() and not current.exists():
         raise IndexNotFoundError(str(index_dir))
@@ -89,6 +94,12 @@ def resolve_build(index_dir: Path) -> Path:
     if not build.is_dir():
         raise IndexCorruptError(str(index_dir), f"{current} points to a missing build")
     return build
+
+
+def check_folder(index_dir: Path) -> None:
+    """Raises IndexNotFoundError when `index_dir` is a file: an index is a folder."""
+    if index_dir.exists() and not index_dir.is_dir():
+        raise IndexNotFoundError(str(index_dir), is_file=True)
 
 
 def read_manifest(build: Path, index_dir: Path) -> dict:
@@ -102,11 +113,14 @@ def read_manifest(build: Path, index_dir: Path) -> dict:
     return manifest
 
 
-def load_index(index_dir: str | Path, model: str | None = None) -> IndexData:
+def load_index(index_dir: str | Path, model: str | None = None,
+               search: bool = True) -> IndexData:
     """Load the current build, checking that its parts agree with each other.
 
     With `model` (a canonical embedding model name), also check that the build was embedded
     with it: query vectors of another model would be compared with meaningless ones.
+    With `search=False` (to update the index, not to search it), FAISS, BM25 and the document
+    frequencies are left unloaded, and llama-index, FAISS and bm25s unimported.
 
     Raises:
         IndexNotFoundError, IndexCorruptError: build the index (`python -m rag build`).
@@ -124,15 +138,21 @@ def load_index(index_dir: str | Path, model: str | None = None) -> IndexData:
                   for d in json.loads((build / "issues.json").read_text(encoding="utf-8"))]
         # Memory-mapped: the vectors are only read for filtered searches and rewrites.
         vectors = np.load(build / "vectors.npy", mmap_mode="r")
-        vector_store = FaissVectorStore.from_persist_path(str(build / "vector_store.faiss"))
-        bm25 = bm25s.BM25.load(str(build / "bm25"))
-        doc_freqs = json.loads((build / "doc_freqs.json").read_text(encoding="utf-8"))
+        vector_store = bm25 = None
+        doc_freqs: dict[str, int] = {}
+        if search:
+            import bm25s
+            from llama_index.vector_stores.faiss import FaissVectorStore
+
+            vector_store = FaissVectorStore.from_persist_path(str(build / "vector_store.faiss"))
+            bm25 = bm25s.BM25.load(str(build / "bm25"))
+            doc_freqs = json.loads((build / "doc_freqs.json").read_text(encoding="utf-8"))
     except Exception as err:  # truncated JSON, bad numpy header, faiss or bm25s read errors
         raise IndexCorruptError(str(index_dir), f"{type(err).__name__}: {err}") from err
     n = manifest["counts"]["chunks"]
-    sizes = {"chunks": len(chunks), "vectors": vectors.shape[0],
-             "faiss": vector_store.client.ntotal,
-             "bm25": int(bm25.scores["num_docs"])}
+    sizes = {"chunks": len(chunks), "vectors": vectors.shape[0]}
+    if search:
+        sizes.update(faiss=vector_store.client.ntotal, bm25=int(bm25.scores["num_docs"]))
     if any(size != n for size in sizes.values()):
         raise IndexCorruptError(str(index_dir), f"parts disagree: manifest says {n} chunks, "
                                                 f"found {sizes}")
@@ -160,6 +180,7 @@ def _lines(path: Path) -> list[str]:
 @contextlib.contextmanager
 def index_lock(index_dir: Path):
     """One writer at a time: a second `add` waits instead of losing the first one's issue."""
+    check_folder(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
     with (index_dir / ".lock").open("w") as f:
         try:
@@ -180,16 +201,20 @@ def write_build(
     vectors: np.ndarray,
     issues: list[Issue],
     manifest: dict,
+    counts: Any,
+    vocab: dict[str, int],
     show_progress: bool = False,
     base: IndexData | None = None,
 ) -> Path:
     """Write a complete build of `issues` in a new folder, then point `current` at it.
 
-    `chunks`, `tokens` and `vectors` are row-aligned: row i is FAISS row i and BM25 document i.
+    `chunks`, `vectors` and the rows of `counts` (chunk × token counts over `vocab`, see
+    `rag.index.bm25`) are row-aligned: row i is FAISS row i and BM25 document i.
 
     With `base`, the build in use, whose chunks and articles are exactly the first ones of
     `chunks` and `articles` (a new issue was appended): its files are copied and only the new
-    lines are written, which keeps adding an issue to a large archive fast.
+    lines are written, which keeps adding an issue to a large archive fast; `tokens` then
+    holds the new chunks' tokens only.
     """
     builds = index_dir / "builds"
     builds.mkdir(parents=True, exist_ok=True)
@@ -203,28 +228,25 @@ def write_build(
         if base is not None:
             for part in done:
                 shutil.copyfile(base.path / part, tmp / part)
-            done = {"chunks.jsonl": len(base.chunks), "tokens.jsonl": len(base.chunks),
-                    "articles.jsonl": len(base.articles)}
+            done = {"chunks.jsonl": len(base.chunks), "articles.jsonl": len(base.articles)}
         # Flat dataclasses: vars() is what asdict() gives, without its deep copies.
         _append_jsonl(tmp / "chunks.jsonl", (vars(c) for c in chunks[done["chunks.jsonl"]:]))
-        _append_jsonl(tmp / "tokens.jsonl", tokens[done["tokens.jsonl"]:])
+        _append_jsonl(tmp / "tokens.jsonl", tokens)
         _append_jsonl(tmp / "articles.jsonl",
                       (vars(a) for a in articles[done["articles.jsonl"]:]))
         (tmp / "issues.json").write_text(json.dumps([issue_record(i) for i in issues],
                                                     ensure_ascii=False, indent=1),
                                          encoding="utf-8")
-        (tmp / "doc_freqs.json").write_text(json.dumps(doc_freqs(tokens), ensure_ascii=False),
-                                            encoding="utf-8")
+        (tmp / "doc_freqs.json").write_text(json.dumps(
+            bm25_counts.doc_freqs(counts, vocab), ensure_ascii=False), encoding="utf-8")
         steps.update()
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         np.save(tmp / "vectors.npy", vectors)
         steps.update()
         write_faiss(vectors, tmp / "vector_store.faiss")
         steps.update()
-        bm25 = bm25s.BM25()
-        # bm25s cannot index an empty corpus; an index of photo-only issues is still valid.
-        bm25.index(tokens if chunks else [["∅"]], show_progress=False)
-        bm25.save(str(tmp / "bm25"))
+        bm25_counts.save_counts(tmp / bm25_counts.COUNTS, counts)
+        bm25_counts.bm25_index(counts, vocab).save(str(tmp / "bm25"), show_progress=False)
         steps.update()
         manifest = {**manifest, "format": FORMAT_VERSION,
                     "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -249,25 +271,18 @@ def _append_jsonl(path: Path, rows) -> None:
         f.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
 
 
-def doc_freqs(tokens: list[list[str]]) -> dict[str, int]:
-    """How many documents hold each token."""
-    counts: dict[str, int] = {}
-    for doc in tokens:
-        for token in set(doc):
-            counts[token] = counts.get(token, 0) + 1
-    return counts
-
-
 def write_faiss(vectors: np.ndarray, path: Path) -> None:
-    """Store vectors in FAISS through llama-index's FAISS vector store (`load_index` reads
-    them back through it).
+    """Store vectors in FAISS, as llama-index's `FaissVectorStore.persist` does (`load_index`
+    reads them back through it), without importing llama-index for a write.
 
     Cosine similarity = inner product on L2-normalised vectors, hence `IndexFlatIP`; exact
     search over 50,000 chunks of 512 dimensions takes a few milliseconds on one core.
     """
+    import faiss
+
     index = faiss.IndexFlatIP(vectors.shape[1])
     index.add(vectors)
-    FaissVectorStore(faiss_index=index).persist(persist_path=str(path))
+    faiss.write_index(index, str(path))
 
 
 def _point_current(index_dir: Path, build: Path) -> None:

@@ -1,0 +1,279 @@
+"""Which issue a file holds, and what adding it to an index does.
+
+An issue is its number and printed date; a file without both is known by its content hash.
+File names say nothing: two weeks' `page1.txt` are two issues, and one issue saved under two
+names is one. Files are remembered by a unique key, their `source`: the path inside the
+corpus folder for a build, the file name for an add (or, when an indexed file already has
+that name, the folder and name, or the name with a hash).
+
+Adding a file then means one of:
+- added: an issue the index does not hold;
+- replaced: a changed file of an indexed issue, under the same file name;
+- skipped: the same bytes are indexed, the same issue is indexed under another name, the
+  file cannot be read, or another file of this add is the same issue.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from rag.errors import CorpusError
+from rag.ingest.continuations import join_continuations
+from rag.ingest.parse import duplicate_numbers, parse_file
+from rag.ingest.read import ISSUE_SUFFIXES, file_hash, load_manifest
+from rag.types import Issue
+
+logger = logging.getLogger(__name__)
+
+_ISSUE_NUMBER = re.compile(r"第?\s*(\d{1,5})\s*期?")
+
+
+def issue_key(issue: Issue) -> tuple[int, str] | None:
+    """The identity of an issue whose number and date are both known."""
+    return (issue.number, issue.date) if issue.number is not None and issue.date else None
+
+
+def issue_name(issue: Issue) -> str:
+    return f"第{issue.number}期" if issue.number is not None else "期号不详"
+
+
+def find_issue_files(paths: list[str | Path]) -> list[Path]:
+    """Issue files (.txt, .md) given directly or anywhere below the given folders.
+
+    Raises:
+        CorpusError: a path does not exist, or no issue file was found at all.
+    """
+    found: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            inside = folder_files(path)
+            if not inside:
+                logger.warning("%s holds no issue file (.txt or .md), nor do its subfolders",
+                               path)
+            found += inside
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise CorpusError(f"{path} does not exist: give issue files (.txt/.md) or folders")
+    if not found:
+        names = ", ".join(map(str, paths))
+        raise CorpusError(f"no issue file (.txt or .md) in {names} or its subfolders: "
+                          "nothing to add")
+    return found
+
+
+def folder_files(folder: Path) -> list[Path]:
+    """Issue files anywhere below `folder`, hidden folders left out, in a stable order."""
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in ISSUE_SUFFIXES
+                  and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+
+
+def parse_folder(corpus_dir: Path, show_progress: bool = False
+                 ) -> tuple[list[Issue], dict[str, str], list[str]]:
+    """Parse every issue file below a corpus folder, each known by its path inside it.
+
+    A second copy of an issue (the same bytes, or the same number and date) is skipped with
+    a warning. Returns the issues, their files' hashes by source, and warnings.
+
+    Raises:
+        CorpusError: the folder is missing or a file, or holds no readable issue file.
+    """
+    if corpus_dir.is_file():
+        raise CorpusError(f"{corpus_dir} is a file, not a corpus folder: pass the folder that "
+                          "holds the issue files (--corpus DIR)")
+    if not corpus_dir.is_dir():
+        raise CorpusError(f"corpus folder {corpus_dir} does not exist: "
+                          "put issue files (.txt, .md or .pdf) there or pass --corpus DIR")
+    parser, issues, warnings = Parser(), [], []
+    hashes: dict[str, str] = {}
+    first: dict[object, str] = {}  # content hash or (number, date) → the source that has it
+    for path in tqdm(folder_files(corpus_dir), desc="parse", unit="file",
+                     disable=not show_progress):
+        source = path.relative_to(corpus_dir).as_posix()
+        digest = file_hash(path)
+        try:
+            issue = None if digest in first else parser.parse(path, source)
+        except (OSError, ValueError) as err:
+            warnings.append(f"{source}: skipped, {err}")
+            continue
+        key = digest if issue is None else issue_key(issue)
+        if key in first:
+            warnings.append(f"{source}: skipped, the same issue as {first[key]}")
+            continue
+        first[digest] = source
+        if key:
+            first[key] = source
+        hashes[source] = digest
+        issues.append(issue)
+        warnings += [f"{source}: {w}" for w in issue.warnings]
+    if not issues:
+        raise CorpusError(f"no readable issue file (.txt, .md or .pdf) in {corpus_dir} "
+                          "or its subfolders")
+    warnings += duplicate_numbers(issues)
+    join_continuations(issues)
+    for w in warnings:
+        logger.info("%s", w)
+    return issues, hashes, warnings
+
+
+class Parser:
+    """Parse files under a chosen `source`, with the number and date their folder's
+    issues.csv gives (it names files by their bare name)."""
+
+    def __init__(self) -> None:
+        self._manifests: dict[Path, dict[str, dict]] = {}
+
+    def parse(self, path: Path, source: str) -> Issue:
+        """Raises OSError or ValueError when the file cannot be read as an issue."""
+        folder = path.parent
+        if folder not in self._manifests:
+            self._manifests[folder] = load_manifest(folder)
+        entry = self._manifests[folder].get(path.name)
+        return parse_file(path, {source: entry} if entry else None, source=source)
+
+
+@dataclass
+class Plan:
+    """What an add does with each file."""
+
+    new: list[Issue] = field(default_factory=list)  # added or replacing, with `source` set
+    hashes: dict[str, str] = field(default_factory=dict)  # source → content hash
+    added: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)  # "name: why", one per skipped file
+    failed: list[str] = field(default_factory=list)  # skipped because unreadable
+    warnings: list[str] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)  # source → "第856期"
+
+    def skip(self, name: str, why: str, failed: bool = False) -> None:
+        self.skipped.append(name)
+        self.reasons.append(f"{name}: {why}")
+        if failed:
+            self.failed.append(name)
+        logger.info("%s: skipped, %s", name, why)
+
+
+def plan_add(paths: list[Path], indexed: list[Issue], files: dict[str, str]) -> Plan:
+    """Decide, file by file, whether an add adds, replaces or skips it (see the module doc)."""
+    plan = Plan()
+    source_of_hash = {h: s for s, h in files.items()}
+    by_key = {issue_key(i): i for i in indexed if issue_key(i)}
+    taken = set(files) | {i.source for i in indexed}
+    parser = Parser()
+    for path in paths:
+        digest = file_hash(path)
+        if digest in source_of_hash:
+            where = source_of_hash[digest]
+            if where in plan.hashes:
+                plan.skip(path.name, f"the same file as {where} in this add")
+            else:
+                plan.skip(path.name, "already indexed" if Path(where).name == path.name
+                          else f"already indexed as {where}")
+            continue
+        try:
+            issue = parser.parse(path, path.name)
+        except (OSError, ValueError) as err:
+            plan.skip(path.name, f"unreadable ({err})", failed=True)
+            continue
+        key = issue_key(issue)
+        old = by_key.get(key) if key else None
+        if old is not None and Path(old.source).name != path.name:
+            verb = "is in this add as" if old.source in plan.hashes else "is indexed as"
+            plan.skip(path.name, f"{issue_name(issue)} ({issue.date}) {verb} {old.source}")
+            continue
+        if old is not None:
+            source = old.source
+            if source in plan.hashes:  # the same name twice in one add: keep the first
+                plan.skip(path.name, f"{issue_name(issue)} is in this add already")
+                continue
+            plan.replaced.append(source)
+        else:
+            source = unique_source(path, digest, taken)
+            plan.added.append(source)
+            if source != path.name and key is None:
+                plan.warnings.append(
+                    f"{source}: no printed number and date, so it cannot be told whether it "
+                    f"replaces the indexed {path.name}; added beside it (`python -m rag "
+                    f"remove {path.name}` takes the old one out)")
+        if source != issue.source:
+            issue = parser.parse(path, source)
+        taken.add(source)
+        source_of_hash[digest] = source
+        if key:
+            by_key[key] = issue
+        plan.new.append(issue)
+        plan.hashes[source] = digest
+        plan.labels[source] = issue_name(issue)
+        plan.warnings += [f"{source}: {w}" for w in issue.warnings]
+    return plan
+
+
+def unique_source(path: Path, digest: str, taken: set[str]) -> str:
+    """The file's name, unless an indexed file has it: then its folder and name, or else the
+    name with part of its hash."""
+    for candidate in (path.name, f"{path.parent.name}/{path.name}",
+                      f"{path.stem}-{digest[:8]}{path.suffix}"):
+        if candidate not in taken and not candidate.startswith("/"):
+            return candidate
+    return f"{path.stem}-{digest}{path.suffix}"
+
+
+def summary(plan: Plan, holds: str = "") -> str:
+    """One line for people: what was added, replaced and skipped, and why."""
+    if not plan.added and not plan.replaced:
+        if plan.failed:
+            head = "nothing added"
+        else:
+            return "nothing new: " + _listed(plan.reasons, len(plan.skipped)) + \
+                (f"; {holds}" if holds else "")
+    else:
+        parts = []
+        for verb, sources in (("added", plan.added), ("replaced", plan.replaced)):
+            if sources:
+                parts.append(f"{verb} {len(sources)}: " + _listed(
+                    [f"{plan.labels[s]} {s}" for s in sources], len(sources)))
+        head = "; ".join(parts)
+    if plan.skipped:
+        head += f"; skipped {len(plan.skipped)}: " + _listed(plan.reasons, len(plan.skipped))
+    return head + (f"; {holds}" if holds else "")
+
+
+def _listed(items: list[str], total: int, shown: int = 3) -> str:
+    text = ", ".join(items[:shown])
+    return text + (f" and {total - shown} more" if total > shown else "")
+
+
+def removal_target(target: str, indexed: list[Issue], files: dict[str, str]) -> str:
+    """The source to remove for `target`: an issue number (856, 第856期), a source as `stats`
+    lists it, a file name, or the path of a file whose content is indexed.
+
+    Raises:
+        CorpusError: nothing or more than one issue matches.
+    """
+    sources = list(dict.fromkeys([i.source for i in indexed] + list(files)))
+    target = target.strip()
+    if target in sources:
+        return target
+    hint = "`python -m rag stats` lists the indexed issues and files"
+    number = _ISSUE_NUMBER.fullmatch(target)
+    if number:
+        matches = [i.source for i in indexed if i.number == int(number.group(1))]
+        if not matches:
+            raise CorpusError(f"第{number.group(1)}期 is not in the index: {hint}")
+    else:
+        matches = [s for s in sources if Path(s).name == Path(target).name]
+        if not matches and Path(target).is_file():
+            digest = file_hash(Path(target))
+            matches = [s for s, h in files.items() if h == digest]
+        if not matches:
+            raise CorpusError(f"{target} is not in the index: {hint}")
+    if len(matches) > 1:
+        raise CorpusError(f"{target} matches {len(matches)} files ({', '.join(matches)}): "
+                          "remove one by its name as `python -m rag stats` lists it")
+    return matches[0]
