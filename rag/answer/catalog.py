@@ -43,21 +43,27 @@ def date_answer(question: str, number: int, issues: list[Issue]) -> Answer:
 
 
 def contents_answer(question: str, issues: list[Issue], limit: int = 20) -> Answer:
-    """"第853期讲了什么？" → the articles of the issues asked about, each one cited."""
+    """"第853期讲了什么？" → the articles of the issues asked about, each one cited.
+
+    Photo news counts and is listed (marked 图片), as the bot's /issue lists it: one issue
+    has one number of articles wherever it is asked about."""
     citations: list[Citation] = []
     lines = []
     for issue in issues:
-        arts = [a for a in issue.articles if a.kind == "article"]
+        arts = issue.articles
+        photos = sum(a.kind == "photo" for a in arts)
         head = f"{_issue_name(issue.number)}（{issue.date or '日期不详'}）"
-        lines.append(f"{head}共有{len(arts)}篇文章：")
+        lines.append(f"{head}共有{len(arts)}篇" + (f"（其中图片新闻{photos}篇）" if photos else "")
+                     + "：")
         for a in arts:
             if len(citations) >= limit:
                 break
             n = len(citations) + 1
             citations.append(Citation(n=n, article_id=a.id, source=a.source, issue=a.issue,
                                       date=a.date, title=a.title, subtitle=a.subtitle,
-                                      authors=list(a.authors), snippet=a.paragraphs[0][:200]))
-            lines.append(f"《{a.title}》[{n}]")
+                                      authors=list(a.authors),
+                                      snippet=(a.paragraphs or [""])[0][:200]))
+            lines.append(f"《{a.title}》[{n}]" + ("（图片）" if a.kind == "photo" else ""))
     if not citations:
         return Answer(question=question, mode="metadata", abstained=True,
                       text="所问的期号或时间范围内，索引中没有文章。")
