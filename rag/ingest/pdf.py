@@ -222,10 +222,20 @@ def _assemble(order: list[Line], bodies: list[float]) -> str:
         gap = ln.top - prev.bottom if same else ln.top - ln.region_top if ln.first else 0.0
         if prev is None or gap > 3 * body:
             blocks.append((3 if prev is not None else 0, level, [ln.text]))
+        elif level and level == prev_level and same and abs(ln.size - prev.size) < 0.05 * body \
+                and gap <= lead + 0.35 * ln.size:
+            # A headline over several lines, centred or not: one heading, wrapped lines joined.
+            if prev.x1 - prev.x0 >= prev.right - prev.left - 1.5 * prev.size:
+                blocks[-1][2][-1] = _join(blocks[-1][2][-1], ln.text, prev.space_after)
+            else:
+                blocks[-1][2].append(ln.text)
         elif level != prev_level or abs(ln.size - prev.size) > 0.1 * body \
                 or (same and gap > lead + 0.35 * ln.size) or ln.x0 - ln.left > 0.8 * ln.size:
             blocks.append((1, level, [ln.text]))  # a new paragraph
-        elif prev.x1 >= prev.right - 1.5 * prev.size:
+        elif prev.x1 >= prev.right - 3 * prev.size:
+            # Near the right edge: line-breaking rules (no "……" or "，" opening a line) can
+            # leave a wrapped line two characters short; a paragraph's end is told by the
+            # indent or the space that opens the next one, both checked above.
             blocks[-1][2][-1] = _join(blocks[-1][2][-1], ln.text, prev.space_after)  # wrapped
         else:
             blocks[-1][2].append(ln.text)  # a short line: the block goes on
