@@ -242,7 +242,7 @@ def render_stats(stats: dict, title: str = "索引统计") -> list[str]:
 
 
 def add_summary(result: dict) -> str:
-    """One line for an add: the library's own summary if it gives one."""
+    """One line for an add: the library's own summary if it gives one, else the counts."""
     if result.get("summary"):
         return str(result["summary"])
     parts = [
@@ -253,19 +253,16 @@ def add_summary(result: dict) -> str:
 
 
 def render_upload(name: str, result: dict, seconds: float) -> str:
-    """The reply to an uploaded issue file: what happened to it, and why if it was skipped."""
+    """The reply to an uploaded issue file: whether it is in the index now, and why not."""
     changed = bool(result.get("added") or result.get("replaced"))
-    head = "✅" if changed else "⚠️"
-    lines = [f"{head} <b>{esc(name)}</b>：{esc(add_summary(result))}（用时 {seconds:.0f} 秒）"]
-    for key in ("added", "replaced", "skipped"):
-        items = result.get(key) or []
-        if items:
-            label = STAT_LABELS[key]
-            lines.append(f"{label}：" + "；".join(esc(_item(v)) for v in items[:10]))
-    warnings = result.get("warnings") or []
-    lines += [f"• {esc(_item(w))}" for w in warnings[:5]]
-    if changed and "issues" in result:
-        lines.append(f"索引现有 {result['issues']} 期、{result.get('articles', '?')} 篇文章。")
+    head = "✅ 已加入索引" if changed else "⚠️ 未加入索引"
+    lines = [f"{head}：<b>{esc(name)}</b>（用时 {seconds:.0f} 秒）", esc(add_summary(result))]
+    if not result.get("summary"):  # the library's summary already names files and reasons
+        for key in ("added", "replaced", "skipped"):
+            items = result.get("reasons" if key == "skipped" else key) or result.get(key) or []
+            if items:
+                lines.append(f"{STAT_LABELS[key]}：" + "；".join(esc(_item(v)) for v in items))
+    lines += [f"• {esc(_item(w))}" for w in (result.get("warnings") or [])[:5]]
     return "\n".join(lines)
 
 
@@ -285,12 +282,11 @@ def upload_progress(name: str, size: int | None, stage: str) -> str:
 
 
 def render_removed(arg: str, result: dict) -> str:
-    """The reply to /remove."""
-    what = result.get("summary") or f"已移除 {_item(result.get('removed') or arg)}"
-    line = f"✅ {esc(str(what))}"
+    """The reply to /remove: which file went, and what the index holds now."""
+    line = f"✅ 已从索引中移除 {esc(_item(result.get('removed') or arg))}"
     if "issues" in result:
-        line += f"（索引现有 {result['issues']} 期）"
-    return line
+        line += f"，索引现有 {result['issues']} 期"
+    return line + "。"
 
 
 def refusal_text(user_id: int | None) -> str:

@@ -134,8 +134,8 @@ async def test_admin_upload_adds_the_issue_and_it_is_answered(bot, upload_settin
     emu, _ = bot
     assert "第853期" not in await _ask(emu, ALICE, QUESTION_853)
     final = await _upload(emu, ADMIN, ISSUE_853.name, ISSUE_853.read_bytes())
-    assert final["text"].startswith("✅") and "新增：" in final["text"], final["text"]
-    assert ISSUE_853.stem in final["text"] and "索引现有 5 期" in final["text"]
+    assert final["text"].startswith("✅ 已加入索引"), final["text"]
+    assert ISSUE_853.stem in final["text"]
     stages = [m["text"] for m in emu.edits[ADMIN] if m["message_id"] == final["message_id"]]
     assert any("正在解析、建索引" in s for s in stages)
     assert [m for m, _ in emu.calls].count("getFile") == 1 and len(emu.downloads) == 1
@@ -148,8 +148,12 @@ async def test_admin_upload_adds_the_issue_and_it_is_answered(bot, upload_settin
 async def test_duplicate_upload_is_skipped(bot, upload_settings):
     emu, _ = bot
     final = await _upload(emu, ADMIN, ISSUE_853.name, ISSUE_853.read_bytes())
-    assert final["text"].startswith("⚠️") and "跳过：" in final["text"], final["text"]
+    assert final["text"].startswith("⚠️ 未加入索引"), final["text"]
     assert (_uploads(upload_settings) / ISSUE_853.name).is_file()  # still the indexed file
+    # The same issue under another name is skipped too, and its copy is not kept.
+    final = await _upload(emu, ADMIN, "853-again.txt", ISSUE_853.read_bytes())
+    assert final["text"].startswith("⚠️ 未加入索引"), final["text"]
+    assert not (_uploads(upload_settings) / "853-again.txt").exists()
 
 
 async def test_too_large_file_is_refused_before_download(bot):
@@ -194,10 +198,14 @@ async def test_non_admins_cannot_upload_or_remove(bot):
 
 async def test_remove_takes_the_issue_out(bot, upload_settings):
     emu, _ = bot
-    reply = await _command(emu, ADMIN, "/remove 31mevil.txt")
-    assert reply.startswith("✅") and "31mevil.txt" in reply, reply
+    reply = await _command(emu, ADMIN, "/remove 31mevil.txt")  # by file name
+    assert reply.startswith("✅ 已从索引中移除 31mevil.txt"), reply
     assert not (_uploads(upload_settings) / "31mevil.txt").exists()
-    assert "第901期" not in await _command(emu, ADMIN, "/issues")
+    reply = await _command(emu, ADMIN, "/remove 853")  # by issue number
+    assert reply.startswith("✅") and ISSUE_853.name in reply, reply
+    assert not (_uploads(upload_settings) / ISSUE_853.name).exists()
+    issues = await _command(emu, ADMIN, "/issues")
+    assert "第901期" not in issues and "第853期" not in issues and "第831期" in issues
     reply = await _command(emu, ADMIN, "/remove no-such-issue.txt")
     assert reply.startswith("❌") and "\n" not in reply
     assert "用法" in await _command(emu, ADMIN, "/remove")

@@ -174,26 +174,28 @@ def test_stats_have_chinese_labels():
 
 
 def test_upload_summaries():
-    added = {"added": ["853.txt"], "replaced": [], "skipped": [], "warnings": [], "issues": 5,
-             "articles": 40}  # fmt: skip
+    added = {"added": ["853.txt"], "replaced": [], "skipped": [], "warnings": [], "issues": 5}
     text = parse_html(render.render_upload("853<x>.txt", added, 2.4))
-    assert text.splitlines()[0] == "✅ 853<x>.txt：新增 1，替换 0，跳过 0（用时 2 秒）"
-    assert "新增：853.txt" in text and "索引现有 5 期、40 篇文章" in text
-    skipped = {"added": [], "replaced": [], "warnings": ["w & v"],
-               "skipped": [{"file": "a.txt", "reason": "已在索引中（b.txt）"}]}  # fmt: skip
+    assert text.splitlines() == [
+        "✅ 已加入索引：853<x>.txt（用时 2 秒）", "新增 1，替换 0，跳过 0", "新增：853.txt",
+    ]  # fmt: skip
+    skipped = {"added": [], "replaced": [], "skipped": ["a.txt"], "warnings": ["w & v"],
+               "reasons": ["a.txt: same issue as b.txt"]}  # fmt: skip
     text = parse_html(render.render_upload("a.txt", skipped, 0.2))
-    assert text.startswith("⚠️") and "跳过：a.txt，已在索引中（b.txt）" in text
-    assert "• w & v" in text and "索引现有" not in text
-    # The library's own one-line summary wins when it gives one.
-    assert render.add_summary({**added, "summary": "added 1 issue"}) == "added 1 issue"
+    assert text.startswith("⚠️ 未加入索引：a.txt")
+    assert "跳过：a.txt: same issue as b.txt" in text and "• w & v" in text
+    # The library's own one-line summary wins when it gives one, and says it all.
+    summary = {**added, "summary": "added 1: 第853期 853.txt"}
+    assert parse_html(render.render_upload("853.txt", summary, 1)).splitlines()[1:] == [
+        "added 1: 第853期 853.txt"
+    ]
     assert "MAX_FILE_MB" in render.too_large(6 * 1024 * 1024, 5 * 1024 * 1024)
     assert "6.0 MB" in render.too_large(6 * 1024 * 1024, 5 * 1024 * 1024)
     assert parse_html(render.upload_progress("<a>.txt", 2048, "正在下载")) == (
         "⏳ 已收到 <a>.txt（2 KB），正在下载……"
     )
-    assert parse_html(render.render_removed("853", {"removed": "001.txt", "issues": 4})) == (
-        "✅ 已移除 001.txt（索引现有 4 期）"
-    )
+    removed = render.render_removed("853", {"removed": "001.txt", "issues": 4, "summary": "x"})
+    assert parse_html(removed) == "✅ 已从索引中移除 001.txt，索引现有 4 期。"
 
 
 def test_emulator_rejects_bad_html():
