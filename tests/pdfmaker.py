@@ -101,12 +101,13 @@ class _Layout:
     """
 
     def __init__(self, path: Path, columns: int, running_head: str, balance: bool = False,
-                 **canvas_args) -> None:
+                 fake_bold: bool = False, **canvas_args) -> None:
         self.c = canvas.Canvas(str(path), pagesize=A4, **canvas_args)
         self.columns = columns
         self.width = (A4[0] - 2 * MARGIN - (columns - 1) * GUTTER) / columns
         self.running_head = running_head
         self.balance = balance
+        self.fake_bold = fake_bold
         self.pending: list[tuple] = []
         self.page = 0
         self.new_page()
@@ -165,6 +166,8 @@ class _Layout:
                     self.c.setFont(FONT, size)
                 self.y -= size * LEADING
                 self.c.drawString(MARGIN, self.y, piece)
+                if self.fake_bold:  # drawn again a little to the right, as e-papers embolden
+                    self.c.drawString(MARGIN + 0.4, self.y, piece)
         self.y -= size * 0.4
         self.top = self.y
 
@@ -219,7 +222,8 @@ class _Layout:
 
 
 def render_issue(src: Path, dst: Path, headlines: dict[str, int] | None = None,
-                 columns: int = 2, span: bool = False, indent: bool = True) -> Path:
+                 columns: int = 2, span: bool = False, indent: bool = True,
+                 fake_bold: bool = False) -> Path:
     """Render issue text file `src` as a newspaper PDF at `dst`.
 
     `headlines` gives heading levels to lines of files without markdown markers (normalised
@@ -227,6 +231,7 @@ def render_issue(src: Path, dst: Path, headlines: dict[str, int] | None = None,
     With `span`, headlines and their kickers and subtitles run across all columns, and the
     text between them is balanced over the columns; without, everything flows in columns.
     Without `indent`, paragraphs start flush left with half a line of space above instead.
+    With `fake_bold`, headlines across columns are drawn twice, 0.4 pt apart.
     """
     blocks = read_blocks(src.read_text(encoding="utf-8"), headlines)
     header: list[Block] = []
@@ -234,7 +239,7 @@ def render_issue(src: Path, dst: Path, headlines: dict[str, int] | None = None,
         header.append(blocks.pop(0))
     date = next((m.group(0) for b in header for line in b.lines
                  if (m := _DATE.search(line))), "")
-    layout = _Layout(dst, columns, f"公安周刊 {date}".strip(), balance=span)
+    layout = _Layout(dst, columns, f"公安周刊 {date}".strip(), balance=span, fake_bold=fake_bold)
     for block in header:
         # Masthead items stand apart; a motto printed over two lines stays one block.
         layout.masthead(block.lines, 28.0 if block.lines == ["公安周刊"] else BODY)

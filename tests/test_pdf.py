@@ -1,8 +1,8 @@
 """PDF issues: the sample issues rendered as two-column e-paper PDFs read back as their text.
 
 Each sample issue is laid out by `pdfmaker` (reportlab, built-in CID font STSong-Light: issue
-header, two columns, large headlines set across them, running head, page numbers, picture
-boxes), read with `pdf_to_text`, parsed, and compared with the parse of the text file it came
+header, two columns, large headlines set across them and drawn twice (fake bold), running
+head, page numbers, picture boxes), read with `pdf_to_text`, parsed, and compared with the parse of the text file it came
 from. Other layouts (headlines inside a column, three columns, spaced paragraphs) and the
 scanned, encrypted and damaged cases follow.
 """
@@ -68,7 +68,7 @@ def pairs(tmp_path_factory) -> dict[str, Pair]:
     for name in SAMPLES:
         text_issue = parse_file(CORPUS / name)
         pdf = render_issue(CORPUS / name, folder / f"{name}.pdf", headlines(text_issue),
-                           span=True)
+                           span=True, fake_bold=True)
         pdf_issue, pdf_text, seconds = read_pdf(pdf, name)
         result[name] = Pair(text_issue, pdf_issue, pdf, pdf_text, seconds)
     return result

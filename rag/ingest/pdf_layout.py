@@ -63,6 +63,9 @@ def lines(chars: list[Char], page: int) -> list[Line]:
     runs: list[list[Char]] = []
     for c in chars:
         last = runs[-1][-1] if runs else None
+        if last and c.text == last.text and abs(c.x0 - last.x0) < 0.3 * c.size \
+                and abs(c.bottom - last.bottom) < 0.3 * c.size:
+            continue  # drawn twice, slightly offset: "fake bold" in headlines
         if last and abs(c.bottom - last.bottom) < 0.3 * c.size \
                 and -0.5 * c.size < c.x0 - last.x1 < 1.2 * min(c.size, last.size):
             runs[-1].append(c)
@@ -92,7 +95,16 @@ def lines(chars: list[Char], page: int) -> list[Line]:
         result.append(Line(text.strip(), run[0].x0, run[-1].x1, min(c.top for c in run),
                            max(c.bottom for c in run), size, bold, page,
                            text != text.rstrip()))
-    return [ln for ln in result if ln.text]
+    # A line drawn twice over itself (fake bold, or a shadow) is one line.
+    kept: list[Line] = []
+    seen: dict[str, list[Line]] = {}
+    for ln in result:
+        twins = seen.setdefault(ln.text, [])
+        if ln.text and not any(abs(ln.x0 - t.x0) < 0.3 * ln.size
+                               and abs(ln.top - t.top) < 0.3 * ln.size for t in twins):
+            twins.append(ln)
+            kept.append(ln)
+    return kept
 
 
 def drop_running(pages: list[list[Line]], heights: list[float]) -> list[list[Line]]:
