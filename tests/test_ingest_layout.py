@@ -60,6 +60,29 @@ def test_short_titles_at_any_heading_level_are_articles(tmp_path, mark):
     assert issue.articles[0].text.endswith("index.php")
 
 
+@pytest.mark.parametrize("mark", ["#", "##"])
+def test_a_title_printed_again_over_its_text_is_kept_once(tmp_path, mark):
+    text = HEADER + f"""{mark} 廖立
+
+廖立
+
+廖立，字公渊，武陵临沅人。
+
+{mark} 硼砂
+
+硼砂
+
+□ 张三
+
+硼砂是一种含有结晶水的硼酸钠。
+"""
+    arts = parse_file(write(tmp_path, text)).articles
+    assert [(a.title, a.subtitle, a.authors, a.paragraphs) for a in arts] == [
+        ("廖立", "", [], ["廖立，字公渊，武陵临沅人。"]),
+        ("硼砂", "", ["张三"], ["硼砂是一种含有结晶水的硼酸钠。"]),
+    ]
+
+
 def test_section_heads_stay_inside_the_article_at_the_title_level(tmp_path):
     text = HEADER + """## 河北公安推进执法规范化建设
 

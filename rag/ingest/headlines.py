@@ -76,6 +76,8 @@ def _headline(units: list[Unit], group: list[int]) -> Start:
     for i in group:
         if units[i].kind in ("kicker", "subtitle"):
             continue
+        if plain_units and units[i].text == plain_units[-1].text:
+            continue  # a headline printed twice
         if plain_units and _runs_on(plain_units[-1], units[i]):
             last = plain_units[-1]
             plain_units[-1] = Unit(join_broken(last.text, units[i].text), last.kind, last.level)
@@ -99,9 +101,11 @@ def _headline(units: list[Unit], group: list[int]) -> Start:
 
 
 def _introduces_body(units: list[Unit], i: int) -> bool:
-    """A heading followed by text (past its subtitle, byline or continuation note)."""
+    """A heading followed by text (past its subtitle, byline, continuation note, or short
+    unmarked lines such as the title printed again)."""
     j = i + 1
-    while j < len(units) and units[j].kind in ("subtitle", "byline", "credit", "cont"):
+    while j < len(units) and (units[j].kind in ("subtitle", "byline", "credit", "cont")
+                              or (units[j].kind == "heading" and not units[j].level)):
         j += 1
     return j < len(units) and units[j].kind in ("body", "lead")
 

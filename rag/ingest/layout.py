@@ -129,6 +129,9 @@ def assemble_articles(lines: list[Line], issue: Issue) -> list[Article]:
             continue
         if current is None:
             current = new_draft(Start(derived=True))
+        art = current.article
+        if not art.paragraphs and u.text in (art.title, art.kicker, art.subtitle):
+            continue  # the headline printed again over the text
         if u.kind in ("heading", "kicker", "subtitle"):
             add(current, u.text, head=True)
         else:
