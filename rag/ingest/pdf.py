@@ -69,6 +69,7 @@ logger = logging.getLogger(__name__)
 
 _BOLD_NAME = re.compile(r"bold|black|heavy|demi|semibold|hei|黑", re.IGNORECASE)
 _BOLD_FONTS: dict[str, bool] = {}  # font name -> bold, computed once per font
+_UNMAPPED = re.compile(r"\(cid:\d+\)")  # pdfminer's text for a glyph with no Unicode value
 
 
 class PdfError(ValueError):
@@ -109,6 +110,14 @@ def pdf_to_text(path: Path) -> str:
     # A page of text has thousands of characters; a scan may still carry a text page number.
     if ink < 50 * len(pages):
         raise ScannedPdfError()
+    unmapped = sum(1 for _, chars, _ in pages for c in chars if _UNMAPPED.fullmatch(c.text))
+    if unmapped > 0.05 * ink:
+        raise PdfError(f"{unmapped} of {ink} characters have no Unicode value (fonts without a "
+                       "Unicode map): export the issue as text or a text PDF")
+    if unmapped:
+        logger.warning("%s: %d characters without a Unicode value left out", path, unmapped)
+        pages = [(h, [c for c in chars if not _UNMAPPED.fullmatch(c.text)], boxes)
+                 for h, chars, boxes in pages]
     per_page = drop_running([lines(chars, i) for i, (_, chars, _) in enumerate(pages)],
                             [height for height, _, _ in pages])
     sizes = Counter(round(ln.size * 2) / 2 for page in per_page for ln in page
