@@ -82,7 +82,7 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> None:
     from rag.index.build import build_index
 
     stats = build_index(args.corpus or settings.corpus_dir, args.index or settings.index_dir,
-                        settings, show_progress=not args.json)
+                        settings, show_progress=not args.json and sys.stderr.isatty())
     if args.json:
         _print_json(stats)
     else:
@@ -223,6 +223,21 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> None:
         print(format_report(ours, baseline))
 
 
+def cmd_train(args: argparse.Namespace, settings: Settings) -> None:
+    from rag.answer.train import train
+
+    manifest = train(Path(args.drcd), Path(args.dev), Path(args.corpus or settings.corpus_dir),
+                     Path(args.out) if args.out else None, sample=args.sample,
+                     settings=settings, show_progress=sys.stderr.isatty())
+    if args.json:
+        _print_json(manifest)
+        return
+    print(f"model files written to {args.out or 'rag/answer/models'}; split: "
+          f"{manifest['split_rule']}")
+    for name, fig in manifest["held_out"].items():
+        print(f"held-out {name}: " + ", ".join(f"{k} {v}" for k, v in fig.items()))
+
+
 def cmd_feedback(args: argparse.Namespace, settings: Settings) -> None:
     from rag.feedback import FeedbackStore
 
@@ -291,6 +306,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--index")
     p.add_argument("--corpus", help="corpus for the llama-index baseline (default: corpus/)")
     p.add_argument("--no-baseline", action="store_true")
+    p = command("train", cmd_train, "rebuild the answer-selection and refusal models")
+    p.add_argument("--drcd", default="../shared/eval/drcd", help="DRCD folder (questions.jsonl, "
+                   "corpus/)")
+    p.add_argument("--dev", default="../shared/eval/dev_questions.jsonl",
+                   help="questions on the sample issues")
+    p.add_argument("--corpus", help="sample issues for generated questions (default: corpus/)")
+    p.add_argument("--sample", type=_positive, help="train on N questions per source, quickly")
+    p.add_argument("--out", help="where to write the model files (default: inside the package)")
     p = command("feedback", cmd_feedback, "export 👎 feedback from the bot as evaluation cases")
     p.add_argument("--export", required=True, metavar="FILE.jsonl")
     p.add_argument("--all", action="store_true", help="export 👍 too")

@@ -24,7 +24,7 @@ from rag.errors import IndexCorruptError, IndexNotFoundError
 from rag.index import bm25, identity
 from rag.index.embed import canonical_name
 from rag.index.encode import embed_texts
-from rag.index.store import IndexData, index_lock, load_index, write_build
+from rag.index.store import IndexData, check_folder, index_lock, load_index, write_build
 from rag.index.tokens import read_tokens, tokenize_chunks
 from rag.ingest.chunk import chunk_article
 from rag.ingest.continuations import join_continuations
@@ -206,6 +206,7 @@ def build_index(corpus_dir: str | Path, index_dir: str | Path, settings: Setting
     """
     settings = settings or Settings.from_env()
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
+    check_folder(index_dir)  # before minutes of parsing and embedding, not after
     issues, files, warnings = identity.parse_folder(corpus_dir, show_progress)
     with index_lock(index_dir):
         return _write(index_dir, issues, files, warnings, settings, show_progress,
