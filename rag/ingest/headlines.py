@@ -163,9 +163,11 @@ def find_starts(units: list[Unit]) -> tuple[dict[int, Start], set[int]]:
         if i in used or units[i].kind not in ("heading", "kicker", "subtitle"):
             i += 1
             continue
-        j = i
+        # A section head deeper than a subtitle can be ("### 历史") ends the headline.
+        j = i + 1
         while j < len(units) and j not in used and units[j].kind in ("heading", "kicker",
-                                                                      "subtitle"):
+                                                                      "subtitle") \
+                and units[j].level <= max(title_level, 1) + 1:
             j += 1
         group = list(range(i, j))
         if any(units[k].kind == "subtitle" or (0 < units[k].level <= title_level
