@@ -117,7 +117,11 @@ class _Layout:
             self.c.showPage()
         self.page += 1
         self.c.setFont(FONT, 8)
-        self.c.drawString(MARGIN, A4[1] - 32, f"{self.running_head} 第{self.page}版")
+        head = f"{self.running_head} 第{self.page}版"
+        if self.page % 2:  # on the outer edge: left on odd pages, right on even ones
+            self.c.drawString(MARGIN, A4[1] - 32, head)
+        else:
+            self.c.drawRightString(A4[0] - MARGIN, A4[1] - 32, head)
         self.c.line(MARGIN, A4[1] - 38, A4[0] - MARGIN, A4[1] - 38)
         self.c.drawCentredString(A4[0] / 2, 24, str(self.page))
         self.col = 0

@@ -109,15 +109,20 @@ def lines(chars: list[Char], page: int) -> list[Line]:
 
 def drop_running(pages: list[list[Line]], heights: list[float]) -> list[list[Line]]:
     """Drop running heads and feet: the same text (digits aside) at the same place on at least
-    half the pages, and page numbers alone at the top or bottom of a page."""
-    def key(ln: Line) -> tuple:
-        return re.sub(r"\d+", "#", ln.text), round(ln.top / 6), round(ln.x0 / 6)
+    half the pages, and page numbers alone at the top or bottom of a page. In the top or
+    bottom tenth of a page the height alone is the place: odd and even pages mirror them."""
+    def key(ln: Line, height: float) -> tuple:
+        text = re.sub(r"\d+", "#", ln.text)
+        if ln.bottom < height * _HEAD_ZONE or ln.top > height * (1 - _HEAD_ZONE):
+            return text, round(ln.top / 6)
+        return text, round(ln.top / 6), round(ln.x0 / 6)
 
-    counts = Counter(k for page in pages for k in {key(ln) for ln in page})
+    counts = Counter(k for page, height in zip(pages, heights)
+                     for k in {key(ln, height) for ln in page})
     repeated = {k for k, n in counts.items() if n >= 2 and n * 2 >= len(pages)}
     kept = []
     for page, height in zip(pages, heights):
-        kept.append([ln for ln in page if key(ln) not in repeated and not (
+        kept.append([ln for ln in page if key(ln, height) not in repeated and not (
             _PAGE_NUMBER.match(ln.text) and (ln.bottom < height * _HEAD_ZONE
                                             or ln.top > height * (1 - _HEAD_ZONE)))])
     return kept
