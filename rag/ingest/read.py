@@ -72,7 +72,12 @@ def read_text(path: Path, max_file_mb: float | None = None) -> str:
 
 
 def file_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """SHA-256 of the file, read in blocks: a file over the size limit costs no memory."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while block := f.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def load_manifest(corpus_dir: Path) -> dict[str, dict]:
