@@ -246,7 +246,9 @@ def render_issue(src: Path, dst: Path, headlines: dict[str, int] | None = None,
     layout = _Layout(dst, columns, f"公安周刊 {date}".strip(), balance=span, fake_bold=fake_bold)
     for block in header:
         # Masthead items stand apart; a motto printed over two lines stays one block.
-        layout.masthead(block.lines, 28.0 if block.lines == ["公安周刊"] else BODY)
+        size = 28.0 if block.lines == ["公安周刊"] else 12.0 if re.match(
+            r"\d{4}年|第\s*\d+\s*期", block.lines[0]) else BODY  # date and number stand out
+        layout.masthead(block.lines, size)
     for block in blocks:
         if block.gap >= 3:
             layout.picture()

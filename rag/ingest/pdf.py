@@ -69,6 +69,9 @@ logger = logging.getLogger(__name__)
 
 _BOLD_NAME = re.compile(r"bold|black|heavy|demi|semibold|hei|黑", re.IGNORECASE)
 _BOLD_FONTS: dict[str, bool] = {}  # font name -> bold, computed once per font
+# The issue's date and number, printed in any size: the parser reads them from plain lines.
+_ISSUE_HEADER = re.compile(r"(\d{4}年\d{1,2}月\d{1,2}日(星期|周)?[一二三四五六日天]?)?"
+                           r"(总?第\d+期)?(本刊今日\d+版)?")
 _UNMAPPED = re.compile(r"\(cid:\d+\)")  # pdfminer's text for a glyph with no Unicode value
 
 
@@ -254,6 +257,9 @@ def _assemble(order: list[Line], bodies: list[float]) -> str:
         length = sum(len(x) for x in texts)
         if level and (length > 150 or (level == 3 and length > 40)):
             level = 0  # a lead paragraph set large is still a paragraph
+        compact = re.sub(r"\s+", "", "".join(texts))
+        if level and re.search(r"\d", compact) and _ISSUE_HEADER.fullmatch(compact):
+            level = 0
         text = "\n".join(x.strip() for x in texts)
         out.append("\n" * (gap + 1) + ("#" * level + " " if level else "") + text)
     return "".join(out).lstrip("\n") + "\n"
