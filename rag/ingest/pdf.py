@@ -7,17 +7,21 @@ blank line between blocks and three blank lines where the page has a picture.
 
 How the page becomes text:
 - characters come from pdfminer (through pdfplumber) with their box, font size and font name;
+  text drawn twice over itself (fake bold) counts once;
 - lines, columns and reading order come from `rag.ingest.pdf_layout`: columns are the x
-  ranges body-size lines cover (however many there are), read left to right, and lines that
-  cross a gutter (a masthead, a headline over several columns) cut the columns they cross;
+  ranges body-size lines cover (however many there are), read left to right; a line across a
+  gutter (a masthead, a headline over several columns, also a short one with nothing beside
+  it) cuts the columns it crosses;
 - the body size is the most common size on the page; a line 1.5x that size is a headline,
-  1.25x a kicker or subtitle, slightly larger or bold a section head;
-- text repeated at the same place on half the pages or more (the running head, with digits
-  ignored) and lone page numbers at the top or bottom are dropped;
-- a line reaching its column's right edge continues on the next line (Chinese joins with no
-  space); an indented line starts a paragraph; a short line followed by an unindented one
-  keeps the block (a motto or headline printed over two lines); a gap of three lines or more
-  (a picture) becomes three blank lines, as in the text files.
+  1.25x a kicker or subtitle, slightly larger or bold a section head; the issue's date and
+  number stay plain lines whatever their size, where the parser reads them;
+- text repeated at the same place on half the pages or more (the running head, digits
+  ignored, also mirrored on odd and even pages) and lone page numbers are dropped;
+- a line ending within three characters of its column's right edge continues on the next
+  (Chinese joins with no space) unless the next is indented or set apart by more than the
+  usual line gap; a headline's lines make one heading; a short line followed by an
+  unindented one keeps the block (a motto printed over two lines); a gap of three lines or
+  more (a picture) becomes three blank lines, as in the text files.
 
 Library: pdfplumber, chosen by measurement on the five sample issues rendered as two-column
 PDFs (tests/pdfmaker.py, 3 pages each), parsed and compared with their text version, the
