@@ -52,6 +52,9 @@ class Settings:
     embed_model: str = DEFAULT_EMBED_MODEL
     embed_device: str = "cpu"
     embed_batch_size: int = 32
+    # multilingual-e5-small only (USE runs one thread per process): one keeps query latency low
+    # on a busy machine; `E5_THREADS=2 python -m rag build` halves a build on two idle cores.
+    e5_threads: int = 1
     chunk_size: int = 300
     chunk_overlap: int = 60
     max_question_chars: int = 500
@@ -95,6 +98,7 @@ class Settings:
             embed_model=get("EMBED_MODEL", DEFAULT_EMBED_MODEL),
             embed_device=get("EMBED_DEVICE", "cpu"),
             embed_batch_size=num("EMBED_BATCH_SIZE", "32"),
+            e5_threads=num("E5_THREADS", "1"),
             chunk_size=num("CHUNK_SIZE", "300"),
             chunk_overlap=num("CHUNK_OVERLAP", "60", int, 0),
             max_question_chars=num("MAX_QUESTION_CHARS", "500"),
