@@ -46,9 +46,13 @@ SHORT_TITLES = HEADER + """# 廖立
 """
 
 
+@pytest.mark.parametrize("compact", [False, True])
 @pytest.mark.parametrize("mark", ["#", "##", "###", ""])
-def test_short_titles_at_any_heading_level_are_articles(tmp_path, mark):
-    issue = parse_file(write(tmp_path, heads(SHORT_TITLES, mark)))
+def test_short_titles_at_any_heading_level_are_articles(tmp_path, mark, compact):
+    text = heads(SHORT_TITLES, mark)
+    if compact:  # no blank line anywhere: the masthead block must not swallow the file
+        text = re.sub(r"\n\n+", "\n", text)
+    issue = parse_file(write(tmp_path, text))
     assert issue.number == 901
     assert [a.title for a in issue.articles] == ["廖立", "硼砂", "巫医", "文化研究"]
     for a in issue.articles:
@@ -257,3 +261,17 @@ def test_sample_issues_parse_the_same_with_headings_one_level_deeper(tmp_path):
     assert len(printed) == 28
     assert [(a.kicker, a.title, a.subtitle, a.authors, a.paragraphs) for a in deeper] == \
         [(a.kicker, a.title, a.subtitle, a.authors, a.paragraphs) for a in printed]
+
+
+def test_sample_issues_without_blank_lines_keep_their_articles(tmp_path):
+    """Some exports drop blank lines: lines are then blocks of their own."""
+    for path in CORPUS.glob("*.txt"):
+        text = path.read_text(encoding="utf-8")
+        write(tmp_path, re.sub(r"\n\s*\n+", "\n", text), path.name)
+    compact = [a for i in parse_corpus(tmp_path)[0] for a in i.articles]
+    printed = [a for i in parse_corpus(CORPUS)[0] for a in i.articles]
+    assert len(compact) == len(printed) == 28
+    titles = {a.title for a in compact}
+    # Only the two headlines printed over two lines cannot be told from title and subtitle.
+    assert sum(a.title in titles for a in printed) >= 26
+    assert not any(n in a.text for a in compact for n in ("对党忠诚", "邮发代号", "责编"))

@@ -30,6 +30,7 @@ _MASTHEAD = [
     re.compile(r"^(主管|主办|出版|社址|社长|总编辑|零售价|定价|广告许可证|印刷)\s*[:：]"),
     # The police motto printed under the paper's name.
     re.compile(r"^对党忠诚\s*服务人民\s*执法公正\s*纪律严明$"),
+    re.compile(r"^(对党忠诚\s*服务人民|执法公正\s*纪律严明)$"),  # printed over two lines
 ]
 # Editors' footer: staff, addresses, e-mail and phone numbers.
 _FOOTER_KEY = re.compile(
@@ -92,11 +93,14 @@ def to_lines(text: str) -> list[Line]:
     # Join blocks first so that masthead lines printed over two lines are seen whole.
     blocks: list[tuple[int, list[str]]] = []
     blank = 0
+    # A file with (almost) no blank lines does not mark blocks: each line is its own.
+    n_blank = sum(1 for raw in raw_lines if not raw.strip())
+    lines_are_blocks = n_blank * 20 < len(raw_lines)
     for raw in raw_lines:
         if not raw.strip():
             blank += 1
             continue
-        if blank == 0 and blocks:
+        if blank == 0 and blocks and not lines_are_blocks:
             blocks[-1][1].append(raw)
         else:
             blocks.append((blank, [raw]))
@@ -105,7 +109,10 @@ def to_lines(text: str) -> list[Line]:
     lines: list[Line] = []
     for gap, block in blocks:
         cleaned = [_clean(raw) for raw in block]
-        if _is_masthead(" ".join(c[0] for c in cleaned if c[0])):
+        joined = " ".join(c[0] for c in cleaned if c[0])
+        # Only a short block can be one masthead line printed over two; a file with no blank
+        # lines is one block that starts with the masthead and goes on with the articles.
+        if len(cleaned) <= 3 and len(joined) <= 60 and _is_masthead(joined):
             continue
         after_empty_key = False
         first = True

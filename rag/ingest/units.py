@@ -75,9 +75,10 @@ def classify(lines: list[Line]) -> list[Unit]:
     for line in lines:
         text = line.text
         prev = units[-1] if units else None
-        # A headline broken over two lines of one block is one headline.
+        # A headline broken over two lines of one block is one headline (a markdown heading
+        # is one line: the line under it is not part of it).
         if (line.joined and prev and prev.kind == "heading" and not line.level
-                and _heading_like(text, 0)):
+                and not prev.level and _heading_like(text, 0)):
             prev.text = join_broken(prev.text, text)
             continue
         unit = Unit(text, "body", line.level, line.gap)
