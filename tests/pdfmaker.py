@@ -157,9 +157,13 @@ class _Layout:
     def picture(self) -> None:
         self._add(("picture", PICTURE_LINES * BODY * LEADING))
 
-    def headline(self, lines: list[str], size: float) -> None:
-        """A headline set across all columns, below the text before it."""
+    def headline(self, lines: list[str], size: float, columns: int | None = None) -> None:
+        """A headline set across all columns, below the text before it; the text after it
+        goes on `columns` columns (a new grid) when given."""
         self.flush()
+        if columns:
+            self.columns = columns
+            self.width = (A4[0] - 2 * MARGIN - (columns - 1) * GUTTER) / columns
         if self.y < TOP:
             self.y -= size * 0.5
         self.c.setFont(FONT, size)
@@ -227,7 +231,7 @@ class _Layout:
 
 def render_issue(src: Path, dst: Path, headlines: dict[str, int] | None = None,
                  columns: int = 2, span: bool = False, indent: bool = True,
-                 fake_bold: bool = False) -> Path:
+                 fake_bold: bool = False, grids: tuple[int, ...] = ()) -> Path:
     """Render issue text file `src` as a newspaper PDF at `dst`.
 
     `headlines` gives heading levels to lines of files without markdown markers (normalised
@@ -235,7 +239,8 @@ def render_issue(src: Path, dst: Path, headlines: dict[str, int] | None = None,
     With `span`, headlines and their kickers and subtitles run across all columns, and the
     text between them is balanced over the columns; without, everything flows in columns.
     Without `indent`, paragraphs start flush left with half a line of space above instead.
-    With `fake_bold`, headlines across columns are drawn twice, 0.4 pt apart.
+    With `fake_bold`, headlines across columns are drawn twice, 0.4 pt apart. With `grids`
+    (and `span`), each article in turn is set on the next number of columns in `grids`.
     """
     blocks = read_blocks(src.read_text(encoding="utf-8"), headlines)
     header: list[Block] = []
@@ -249,12 +254,15 @@ def render_issue(src: Path, dst: Path, headlines: dict[str, int] | None = None,
         size = 28.0 if block.lines == ["公安周刊"] else 12.0 if re.match(
             r"\d{4}年|第\s*\d+\s*期", block.lines[0]) else BODY  # date and number stand out
         layout.masthead(block.lines, size)
+    articles = 0
     for block in blocks:
         if block.gap >= 3:
             layout.picture()
         size = SIZES.get(block.level, BODY)
         if span and block.level in (1, 2):
-            layout.headline(block.lines, size)
+            grid = grids[articles % len(grids)] if grids and block.level == 1 else None
+            articles += block.level == 1
+            layout.headline(block.lines, size, grid)
             continue
         if block.level:
             layout.space(size * 0.3)

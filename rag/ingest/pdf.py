@@ -240,11 +240,9 @@ def _assemble(order: list[Line], bodies: list[float]) -> str:
             blocks.append((3 if prev is not None else 0, level, [ln.text]))
         elif level and level == prev_level and same and abs(ln.size - prev.size) < 0.05 * body \
                 and gap <= lead + 0.35 * ln.size:
-            # A headline over several lines, centred or not: one heading, wrapped lines joined.
-            if prev.x1 - prev.x0 >= prev.right - prev.left - 1.5 * prev.size:
-                blocks[-1][2][-1] = _join(blocks[-1][2][-1], ln.text, prev.space_after)
-            else:
-                blocks[-1][2].append(ln.text)
+            # A headline over several lines, centred or not, wrapped or broken by hand: one
+            # heading line, as the parser reads a headline printed over two lines.
+            blocks[-1][2][-1] = _join(blocks[-1][2][-1], ln.text, prev.space_after)
         elif level != prev_level or abs(ln.size - prev.size) > 0.1 * body \
                 or (same and gap > lead + 0.35 * ln.size) or ln.x0 - ln.left > 0.8 * ln.size:
             blocks.append((1, level, [ln.text]))  # a new paragraph

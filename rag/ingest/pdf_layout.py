@@ -51,7 +51,7 @@ class Line:
     bold: bool
     page: int = 0
     space_after: bool = False  # ends in a space (a headline wrapped between two words)
-    region: tuple = ()  # (page, n): lines read one after another in one column, or spans
+    region: tuple = ()  # (page, band, n): lines read one after another in a column, or spans
     left: float = 0.0  # edges of its column (of the span run for a span)
     right: float = 0.0
     region_top: float = 0.0  # where its region could start (below what is above it)
@@ -179,10 +179,37 @@ def reading_order(page: list[Line], body: float, boxes: list[Box] = ()) -> list[
     """The page's lines in reading order, each with its region and column edges set.
 
     `boxes` are pictures and other graphics: a headline with one beside it is not alone there.
+    Articles stacked on different column grids (three columns above two) are read band by
+    band, each band on its own grid; the bands are cut where whitespace crosses the page.
     """
     if not page:
         return []
     cols = columns(page, body)
+    bands = _bands(page, body)
+    if len(bands) > 1 and any(
+            not any(abs(a - x) <= body and abs(b - y) <= body for x, y in cols)
+            for band in bands if sum(abs(ln.size - body) <= 0.1 * body for ln in band) >= 8
+            for a, b in columns(band, body)):
+        return [ln for n, band in enumerate(bands)
+                for ln in _read(band, body, boxes, columns(band, body), n)]
+    return _read(page, body, boxes, cols, 0)
+
+
+def _bands(page: list[Line], body: float) -> list[list[Line]]:
+    """The page cut where whitespace at least 1.5 lines high runs across it."""
+    ordered = sorted(page, key=lambda ln: ln.top)
+    bands = [[ordered[0]]]
+    bottom = ordered[0].bottom
+    for ln in ordered[1:]:
+        if ln.top - bottom >= 1.5 * body:
+            bands.append([])
+        bands[-1].append(ln)
+        bottom = max(bottom, ln.bottom)
+    return bands
+
+
+def _read(page: list[Line], body: float, boxes: list[Box], cols: list[tuple[float, float]],
+          band: int) -> list[Line]:
     items = []  # (first column, last column, line)
     for ln in page:
         inside = [i for i, (a, b) in enumerate(cols) if ln.x0 >= a - body and ln.x1 <= b + body]
@@ -201,7 +228,7 @@ def reading_order(page: list[Line], body: float, boxes: list[Box] = ()) -> list[
         if n == 0 or col != order[n - 1][0]:
             region += 1
             ln.first, ln.region_top = True, top
-        ln.region = (ln.page, region)
+        ln.region = (ln.page, band, region)
         if col >= 0:
             ln.left, ln.right = cols[col]
         else:
