@@ -275,3 +275,21 @@ def test_sample_issues_without_blank_lines_keep_their_articles(tmp_path):
     # Only the two headlines printed over two lines cannot be told from title and subtitle.
     assert sum(a.title in titles for a in printed) >= 26
     assert not any(n in a.text for a in compact for n in ("对党忠诚", "邮发代号", "责编"))
+
+
+def test_markdown_pictures_links_and_rules_leave_only_the_text(tmp_path):
+    text = HEADER + """## 廖立 ##
+
+![图片](images/p1_3.jpg)
+
+廖立，字公渊，见[三国志](https://example.org/sgz)。
+
+---
+
+## 硼砂
+
+硼砂，是一种含有结晶水的硼酸钠。
+"""
+    arts = parse_file(write(tmp_path, text)).articles
+    assert [(a.title, a.paragraphs) for a in arts] == [
+        ("廖立", ["廖立，字公渊，见三国志。"]), ("硼砂", ["硼砂，是一种含有结晶水的硼酸钠。"])]

@@ -42,6 +42,9 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 _PHONE_LINE = re.compile(r"^[\u4e00-\u9fff·]{2,4}\s*(\d{3,4}-\d{7,8}|1\d{10})$")
 _ADDRESS_LINE = re.compile(r"^[\u4e00-\u9fff\d]{2,12}(路|街|大街|道)\d+号[\u4e00-\u9fff]{2,12}$")
 _BARE_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_MD_RULE = re.compile(r"^([-*_=])(\s*\1){2,}$")
 
 
 @dataclass
@@ -135,10 +138,15 @@ def to_lines(text: str) -> list[Line]:
 def _clean(raw: str) -> tuple[str, int, bool]:
     """Strip markdown heading and bold markers; return (text, heading level, all bold)."""
     text = raw.strip()
+    # Markdown from PDF converters: pictures, links and rules carry no text of the paper.
+    text = _MD_IMAGE.sub("", text)
+    text = _MD_LINK.sub(r"\1", text)
+    if _MD_RULE.match(text):
+        return "", 0, False
     level = 0
     if m := re.match(r"^(#{1,6})\s+", text):
         level = len(m.group(1))
-        text = text[m.end():]
+        text = text[m.end():].rstrip("#").strip()
     bold = text.startswith("**") and text.endswith("**") and len(text) > 4
     # A bold run inside a headline marks its main part: keep a space where the marker was.
     text = re.sub(r"(?<=\S)\*\*(?=\S)", " ", text).replace("**", "")
