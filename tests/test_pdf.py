@@ -154,6 +154,16 @@ def test_three_columns_and_spaced_paragraphs(tmp_path):
     assert titles >= 0.95 and paragraphs >= 0.95
 
 
+def test_articles_on_different_column_grids(tmp_path):
+    """Articles stacked on three columns, then two, then three: each band on its own grid."""
+    name = "003_885310d768a52e6a.txt"
+    text_issue = parse_file(CORPUS / name)
+    pdf = render_issue(CORPUS / name, tmp_path / "grids.pdf", headlines(text_issue), span=True,
+                       grids=(3, 2))
+    titles, paragraphs = fidelity(text_issue, read_pdf(pdf, name)[0])
+    assert titles >= 0.95 and paragraphs >= 0.95
+
+
 def test_extraction_is_quick(pairs):
     # About 0.5 s for a 3-page issue on a loaded 2-core machine; a regression to a slow path
     # (per-character dicts, quadratic line grouping) shows as several seconds.

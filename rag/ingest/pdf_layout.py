@@ -185,27 +185,29 @@ def reading_order(page: list[Line], body: float, boxes: list[Box] = ()) -> list[
     if not page:
         return []
     cols = columns(page, body)
-    bands = _bands(page, body)
+    bands = _bands(page, body, boxes)
     if len(bands) > 1 and any(
             not any(abs(a - x) <= body and abs(b - y) <= body for x, y in cols)
-            for band in bands if sum(abs(ln.size - body) <= 0.1 * body for ln in band) >= 8
+            for band in bands if sum(abs(ln.size - body) <= 0.1 * body for ln in band) >= 6
             for a, b in columns(band, body)):
         return [ln for n, band in enumerate(bands)
                 for ln in _read(band, body, boxes, columns(band, body), n)]
     return _read(page, body, boxes, cols, 0)
 
 
-def _bands(page: list[Line], body: float) -> list[list[Line]]:
-    """The page cut where whitespace at least 1.5 lines high runs across it."""
-    ordered = sorted(page, key=lambda ln: ln.top)
-    bands = [[ordered[0]]]
-    bottom = ordered[0].bottom
-    for ln in ordered[1:]:
-        if ln.top - bottom >= 1.5 * body:
+def _bands(page: list[Line], body: float, boxes: list[Box]) -> list[list[Line]]:
+    """The page cut where whitespace at least 1.5 lines high runs across it (a picture is
+    not whitespace)."""
+    ordered = sorted([*page, *boxes], key=lambda it: it.top)
+    bands: list[list[Line]] = [[]]
+    bottom = ordered[0].top
+    for it in ordered:
+        if it.top - bottom >= 1.5 * body and bands[-1]:
             bands.append([])
-        bands[-1].append(ln)
-        bottom = max(bottom, ln.bottom)
-    return bands
+        if isinstance(it, Line):
+            bands[-1].append(it)
+        bottom = max(bottom, it.bottom)
+    return [band for band in bands if band]
 
 
 def _read(page: list[Line], body: float, boxes: list[Box], cols: list[tuple[float, float]],
@@ -243,23 +245,26 @@ def _read(page: list[Line], body: float, boxes: list[Box], cols: list[tuple[floa
 
 def _widen_headlines(items: list[tuple[int, int, Line]], cols: list[tuple[float, float]],
                      body: float, boxes: list[Box]) -> list[tuple[int, int, Line]]:
-    """A headline set over several columns but short enough to fit in one: it spans the
-    neighbouring columns that have nothing beside it and go on below it (the article's text).
-    Beside a column that ended above it (the last column of a page), it stays in its own."""
-    def free(col: int, ln: Line) -> bool:
+    """A headline set over several columns but short enough to fit in fewer: it spans the
+    neighbouring columns that have nothing beside it. A headline inside one column spans a
+    neighbour only if that column goes on below it (the article's text): beside a column that
+    ended above it (the last column of a page set in flow), it stays in its own."""
+    def free(col: int, ln: Line, spanning: bool) -> bool:
         a, b = cols[col]
         beside = any(x <= col <= y and o.top < ln.bottom and o.bottom > ln.top
                      for x, y, o in items if o is not ln) or any(
             box.x0 < b and box.x1 > a and box.top < ln.bottom and box.bottom > ln.top
             for box in boxes)
-        return not beside and any(x <= col <= y and o.top >= ln.bottom for x, y, o in items)
+        return not beside and (spanning or any(x <= col <= y and o.top >= ln.bottom
+                                               for x, y, o in items))
 
     widened = []
     for lo, hi, ln in items:
         if ln.size >= 1.25 * body:
-            while lo > 0 and free(lo - 1, ln):
+            spanning = lo < hi
+            while lo > 0 and free(lo - 1, ln, spanning):
                 lo -= 1
-            while hi < len(cols) - 1 and free(hi + 1, ln):
+            while hi < len(cols) - 1 and free(hi + 1, ln, spanning):
                 hi += 1
         widened.append((lo, hi, ln))
     return widened
