@@ -133,7 +133,11 @@ def main() -> int:
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("telegram.ext").addFilter(_no_bootstrap_traceback)
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except RagError as err:  # a malformed setting: one line naming it, no traceback
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     if not settings.telegram_bot_token.strip():
         print(
             "error: TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and put "

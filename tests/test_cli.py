@@ -113,3 +113,10 @@ def test_a_month_lists_the_same_articles_as_the_issue(engine: Engine):
     listed = engine.articles(issue=831)
     assert f"共有{len(listed)}篇" in answer.text
     assert len(answer.citations) == len(listed)
+
+
+def test_a_bad_setting_stops_the_bot_in_one_line():
+    out = subprocess.run([sys.executable, "-m", "bot"], cwd=ROOT, capture_output=True, text=True,
+                         env={**os.environ, "LLM_TIMEOUT": "x", "TELEGRAM_BOT_TOKEN": "1:x"})
+    lines = out.stderr.strip().splitlines()
+    assert out.returncode == 2 and len(lines) == 1 and "LLM_TIMEOUT" in lines[0], out.stderr
