@@ -2,10 +2,12 @@
 
 Lines are runs of characters on one baseline. Columns are the x ranges that body-size lines
 cover, found from where the characters are (two, three or more). A line that crosses a gutter
-(a masthead, a headline over several columns) is a span. The reading order cuts the page the
-way XY-cut does: at a gutter no span crosses (left part first), else just above the topmost
-span that crosses one (above it, the span, then below it), until one column is left, read
-top to bottom.
+(a masthead, a headline over several columns) is a span; a headline that fits in one column
+but has nothing beside it in the next, whose text goes on below it, spans that column too.
+The reading order cuts the page the way XY-cut does: at a gutter no span crosses (left part
+first), else just above the topmost span that crosses one (above it, the span, then below
+it), until one column is left, read top to bottom. A page whose articles sit on different
+column grids is first cut into bands where whitespace runs across it, each on its own grid.
 """
 
 from __future__ import annotations
