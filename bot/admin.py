@@ -125,25 +125,26 @@ async def document_upload(update: Update, context: Context) -> None:
 async def _add_upload(context: Context, progress: Message, name: str, content: bytes) -> None:
     settings: Settings = context.bot_data["settings"]
     engine: Engine = context.bot_data["engine"]
-    path, fresh = await asyncio.to_thread(store_upload, uploads_dir(settings), name, content)
-    await _edit(progress, render.upload_progress(name, len(content), "正在解析、建索引"))
-    started, result = time.monotonic(), None
+    started, stored, result = time.monotonic(), None, None
     try:
-        result = await asyncio.to_thread(add_files, [path], settings.index_dir, settings)
+        stored = await asyncio.to_thread(store_upload, uploads_dir(settings), name, content)
+        await _edit(progress, render.upload_progress(name, len(content), "正在解析、建索引"))
+        result = await asyncio.to_thread(add_files, [stored[0]], settings.index_dir, settings)
         await asyncio.to_thread(engine.reload)
     except RagError as err:
-        logger.warning("upload %s refused: %s", path.name, err)
-        await _edit(progress, "❌ " + render.one_line(str(err)))
+        logger.warning("upload %s refused: %s", name, err)
+        text = "❌ " + render.one_line(str(err))
     except Exception:
-        logger.exception("adding upload %s crashed", path.name)
-        await _edit(progress, "❌ 添加失败（内部错误，详见日志），索引保持不变。")
+        logger.exception("adding upload %s crashed", name)
+        text = "❌ 处理失败（内部错误，详见日志）。"
+    else:
+        logger.info("upload %s: %s", stored[0].name, render.add_summary(result))
+        text = render.render_upload(stored[0].name, result, time.monotonic() - started)
     finally:
         indexed = bool(result and (result.get("added") or result.get("replaced")))
-        if fresh and not indexed:  # uploads/ holds only files that are in the index
-            path.unlink(missing_ok=True)
-    if result is not None:
-        logger.info("upload %s: %s", path.name, render.add_summary(result))
-        await _edit(progress, render.render_upload(path.name, result, time.monotonic() - started))
+        if stored and stored[1] and not indexed:  # uploads/ holds only indexed files
+            stored[0].unlink(missing_ok=True)
+    await _edit(progress, text)
 
 
 async def remove_command(update: Update, context: Context) -> None:

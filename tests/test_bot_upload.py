@@ -209,3 +209,19 @@ async def test_remove_takes_the_issue_out(bot, upload_settings):
     reply = await _command(emu, ADMIN, "/remove no-such-issue.txt")
     assert reply.startswith("❌") and "\n" not in reply
     assert "用法" in await _command(emu, ADMIN, "/remove")
+
+
+async def test_pdf_upload_is_added_and_answered(bot, upload_settings, tmp_path):
+    """An issue typeset as a two-column PDF (after /remove 853 above took the text out)."""
+    from pdfmaker import render_issue, render_scanned
+
+    emu, _ = bot
+    pdf = render_issue(ISSUE_853, tmp_path / "853.pdf")
+    final = await _upload(emu, ADMIN, "第853期.pdf", pdf.read_bytes())
+    assert final["text"].startswith("✅ 已加入索引：第853期.pdf"), final["text"]
+    answer = await _ask(emu, ALICE, QUESTION_853)
+    assert re.search(r"\[\d+\] 第853期 · 2025-04-15", answer), answer
+    scanned = render_scanned(tmp_path / "scan.pdf")
+    final = await _upload(emu, ADMIN, "scan.pdf", scanned.read_bytes())
+    assert final["text"][:1] in "⚠❌" and "Traceback" not in final["text"], final["text"]
+    assert not (_uploads(upload_settings) / "scan.pdf").exists()
