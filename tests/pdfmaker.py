@@ -231,7 +231,8 @@ class _Layout:
 
 def render_issue(src: Path, dst: Path, headlines: dict[str, int] | None = None,
                  columns: int = 2, span: bool = False, indent: bool = True,
-                 fake_bold: bool = False, grids: tuple[int, ...] = ()) -> Path:
+                 fake_bold: bool = False, grids: tuple[int, ...] = (),
+                 encrypt: object = None) -> Path:
     """Render issue text file `src` as a newspaper PDF at `dst`.
 
     `headlines` gives heading levels to lines of files without markdown markers (normalised
@@ -241,6 +242,7 @@ def render_issue(src: Path, dst: Path, headlines: dict[str, int] | None = None,
     Without `indent`, paragraphs start flush left with half a line of space above instead.
     With `fake_bold`, headlines across columns are drawn twice, 0.4 pt apart. With `grids`
     (and `span`), each article in turn is set on the next number of columns in `grids`.
+    `encrypt` is reportlab's: a user password, or a `StandardEncryption`.
     """
     blocks = read_blocks(src.read_text(encoding="utf-8"), headlines)
     header: list[Block] = []
@@ -248,7 +250,8 @@ def render_issue(src: Path, dst: Path, headlines: dict[str, int] | None = None,
         header.append(blocks.pop(0))
     date = next((m.group(0) for b in header for line in b.lines
                  if (m := _DATE.search(line))), "")
-    layout = _Layout(dst, columns, f"公安周刊 {date}".strip(), balance=span, fake_bold=fake_bold)
+    layout = _Layout(dst, columns, f"公安周刊 {date}".strip(), balance=span, fake_bold=fake_bold,
+                     encrypt=encrypt)
     for block in header:
         # Masthead items stand apart; a motto printed over two lines stays one block.
         size = 28.0 if block.lines == ["公安周刊"] else 12.0 if re.match(

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from pdfmaker import render_encrypted, render_issue, render_scanned, truncate
+from reportlab.lib.pdfencrypt import StandardEncryption
 
 from rag.ingest.parse import parse_file
 from rag.ingest.pdf import (
@@ -160,6 +161,17 @@ def test_articles_on_different_column_grids(tmp_path):
     text_issue = parse_file(CORPUS / name)
     pdf = render_issue(CORPUS / name, tmp_path / "grids.pdf", headlines(text_issue), span=True,
                        grids=(3, 2))
+    titles, paragraphs = fidelity(text_issue, read_pdf(pdf, name)[0])
+    assert titles >= 0.95 and paragraphs >= 0.95
+
+
+def test_copy_protected_pdf(tmp_path):
+    """Encrypted with an owner password only (opens freely, copying forbidden): read."""
+    name = "002_59ee2e44099c27a5.txt"
+    text_issue = parse_file(CORPUS / name)
+    locked = StandardEncryption("", ownerPassword="owner", canCopy=0, canModify=0)
+    pdf = render_issue(CORPUS / name, tmp_path / "owner.pdf", headlines(text_issue), span=True,
+                       encrypt=locked)
     titles, paragraphs = fidelity(text_issue, read_pdf(pdf, name)[0])
     assert titles >= 0.95 and paragraphs >= 0.95
 

@@ -45,6 +45,7 @@ its time, so the characters are read from pdfminer's layout objects (`page.layou
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import re
 from collections import Counter
@@ -52,6 +53,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pdfplumber
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 from pdfminer.layout import LTChar, LTContainer, LTCurve, LTImage, LTRect
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdftypes import PDFException
@@ -119,6 +122,13 @@ def pdf_to_text(path: Path) -> str:
         raise ScannedPdfError()
     unmapped = sum(1 for _, chars, _ in pages for c in chars if _UNMAPPED.fullmatch(c.text))
     if unmapped > 0.05 * ink:
+        # pdfminer misses the Unicode map of a standard CJK font it does not embed when the
+        # PDF is encrypted with an owner password only (copying forbidden, opening free);
+        # pdfium reads those from the encoding's name.
+        pages = _read_chars_pdfium(Path(path), [boxes for _, _, boxes in pages])
+        ink = sum(1 for _, chars, _ in pages for c in chars if not c.text.isspace())
+        unmapped = sum(1 for _, chars, _ in pages for c in chars if _UNMAPPED.fullmatch(c.text))
+    if unmapped > 0.05 * ink:
         raise PdfError(f"{unmapped} of {ink} characters have no Unicode value (fonts without a "
                        "Unicode map): export the issue as text or a text PDF")
     if unmapped:
@@ -185,6 +195,37 @@ def _read_chars(path: Path) -> list[tuple[float, list[Char], list[Box]]]:
         # code they must all be one unreadable file, not a crash of the whole build.
         logger.debug("pdfminer failed on %s", path, exc_info=True)
         raise DamagedPdfError(f"{type(err).__name__} while parsing") from None
+    return pages
+
+
+def _read_chars_pdfium(path: Path, boxes: list[list[Box]]) -> list[tuple[float, list[Char],
+                                                                        list[Box]]]:
+    """The characters as pdfium reads them (pictures as pdfminer found them)."""
+    doc = pdfium.PdfDocument(path)
+    pages = []
+    name = ctypes.create_string_buffer(128)
+    flags = ctypes.c_int()
+    try:
+        for page, page_boxes in zip(doc, boxes):
+            height, textpage, chars = page.get_height(), page.get_textpage(), []
+            for i in range(textpage.count_chars()):
+                code = pdfium_c.FPDFText_GetUnicode(textpage.raw, i)
+                if pdfium_c.FPDFText_IsGenerated(textpage.raw, i) == 1 or code < 32:
+                    continue  # line ends and spaces pdfium makes up
+                left, bottom, right, top = textpage.get_charbox(i, loose=True)
+                pdfium_c.FPDFText_GetFontInfo(textpage.raw, i, name, len(name),
+                                              ctypes.byref(flags))
+                font = name.value.decode("latin-1")
+                if font not in _BOLD_FONTS:
+                    _BOLD_FONTS[font] = bool(_BOLD_NAME.search(font.split("+")[-1]))
+                chars.append(Char(chr(code), left, right, height - top, height - bottom,
+                                  round(pdfium_c.FPDFText_GetFontSize(textpage.raw, i), 2),
+                                  _BOLD_FONTS[font]))
+            pages.append((height, chars, page_boxes))
+            textpage.close()
+            page.close()
+    finally:
+        doc.close()
     return pages
 
 
