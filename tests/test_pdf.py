@@ -2,9 +2,10 @@
 
 Each sample issue is laid out by `pdfmaker` (reportlab, built-in CID font STSong-Light: issue
 header, two columns, large headlines set across them and drawn twice (fake bold), running
-head, page numbers, picture boxes), read with `pdf_to_text`, parsed, and compared with the parse of the text file it came
-from. Other layouts (headlines inside a column, three columns, spaced paragraphs) and the
-scanned, encrypted and damaged cases follow.
+heads, page numbers, picture boxes), read with `pdf_to_text`, parsed, and compared with the
+parse of the text file it came from. Other layouts (headlines inside a column, three columns,
+spaced paragraphs, column grids changing down the page, copy protection) and the scanned,
+encrypted and damaged cases follow.
 """
 
 from __future__ import annotations
