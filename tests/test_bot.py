@@ -364,6 +364,16 @@ async def test_three_turn_conversation_and_new(bot):
     assert "97%" not in fresh[0]["text"]  # the conversation was forgotten
 
 
+async def test_which_issue_after_an_answer_names_it(bot):
+    emu, _ = bot
+    mark = emu.count(CAROL)
+    emu.send_text(CAROL, "/new")
+    await emu.wait_replies(CAROL, after=mark)
+    await _answer(emu, CAROL, QUESTION)
+    _, pages = await _answer(emu, CAROL, "那是第几期？")
+    assert "第831期" in pages[0]["text"] and "2024" in pages[0]["text"], pages[0]["text"]
+
+
 async def test_help_new_and_admin_commands(bot):
     emu, _ = bot
     mark = emu.count(ALICE)
@@ -380,6 +390,8 @@ async def test_help_new_and_admin_commands(bot):
     emu.send_text(ADMIN, "/stats")
     [reply] = await emu.wait_replies(ADMIN, after=mark)
     assert reply["text"].startswith("索引统计")
+    assert "文本块数: " in reply["text"] and "向量模型: " in reply["text"]
+    assert not re.search(r"^(chunks|model|issues_list):", reply["text"], re.M)
 
 
 async def test_failed_reindex_keeps_the_old_index(bot, bot_settings):
