@@ -229,3 +229,34 @@ def test_query_log_records_cli_questions(sample_index, tmp_path):
     assert row["question"] == "第831期讲了什么？" and row["channel"] == "cli"
     assert "铁骑" in row["answer"] and json.loads(row["citations"])[0]["issue"] == 831
     assert row["latency_ms"] > 0
+
+
+def test_bm25_after_an_add_equals_bm25s_built_from_scratch(four, settings):
+    import bm25s
+    import numpy as np
+
+    from rag.index.tokens import read_tokens
+
+    add_files([CORPUS / NEW], four, settings)
+    data = load_index(four)
+    fresh = bm25s.BM25()
+    fresh.index(read_tokens(data.path), show_progress=False)
+    for query in (["铁骑", "大比武"], ["新警务", "理念", "公安"], ["不存在的词"]):
+        assert np.allclose(data.bm25.get_scores(query), fresh.get_scores(query), atol=1e-5)
+    assert data.doc_freqs["铁骑"] == sum("铁骑" in t for t in read_tokens(data.path))
+
+
+def test_embedding_many_chunks_uses_every_core_and_gives_the_same_vectors(settings):
+    import numpy as np
+
+    from rag.index.encode import MIN_PARALLEL_TEXTS, embed_texts, worker_count
+
+    cores = len(os.sched_getaffinity(0))
+    if cores < 2:
+        pytest.skip("one core: nothing to parallelise")
+    texts = [f"第{n}段：某县公安局民警走访第{n}个社区，排查隐患{n * 3}处。" for n in range(300)]
+    assert worker_count(settings, len(texts)) == 2 and len(texts) >= MIN_PARALLEL_TEXTS
+    assert worker_count(settings, 10) == 1
+    parallel = embed_texts(texts, settings)
+    one = np.concatenate([embed_texts(texts[i:i + 100], settings) for i in (0, 100, 200)])
+    assert parallel.shape == (300, 512) and np.allclose(parallel, one, atol=1e-5)

@@ -151,3 +151,15 @@ def test_build_reads_subfolders_and_remembers_files_by_relative_path(tmp_path, s
     assert any("w1/page1_copy.txt" in w and "w1/page1.txt" in w for w in stats["warnings"])
     data = load_index(tmp_path / "index")
     assert sorted(data.manifest["files"]) == ["w1/page1.txt", "w2/page1.txt"]
+
+
+def test_cli_prints_each_warning_once(two, tmp_path, capsys):
+    header_only = tmp_path / "header_only.txt"
+    header_only.write_text("2025年1月7日 星期二\n\n第890期 本刊今日4版\n\n邮发代号 17-77\n",
+                           encoding="utf-8")
+    assert main(["add", str(header_only), "--index", str(two)]) == 0
+    out = capsys.readouterr()
+    assert out.err.count("no article found") == 1
+    assert out.out.startswith("added 1: 第890期 header_only.txt")
+    assert main(["remove", "第890期", "--index", str(two)]) == 0
+    assert capsys.readouterr().out.startswith("removed 第890期 header_only.txt")

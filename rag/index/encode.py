@@ -39,7 +39,10 @@ def worker_count(settings: Settings, n_texts: int) -> int:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     if settings.embed_model not in USE_NAMES or n_texts < MIN_PARALLEL_TEXTS or (cores or 1) < 2:
         return 1
-    if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+    # tqdm's monitor thread only sleeps and refreshes bars: forking beside it is safe.
+    others = [t for t in threading.enumerate()
+              if t is not threading.main_thread() and t.name != "tqdm_monitor"]
+    if others or "fork" not in multiprocessing.get_all_start_methods():
         return 1
     return min(cores or 1, max(1, n_texts // (MIN_PARALLEL_TEXTS // 2)))
 
