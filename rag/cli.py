@@ -30,8 +30,9 @@ def _print_json(obj: object) -> None:
 
 
 def _engine(args: argparse.Namespace, settings: Settings, auto_build: bool = False):
-    """The engine of `--index`; with `auto_build`, and only at the default location, a missing
-    index is built from the corpus (the README's first command), never at a typed path."""
+    """The engine of `--index`; with `auto_build`, and only at the built-in default location
+    (`index/`), a missing index is built from the corpus (the README's first command), never
+    at a path typed on the command line or in INDEX_DIR."""
     from rag.engine import Engine
 
     index = Path(args.index or settings.index_dir)
@@ -39,7 +40,8 @@ def _engine(args: argparse.Namespace, settings: Settings, auto_build: bool = Fal
         return Engine.load(index, settings)
     except IndexNotFoundError:
         corpus = Path(getattr(args, "corpus", None) or settings.corpus_dir)
-        if not auto_build or args.index or index.exists() or not corpus.is_dir():
+        first_run = not args.index and index == Settings().index_dir and not index.exists()
+        if not auto_build or not first_run or not corpus.is_dir():
             raise
         # A newcomer's first command just works: build from the sample corpus, say so.
         print(f"No index at {index}: building it from {corpus} (once)…", file=sys.stderr)
