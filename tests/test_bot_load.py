@@ -53,7 +53,7 @@ async def loaded_bot(sample_index, engine, settings):
     await app.updater.start_polling(timeout=5, poll_interval=0)
     await app.start()
     try:
-        yield emu
+        yield emu, app
     finally:
         await app.updater.stop()
         await app.stop()
@@ -67,7 +67,7 @@ def _answers(emu: BotApiEmulator, chat: int) -> list[dict]:
 
 
 async def test_sixty_users_at_once_lose_no_answer(loaded_bot, engine, monkeypatch):
-    emu = loaded_bot
+    emu, _ = loaded_bot
     asked = {u: [QUESTIONS[i % len(QUESTIONS)]] for i, u in enumerate(USERS)}
     for i, u in enumerate(TWICE):
         asked[u].append(QUESTIONS[(i + 1) % len(QUESTIONS)])
@@ -113,3 +113,22 @@ async def test_sixty_users_at_once_lose_no_answer(loaded_bot, engine, monkeypatc
     assert len(sends) - len(throttled) == sum(len(emu.sent[u]) for u in USERS)
     assert all(err.startswith("Too Many Requests") for _, err in emu.errors)
     assert not together.broken
+
+
+async def test_one_chat_is_paced_to_its_own_limit(loaded_bot):
+    """Six messages to one person: three at once, then one a second, and no 429 for them.
+
+    PTB's AIORateLimiter alone limits only groups; a private chat would meet 429s here.
+    """
+    emu, app = loaded_bot
+    chat, throttled = 2999, len(emu.throttled)
+    started = time.monotonic()
+    await asyncio.gather(*(app.bot.send_message(chat, f"第{i}条") for i in range(6)))
+    elapsed = time.monotonic() - started
+    assert sorted(m["text"] for m in emu.sent[chat][-6:]) == [f"第{i}条" for i in range(6)]
+    assert not emu.throttled[throttled:]
+    assert elapsed >= 2.5  # the 4th, 5th and 6th waited about a second each
+    # "typing…" is not held back by the limits.
+    started = time.monotonic()
+    await asyncio.gather(*(app.bot.send_chat_action(chat, "typing") for _ in range(5)))
+    assert time.monotonic() - started < 1
