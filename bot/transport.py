@@ -151,8 +151,9 @@ class TolerantBot(ExtBot):
                 self._polled.next_offset = max(self._polled.next_offset, update_id + 1)
             try:
                 update = Update.de_json(item, self)
-                if update is None:
-                    raise TypeError("not an object")
+                if update is None or not isinstance(update.update_id, int):
+                    # The Updater computes the next offset from it: it must be a number.
+                    raise TypeError("no integer update_id")
             except Exception as err:  # noqa: BLE001 - any malformed field, any type
                 logger.warning(
                     "skipped update %s that cannot be parsed (%s: %s): %.500r",

@@ -199,12 +199,20 @@ async def test_message_without_sender_is_refused_without_an_id(bot):
     assert "None" not in reply["text"] and "个人账号" in reply["text"]
 
 
-@pytest.mark.parametrize("last_in_batch", [False, True])
-async def test_unparseable_update_is_logged_once_and_skipped(bot, caplog, last_in_batch):
+# A message whose chat is a number and whose date is a word; a button press with no sender.
+BAD_MESSAGE = {"message": {"message_id": "x", "date": "昨天", "chat": 7, "text": 1}}
+BAD_PRESS = {"callback_query": {"id": 5, "data": "a:1"}}
+
+
+@pytest.mark.parametrize(
+    ("payload", "last_in_batch"), [(BAD_MESSAGE, False), (BAD_MESSAGE, True), (BAD_PRESS, False)]
+)
+async def test_unparseable_update_is_logged_once_and_skipped(
+    bot, caplog, payload, last_in_batch
+):
     emu, _ = bot
     caplog.set_level(logging.WARNING, logger="bot.transport")
-    # A message whose chat is a number and whose date is a word: no client can read it.
-    bad = emu.send_raw({"message": {"message_id": "x", "date": "昨天", "chat": 7, "text": 1}})
+    bad = emu.send_raw(json.loads(json.dumps(payload)))  # a copy: send_raw adds update_id
     if last_in_batch:  # alone in its batch: the offset must still move past it
         await emu.drained(timeout=10)
         await asyncio.sleep(0.3)  # a few more polls, which must not fetch it again
