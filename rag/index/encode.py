@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from rag.index.embed import USE_NAMES, load_embedder
+from rag.index.embed import USE_NAMES, load_embedder, use_model
 from rag.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -30,7 +30,15 @@ _worker_model: Any = None  # set in the parent just before forking; workers inhe
 
 
 def _embed_batch(texts: list[str]) -> np.ndarray:
-    return np.asarray(_worker_model.get_text_embedding_batch(texts), dtype=np.float32)
+    return _encode(_worker_model, texts)
+
+
+def _encode(model: Any, texts: list[str]) -> np.ndarray:
+    # USE is used bare (no llama-index import: seconds saved on every `rag add`); other
+    # models through their llama-index `BaseEmbedding`.
+    if hasattr(model, "get_text_embedding_batch"):
+        return np.asarray(model.get_text_embedding_batch(texts), dtype=np.float32)
+    return np.asarray(model.encode(list(texts)), dtype=np.float32).reshape(len(texts), -1)
 
 
 def worker_count(settings: Settings, n_texts: int) -> int:
@@ -56,7 +64,7 @@ def embed_texts(texts: list[str], settings: Settings, show_progress: bool = Fals
     global _worker_model
     if not texts:
         return np.zeros((0, 0), dtype=np.float32)
-    embedder = load_embedder(settings)
+    embedder = use_model() if settings.embed_model in USE_NAMES else load_embedder(settings)
     size = max(1, settings.embed_batch_size)
     batches = [texts[i:i + size] for i in range(0, len(texts), size)]
     workers = worker_count(settings, len(texts))
@@ -74,7 +82,7 @@ def embed_texts(texts: list[str], settings: Settings, show_progress: bool = Fals
             _worker_model = None
     else:
         for batch in batches:
-            parts.append(np.asarray(embedder.get_text_embedding_batch(batch), dtype=np.float32))
+            parts.append(_encode(embedder, batch))
             bar.update(len(batch))
     bar.close()
     vectors = np.concatenate(parts).astype(np.float32)
