@@ -50,9 +50,9 @@ def safe_name(name: str | None) -> str:
 
     `../../x.txt` becomes `x.txt`; an empty or unusable name becomes `upload`.
     """
-    base = re.split(r"[\\/]", name or "")[-1]
+    base = re.split(r"[\\/]", unicodedata.normalize("NFKC", name or ""))[-1]  # ／ too
     base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C")  # controls, BOM…
-    base = re.sub(r"[^\w.\-]+", "_", unicodedata.normalize("NFKC", base))  # \w keeps 汉字
+    base = re.sub(r"[^\w.\-]+", "_", base.strip())  # \w keeps 汉字
     stem, dot, suffix = base.rpartition(".")
     if not dot:
         stem, suffix = base, ""

@@ -114,6 +114,8 @@ async def test_safe_name_never_leaves_the_folder():
     assert safe_name("a\x00b\n\u202ec.md") == "abc.md"  # controls and bidi overrides go
     assert safe_name("第853期 公安周刊.txt") == "第853期_公安周刊.txt"
     assert safe_name(".hidden.txt") == "hidden.txt"
+    assert safe_name(" 第853期．ＴＸＴ ") == "第853期.txt"  # full-width forms, spaces around
+    assert safe_name("a／b.txt") == "b.txt"  # a full-width slash is a slash too
     assert safe_name("") == safe_name(None) == safe_name("...") == "upload"
     assert len(safe_name("长" * 500 + ".txt")) <= 84
 
