@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from dataclasses import replace
@@ -185,13 +186,17 @@ def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
 
 
 def test_cli_ask_builds_a_missing_index_then_answers_json(tmp_path):
-    index = tmp_path / "idx"
-    out = run_cli("ask", "第853期公安周刊是哪天出版的？", "--index", str(index), "--corpus",
-                  str(ROOT / "corpus"), "--json")
+    # The README's first command: `ask` in a fresh checkout, the index at the default index/.
+    (tmp_path / "corpus").symlink_to(ROOT / "corpus")
+    env = {k: v for k, v in os.environ.items() if k not in ("INDEX_DIR", "CORPUS_DIR")}
+    ask = [sys.executable, "-m", "rag", "ask"]
+    out = subprocess.run([*ask, "第853期公安周刊是哪天出版的？", "--json"], cwd=tmp_path, env=env,
+                         capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
-    assert "building it" in out.stderr
+    assert "building it" in out.stderr and (tmp_path / "index" / "current").exists()
     answer = json.loads(out.stdout)
     assert "2025年4月15日" in answer["text"] and answer["abstained"] is False
+    index = tmp_path / "index"
     text = run_cli("ask", "苹果手机怎么截屏？", "--index", str(index))
     assert text.returncode == 0 and "没有在公安周刊中找到相关内容" in text.stdout
 

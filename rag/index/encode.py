@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from rag.index.embed import USE_NAMES, load_embedder, use_model
+from rag.index.embed import USE_NAMES, load_embedder
+from rag.index.loaders import use_model
 from rag.settings import Settings
 
 logger = logging.getLogger(__name__)

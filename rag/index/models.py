@@ -8,7 +8,7 @@ from typing import Any
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from pydantic import PrivateAttr
 
-from rag.index.embed import E5_MODEL, _load_e5, use_model
+from rag.index.loaders import E5_MODEL, load_e5, use_model
 from rag.settings import DEFAULT_EMBED_MODEL
 
 
@@ -56,7 +56,7 @@ class E5Embedding(BaseEmbedding):
         kwargs.setdefault("model_name", E5_MODEL)
         kwargs.setdefault("embed_batch_size", 32)
         super().__init__(**kwargs)
-        self._model = _load_e5(threads)
+        self._model = load_e5(threads)
 
     @classmethod
     def class_name(cls) -> str:
