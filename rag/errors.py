@@ -64,3 +64,11 @@ class SettingsError(RagError):
 
 class FilterError(RagError):
     """A search filter is malformed: a date that is not YYYY-MM-DD, or k below 1."""
+
+
+class AnswerModelError(RagError):
+    """The answer-selection or refusal model files are missing or cannot be read."""
+
+    def __init__(self, path: str, detail: str) -> None:
+        super().__init__(f"answer model at {path} is missing or damaged ({detail}): "
+                         "run `python -m rag train` to rebuild it")

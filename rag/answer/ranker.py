@@ -1,0 +1,66 @@
+"""The learned parts of the answerer: a LightGBM ranker over candidate units and a logistic
+refusal model, both read from `rag/answer/models/` (written by `python -m rag train`).
+
+No pickle: the ranker is LightGBM's text format, the refusal model plain JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from rag.answer.features import FEATURES
+from rag.errors import AnswerModelError
+
+MODEL_DIR = Path(__file__).parent / "models"
+RANKER_FILE = "ranker.txt"
+REFUSAL_FILE = "refusal.json"
+MANIFEST_FILE = "manifest.json"
+
+
+class AnswerModel:
+    """Scores candidates (higher = more likely the answer) and the chance a question is
+    answerable from what was retrieved."""
+
+    def __init__(self, folder: str | Path = MODEL_DIR) -> None:
+        import lightgbm as lgb
+
+        self.folder = Path(folder)
+        try:
+            self.manifest = json.loads((self.folder / MANIFEST_FILE).read_text("utf-8"))
+            refusal = json.loads((self.folder / REFUSAL_FILE).read_text("utf-8"))
+            self.booster = lgb.Booster(model_str=(self.folder / RANKER_FILE).read_text("utf-8"))
+            self.refusal_features: list[str] = refusal["features"]
+            self._mean = np.asarray(refusal["mean"], dtype=np.float64)
+            self._scale = np.asarray(refusal["scale"], dtype=np.float64)
+            self._coef = np.asarray(refusal["coef"], dtype=np.float64)
+            self._intercept = float(refusal["intercept"])
+            self.threshold = float(refusal["threshold"])
+        except (OSError, ValueError, KeyError, TypeError, lgb.basic.LightGBMError) as err:
+            raise AnswerModelError(str(self.folder), f"{type(err).__name__}: {err}"[:200]) from err
+        if self.manifest.get("features") != FEATURES or self.booster.num_feature() != len(
+                FEATURES):
+            raise AnswerModelError(str(self.folder), "its features differ from the code's")
+        if len(self._coef) != len(self.refusal_features):
+            raise AnswerModelError(str(self.folder), "refusal coefficients do not match")
+
+    def rank(self, x: np.ndarray) -> np.ndarray:
+        """Ranker scores of feature rows (one per candidate)."""
+        if not len(x):
+            return np.zeros(0)
+        return self.booster.predict(x, num_threads=1)
+
+    def answerable(self, row: list[float]) -> float:
+        """Calibrated probability that the question is answered by the retrieved text."""
+        z = (np.asarray(row, dtype=np.float64) - self._mean) / self._scale
+        return 1.0 / (1.0 + math.exp(-(float(z @ self._coef) + self._intercept)))
+
+
+@lru_cache(maxsize=4)
+def load_model(folder: str | Path = MODEL_DIR) -> AnswerModel:
+    """The model of `folder`, loaded once per process."""
+    return AnswerModel(folder)

@@ -1,0 +1,252 @@
+"""`python -m rag train`: rebuild the answer models deterministically.
+
+Data: DRCD (`../shared/eval/drcd`, human-written questions on Wikipedia articles laid out as
+issues), the development questions on the sample issues, and questions generated from the
+sample issues' own sentences (`rag.answer.questions`). Questions are split by article, never
+by question (SPLIT_RULE). On the train part a LightGBM lambdarank model learns to rank the
+candidate units; a logistic model on the best candidate and on retrieval learns whether the
+archive answers at all, from answerable questions against DRCD's unanswerable ones and
+questions asked of an index with their article masked out. Figures are printed for the
+held-out part.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from rag.answer.features import (
+    FEATURES,
+    REFUSAL_FEATURES,
+    TextStats,
+    analyse_question,
+    candidates,
+    features,
+    refusal_features,
+)
+from rag.answer.questions import generate
+from rag.answer.ranker import MANIFEST_FILE, MODEL_DIR, RANKER_FILE, REFUSAL_FILE, AnswerModel
+from rag.errors import RagError
+from rag.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+SPLIT_RULE = ("held out when int(sha1(key).hexdigest()[:8], 16) % 10 < 3, key = 'drcd-<n>' "
+              "for DRCD question ids drcd-<n>-… (one Wikipedia article), else "
+              "'<source>#<title or article id>'")
+#: Train-side answerable questions refused at most this often (the refusal threshold).
+FALSE_REFUSAL_RATE = 0.02
+#: Every second answerable question is also asked with its article masked out (a negative).
+MASK_EVERY = 2
+#: The sample issues' questions count this many times: DRCD alone does not teach news.
+NEWS_WEIGHT = 5
+RANKER = dict(objective="lambdarank", n_estimators=300, learning_rate=0.05, num_leaves=31,
+              min_child_samples=20, subsample=0.8, subsample_freq=1, colsample_bytree=0.8,
+              random_state=0, deterministic=True, force_row_wise=True, n_jobs=2, verbose=-1)
+
+
+def split_key(q: dict) -> str:
+    qid = str(q.get("id", ""))
+    if qid.startswith("drcd-"):
+        return "drcd-" + qid.split("-")[1]
+    return f"{q.get('source')}#{q.get('title') or q.get('article_id') or q['question']}"
+
+
+def held_out(q: dict) -> bool:
+    return int(hashlib.sha1(split_key(q).encode()).hexdigest()[:8], 16) % 10 < 3
+
+
+def write_split(questions: list[dict], folder: Path, name: str) -> dict[str, Path]:
+    """`<name>-train.jsonl` and `<name>-heldout.jsonl` in `folder`, readable by `rag eval`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for part, keep in (("train", False), ("heldout", True)):
+        paths[part] = folder / f"{name}-{part}.jsonl"
+        paths[part].write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in questions
+                                       if held_out(q) == keep), "utf-8")
+    return paths
+
+
+def _fold(q: dict) -> int:
+    return int(hashlib.sha1(("fold:" + split_key(q)).encode()).hexdigest()[:8], 16) % 2
+
+
+def _read(path: Path) -> list[dict]:
+    try:
+        return [json.loads(x) for x in path.read_text("utf-8").splitlines() if x.strip()]
+    except (OSError, ValueError) as err:
+        raise RagError(f"cannot read questions from {path} ({err}): pass --drcd DIR with "
+                       "questions.jsonl and corpus/, and --dev FILE") from err
+
+
+def _index(corpus: Path, folder: Path, settings: Settings, show_progress: bool):
+    """Build an index of `corpus` in `folder` unless one of the same files is there already."""
+    from rag.index.build import build_index
+    from rag.index.store import load_index
+
+    stamp = json.dumps(sorted((p.name, p.stat().st_size) for p in corpus.iterdir()))
+    if not (folder / "train-stamp.json").is_file() or \
+            (folder / "train-stamp.json").read_text("utf-8") != stamp:
+        build_index(corpus, folder, settings, show_progress=show_progress)
+        (folder / "train-stamp.json").write_text(stamp, "utf-8")
+    return load_index(folder)
+
+
+def _groups(data, embed, questions: list[dict], masked: bool, show_progress: bool) -> list:
+    """Per question: (question, features of its candidates, labels, candidates, Question),
+    and, with `masked`, the same with the gold article masked out (answers cleared)."""
+    from rag.search.retrieve import HybridRetriever
+
+    retriever = HybridRetriever(data, embed)
+    stats = TextStats(data)
+    article_col = np.array([c.article_id for c in data.chunks])
+    out = []
+    for i, q in enumerate(tqdm(questions, desc="questions", disable=not show_progress)):
+        runs = [(q, None)]
+        if masked and not q.get("unanswerable") and i % MASK_EVERY == 0:
+            gold = [a.id for a in data.articles.values() if a.source == q.get("source") and (
+                not q.get("title") or q["title"] in a.title) and any(
+                x in a.text for x in q.get("answers", []))]
+            if gold:
+                runs.append(({**q, "answers": [], "unanswerable": True, "masked": True},
+                             ~np.isin(article_col, gold)))
+        for qq, mask in runs:
+            passages = retriever.passages(q["question"], 8, mask)
+            info = analyse_question(q["question"], stats.idf)
+            cands = candidates(passages, stats.units) if info.tokens else []
+            x = features(info, cands) if cands else np.zeros((0, len(FEATURES)), np.float32)
+            y = np.array([float(any(a in c.text for a in qq.get("answers", []))) for c in cands])
+            out.append((qq, x, y, cands, info))
+    return out
+
+
+def _fit_ranker(groups: list):
+    import lightgbm as lgb
+
+    kept = [g for g in groups if len(g[1]) and g[2].any()]
+    x = np.vstack([g[1] for g in kept])
+    y = np.concatenate([g[2] for g in kept])
+    return lgb.LGBMRanker(**RANKER).fit(x, y, group=[len(g[1]) for g in kept])
+
+
+def _refusal_rows(groups: list, score) -> tuple[np.ndarray, np.ndarray]:
+    rows = [refusal_features(info, cands, x, score(q, x)) for q, x, y, cands, info in groups]
+    labels = [0.0 if q.get("unanswerable") else 1.0 for q, *_ in groups]
+    return np.asarray(rows, dtype=np.float64), np.asarray(labels)
+
+
+def train(drcd: Path, dev: Path, corpus: Path, out: Path | None = None, work: Path | None = None,
+          sample: int | None = None, settings: Settings | None = None,
+          show_progress: bool = False) -> dict:
+    """Train, write the model files to `out`, and return the held-out figures."""
+    from sklearn.linear_model import LogisticRegression
+
+    from rag.index.embed import load_embedder
+
+    settings = settings or Settings.from_env()
+    out = Path(out or MODEL_DIR)
+    work = Path(work or Path.home() / ".cache" / "gazk-rag" / "train")
+    drcd_q = _read(drcd / "questions.jsonl")
+    dev_q = _read(dev)
+    drcd_corpus, news_corpus = drcd / "corpus", corpus
+    if sample:  # one DRCD file and two sample issues, `sample` questions from each
+        work = work / f"sample-{sample}"
+        files = {"drcd": sorted((drcd / "corpus").iterdir())[:1], "news": sorted(
+            p for p in corpus.iterdir() if p.suffix in (".txt", ".md"))[:2]}
+        for name, paths in files.items():
+            (work / f"{name}-corpus").mkdir(parents=True, exist_ok=True)
+            for p in paths:
+                shutil.copy(p, work / f"{name}-corpus" / p.name)
+        drcd_corpus, news_corpus = work / "drcd-corpus", work / "news-corpus"
+        names = {p.name for p in files["drcd"]}
+        drcd_q = [q for q in drcd_q if q.get("source") in names][:sample] + [
+            q for q in drcd_q if q.get("unanswerable")][: max(2, sample // 5)]
+        dev_q = [q for q in dev_q if q.get("source") in {p.name for p in files["news"]}]
+    embed = load_embedder(settings)
+    drcd_data = _index(drcd_corpus, work / "drcd-index", settings, show_progress)
+    news_data = _index(news_corpus, work / "news-index", settings, show_progress)
+    news_stats = TextStats(news_data)
+    made = generate(sorted(news_data.articles.values(), key=lambda a: a.id),
+                    lambda a: news_stats.units(a.id).units)
+    news_q = dev_q + (made[:sample] if sample else made)
+    splits = {**{f"drcd_{k}": str(v) for k, v in write_split(drcd_q, work, "drcd").items()},
+              **{f"news_{k}": str(v) for k, v in write_split(news_q, work, "news").items()}}
+    groups = _groups(drcd_data, embed, drcd_q, True, show_progress) + \
+        [(q, *rest) for q, *rest in _groups(news_data, embed, news_q, True, show_progress)]
+    is_news = [not str(g[0].get("id", "")).startswith("drcd-") for g in groups]
+    train_g = [g for g, n in zip(groups, is_news) for _ in range(NEWS_WEIGHT if n else 1)
+               if not held_out(g[0])]
+    test_g = [(g, n) for g, n in zip(groups, is_news) if held_out(g[0])]
+    # Out-of-fold ranker scores for the refusal model: a ranker scores its own training
+    # questions higher than new ones, and refusal must be learnt on scores like new ones'.
+    folds = {f: _fit_ranker([g for g in train_g if _fold(g[0]) != f]) for f in (0, 1)}
+    ranker = _fit_ranker(train_g)
+    oof = {id(g): g for g in train_g}
+    x_tr, y_tr = _refusal_rows(list(oof.values()), lambda q, x: folds[_fold(q)].predict(x)
+                               if len(x) else np.zeros(0))
+    mean, scale = x_tr.mean(0), x_tr.std(0) + 1e-9
+    lr = LogisticRegression(C=1.0, max_iter=5000).fit((x_tr - mean) / scale, y_tr)
+    p_tr = lr.predict_proba((x_tr - mean) / scale)[:, 1]
+    threshold = float(np.quantile(p_tr[y_tr == 1], FALSE_REFUSAL_RATE)) if (y_tr == 1).any() \
+        else 0.5
+    out.mkdir(parents=True, exist_ok=True)
+    ranker.booster_.save_model(str(out / RANKER_FILE))
+    (out / REFUSAL_FILE).write_text(json.dumps({
+        "features": REFUSAL_FEATURES, "mean": mean.tolist(), "scale": scale.tolist(),
+        "coef": lr.coef_[0].tolist(), "intercept": float(lr.intercept_[0]),
+        "threshold": threshold}, indent=1), "utf-8")
+    manifest = {
+        "features": FEATURES, "refusal_features": REFUSAL_FEATURES, "split_rule": SPLIT_RULE,
+        "ranker": {k: v for k, v in RANKER.items() if k != "n_jobs"},
+        "refusal": f"logistic regression on standardised features; threshold = the "
+                   f"{FALSE_REFUSAL_RATE:.0%} quantile of train-side answerable questions' "
+                   f"out-of-fold P(answerable) = {threshold:.4f}",
+        "data": {"drcd": str(drcd), "dev": str(dev), "corpus": str(corpus), "sample": sample,
+                 "news_weight": NEWS_WEIGHT, "mask_every": MASK_EVERY},
+        "split_files": splits,
+        "sizes": {"drcd_questions": len(drcd_q), "dev_questions": len(dev_q),
+                  "generated_questions": len(news_q) - len(dev_q),
+                  "train_groups": len(train_g), "held_out_groups": len(test_g)},
+    }
+    (out / MANIFEST_FILE).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
+    model = AnswerModel(out)
+    figures = {name: _figures([g for g, n in test_g if n == news], model)
+               for name, news in (("drcd", False), ("news", True))}
+    manifest["held_out"] = figures
+    (out / MANIFEST_FILE).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
+    return manifest
+
+
+def _figures(groups: list, model: AnswerModel) -> dict:
+    """Held-out figures as `rag eval` counts them, from the same candidates and models."""
+    from rag.answer.extract import shape, trim
+
+    fact, refused_ok, refused_bad, masked_refused = [], [], [], []
+    for q, x, _y, cands, info in groups:
+        scores = model.rank(x)
+        answered = bool(cands) and model.answerable(
+            refusal_features(info, cands, x, scores)) >= model.threshold
+        if q.get("masked"):
+            masked_refused.append(not answered)
+        elif q.get("unanswerable"):
+            refused_ok.append(not answered)
+        else:
+            refused_bad.append(not answered)
+            text = ""
+            if answered:
+                chosen = shape(info, cands, np.argsort(-scores, kind="stable"))
+                text = "".join(trim(c.text, info.tokens) if len(chosen) == 1 else c.text
+                               for c in chosen)
+            fact.append(any(a in text for a in q.get("answers", [])))
+
+    def share(v: list) -> float | None:
+        return round(float(np.mean(v)), 3) if v else None
+    return {"answerable": len(fact), "fact_in_answer": share(fact),
+            "false_refusals": share(refused_bad), "unanswerable_refused": share(refused_ok),
+            "masked_refused": share(masked_refused)}

@@ -1,0 +1,76 @@
+"""The learned answerer: the shipped model loads and ranks, broken model files are refused
+with the fix, and training on a tiny sample runs and writes files that load."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rag.answer.features import FEATURES, TextStats, analyse_question, candidates, features
+from rag.answer.ranker import MODEL_DIR, AnswerModel
+from rag.answer.train import held_out, split_key, train
+from rag.errors import AnswerModelError
+
+ROOT = Path(__file__).resolve().parents[1]
+DRCD = ROOT.parent / "shared" / "eval" / "drcd"
+DEV = ROOT.parent / "shared" / "eval" / "dev_questions.jsonl"
+
+
+def test_shipped_model_loads_with_the_code_s_features():
+    model = AnswerModel(MODEL_DIR)
+    assert model.manifest["features"] == FEATURES
+    assert 0.0 < model.threshold < 1.0
+    assert sum(f.stat().st_size for f in MODEL_DIR.iterdir()) < 5_000_000
+
+
+def test_the_answering_sentence_outranks_the_article_s_other_sentences(engine):
+    """A number question: the sentence with the number ranks first among real candidates."""
+    question = "张家口市公安局收到的12345、12123等民意工单共有多少件？"
+    passages = engine.search(question, k=8)
+    stats = TextStats(engine.data)
+    cands = candidates(passages, stats.units)
+    scores = AnswerModel(MODEL_DIR).rank(features(analyse_question(question, stats.idf), cands))
+    assert len(scores) == len(cands) > 3
+    assert "66480件" in cands[int(np.argmax(scores))].text
+
+
+@pytest.mark.parametrize("damage", ["missing", "corrupt", "truncated_json"])
+def test_missing_or_corrupt_model_files_say_how_to_rebuild(tmp_path, damage):
+    folder = tmp_path / "models"
+    shutil.copytree(MODEL_DIR, folder)
+    if damage == "missing":
+        (folder / "ranker.txt").unlink()
+    elif damage == "corrupt":
+        (folder / "ranker.txt").write_text("tree\nnot a model\n", "utf-8")
+    else:
+        text = (folder / "refusal.json").read_text("utf-8")
+        (folder / "refusal.json").write_text(text[: len(text) // 2], "utf-8")
+    with pytest.raises(AnswerModelError) as err:
+        AnswerModel(folder)
+    message = str(err.value)
+    assert "\n" not in message and "python -m rag train" in message
+
+
+def test_the_split_is_by_article_and_deterministic():
+    a = {"id": "drcd-1147-5-1", "question": "甲？"}
+    b = {"id": "drcd-1147-9-3", "question": "乙？"}
+    assert split_key(a) == split_key(b) == "drcd-1147"
+    assert held_out(a) == held_out(b)
+    qs = [{"id": f"drcd-{n}-1-1"} for n in range(1000, 1400)]
+    share = np.mean([held_out(q) for q in qs])
+    assert 0.2 < share < 0.4
+
+
+@pytest.mark.skipif(not DRCD.is_dir(), reason="DRCD folder not present")
+def test_training_on_a_tiny_sample_writes_loadable_files(tmp_path, settings):
+    out = tmp_path / "models"
+    manifest = train(DRCD, DEV, ROOT / "corpus", out=out, work=tmp_path / "work", sample=12,
+                     settings=settings)
+    model = AnswerModel(out)
+    assert model.manifest["split_rule"] == manifest["split_rule"]
+    assert set(manifest["held_out"]) == {"drcd", "news"}
+    assert json.loads((out / "refusal.json").read_text("utf-8"))["features"]
