@@ -37,9 +37,10 @@ def test_issue_and_date_references_become_filters(engine):
     assert any("铁骑" in c.title for c in short.citations)
 
 
-def test_chat_cli_three_turns():
+def test_chat_cli_three_turns(sample_index):
     turns = "民意智感系统上线后办结率是多少？\n那群众满意度呢？\n第853期讲了什么？\n"
-    out = subprocess.run([sys.executable, "-m", "rag", "chat"], input=turns, cwd=ROOT,
+    out = subprocess.run([sys.executable, "-m", "rag", "chat", "--index", str(sample_index)],
+                         input=turns, cwd=ROOT,
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     replies = out.stdout.split("问> ")[1:]

@@ -163,3 +163,11 @@ def test_cli_prints_each_warning_once(two, tmp_path, capsys):
     assert out.out.startswith("added 1: 第890期 header_only.txt")
     assert main(["remove", "第890期", "--index", str(two)]) == 0
     assert capsys.readouterr().out.startswith("removed 第890期 header_only.txt")
+
+
+def test_page_files_of_one_issue_are_all_kept(two, settings):
+    pages = [ROOT / "tests" / "data" / f"issue_900_p{n}.txt" for n in (1, 6)]
+    result = add_files(pages, two, settings)
+    assert sorted(result["added"]) == ["issue_900_p1.txt", "issue_900_p6.txt"]
+    titles = {a.title for a in Engine.load(two, settings).articles(issue=900)}
+    assert "邯郸交警开展电动自行车安全整治" in titles  # page 6, not taken for a copy of page 1

@@ -2,7 +2,8 @@
 
 An issue is its number and printed date; a file without both is known by its content hash.
 File names say nothing: two weeks' `page1.txt` are two issues, and one issue saved under two
-names is one. Files are remembered by a unique key, their `source`: the path inside the
+names is one. One issue may come as several files (a file per page): files of one number and
+date whose headlines mostly differ are parts of it, all kept (`same_issue`). Files are remembered by a unique key, their `source`: the path inside the
 corpus folder for a build, the file name for an add (or, when an indexed file already has
 that name, the folder and name, or the name with a hash).
 
@@ -10,7 +11,8 @@ Adding a file then means one of:
 - added: an issue the index does not hold;
 - replaced: a changed file of an indexed issue, under the same file name;
 - skipped: the same bytes are indexed, the same issue is indexed under another name, the
-  file cannot be read, or another file of this add is the same issue.
+  file cannot be read, or another file of this add is the same issue;
+and another part of an indexed issue (other headlines) is added beside it.
 """
 
 from __future__ import annotations
@@ -36,6 +38,26 @@ _ISSUE_NUMBER = re.compile(r"第?\s*(\d{1,5})\s*期?")
 def issue_key(issue: Issue) -> tuple[int, str] | None:
     """The identity of an issue whose number and date are both known."""
     return (issue.number, issue.date) if issue.number is not None and issue.date else None
+
+
+def same_issue(a: Issue, b: Issue) -> bool:
+    """Two files of one number and date hold the same issue, not two parts of it (page files
+    such as `issue_900_p1.txt` and `issue_900_p6.txt`), when most paragraphs of the smaller
+    one are the other's too. An edited copy keeps most paragraphs; another page, even one
+    continuing an article of the first (上接第1版, same headline), has others."""
+    def paragraphs(issue: Issue) -> set[str]:
+        return {p for art in issue.articles for p in art.paragraphs if len(p) >= 8}
+
+    pa, pb = paragraphs(a), paragraphs(b)
+    if not pa or not pb:
+        return {x.title for x in a.articles} == {x.title for x in b.articles}
+    return len(pa & pb) >= 0.5 * min(len(pa), len(pb))
+
+
+def _twin(issue: Issue, by_key: dict[tuple, list[Issue]]) -> Issue | None:
+    """The issue already seen that `issue` is a copy or an edit of, if any."""
+    key = issue_key(issue)
+    return next((i for i in by_key.get(key, []) if same_issue(i, issue)), None) if key else None
 
 
 def issue_name(issue: Issue) -> str:
@@ -91,7 +113,8 @@ def parse_folder(corpus_dir: Path, show_progress: bool = False
                           "put issue files (.txt, .md or .pdf) there or pass --corpus DIR")
     parser, issues, warnings = Parser(), [], []
     hashes: dict[str, str] = {}
-    first: dict[object, str] = {}  # content hash or (number, date) → the source that has it
+    first: dict[str, str] = {}  # content hash → the source that has it
+    by_key: dict[tuple, list[Issue]] = {}
     for path in tqdm(folder_files(corpus_dir), desc="parse", unit="file",
                      disable=not show_progress):
         source = path.relative_to(corpus_dir).as_posix()
@@ -101,13 +124,12 @@ def parse_folder(corpus_dir: Path, show_progress: bool = False
         except (OSError, ValueError) as err:
             warnings.append(f"{source}: skipped, {err}")
             continue
-        key = digest if issue is None else issue_key(issue)
-        if key in first:
-            warnings.append(f"{source}: skipped, the same issue as {first[key]}")
+        twin = first.get(digest) if issue is None else getattr(_twin(issue, by_key), "source", None)
+        if twin:
+            warnings.append(f"{source}: skipped, the same issue as {twin}")
             continue
         first[digest] = source
-        if key:
-            first[key] = source
+        by_key.setdefault(issue_key(issue), []).append(issue)
         hashes[source] = digest
         issues.append(issue)
         warnings += [f"{source}: {w}" for w in issue.warnings]
@@ -163,7 +185,9 @@ def plan_add(paths: list[Path], indexed: list[Issue], files: dict[str, str]) -> 
     """Decide, file by file, whether an add adds, replaces or skips it (see the module doc)."""
     plan = Plan()
     source_of_hash = {h: s for s, h in files.items()}
-    by_key = {issue_key(i): i for i in indexed if issue_key(i)}
+    by_key: dict[tuple, list[Issue]] = {}
+    for i in indexed:
+        by_key.setdefault(issue_key(i), []).append(i)
     taken = set(files) | {i.source for i in indexed}
     parser = Parser()
     for path in paths:
@@ -182,7 +206,7 @@ def plan_add(paths: list[Path], indexed: list[Issue], files: dict[str, str]) -> 
             plan.skip(path.name, f"unreadable ({err})", failed=True)
             continue
         key = issue_key(issue)
-        old = by_key.get(key) if key else None
+        old = _twin(issue, by_key)
         if old is not None and Path(old.source).name != path.name:
             verb = "is in this add as" if old.source in plan.hashes else "is indexed as"
             plan.skip(path.name, f"{issue_name(issue)} ({issue.date}) {verb} {old.source}")
@@ -205,8 +229,9 @@ def plan_add(paths: list[Path], indexed: list[Issue], files: dict[str, str]) -> 
             issue = parser.parse(path, source)
         taken.add(source)
         source_of_hash[digest] = source
-        if key:
-            by_key[key] = issue
+        if old is not None:
+            by_key[key].remove(old)
+        by_key.setdefault(key, []).append(issue)
         plan.new.append(issue)
         plan.hashes[source] = digest
         plan.labels[source] = issue_name(issue)
