@@ -293,3 +293,15 @@ def test_markdown_pictures_links_and_rules_leave_only_the_text(tmp_path):
     arts = parse_file(write(tmp_path, text)).articles
     assert [(a.title, a.paragraphs) for a in arts] == [
         ("廖立", ["廖立，字公渊，见三国志。"]), ("硼砂", ["硼砂，是一种含有结晶水的硼酸钠。"])]
+
+
+def test_a_continued_page_whose_file_sorts_first_is_still_joined(tmp_path):
+    data = ROOT / "tests" / "data"
+    (tmp_path / "a_page6.txt").write_bytes((data / "issue_900_p6.txt").read_bytes())
+    (tmp_path / "b_page1.txt").write_bytes((data / "issue_900_p1.txt").read_bytes())
+    issues, _ = parse_corpus(tmp_path)
+    arts = {a.title: a for i in issues for a in i.articles}
+    old = arts["守护“一老一小”"]
+    assert old.source == "b_page1.txt" and old.continuations == ["下转第6版", "上接第1版"]
+    assert "放学时段，周建国还会到辖区两所小学门口护学" in old.text
+    assert sum(a.title == "守护“一老一小”" for i in issues for a in i.articles) == 1
