@@ -1,7 +1,8 @@
 """The learned parts of the answerer: a LightGBM ranker over candidate units and a logistic
 refusal model, both read from `rag/answer/models/` (written by `python -m rag train`).
 
-No pickle: the ranker is LightGBM's text format, the refusal model plain JSON.
+No pickle: the ranker is LightGBM's text format (scored by `rag.answer.trees` without importing
+LightGBM), the refusal model plain JSON.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.answer.features import FEATURES
+from rag.answer.trees import Trees
 from rag.errors import AnswerModelError
 
 MODEL_DIR = Path(__file__).parent / "models"
@@ -27,22 +29,20 @@ class AnswerModel:
     answerable from what was retrieved."""
 
     def __init__(self, folder: str | Path = MODEL_DIR) -> None:
-        import lightgbm as lgb
-
         self.folder = Path(folder)
         try:
             self.manifest = json.loads((self.folder / MANIFEST_FILE).read_text("utf-8"))
             refusal = json.loads((self.folder / REFUSAL_FILE).read_text("utf-8"))
-            self.booster = lgb.Booster(model_str=(self.folder / RANKER_FILE).read_text("utf-8"))
+            self.trees = Trees((self.folder / RANKER_FILE).read_text("utf-8"))
             self.refusal_features: list[str] = refusal["features"]
             self._mean = np.asarray(refusal["mean"], dtype=np.float64)
             self._scale = np.asarray(refusal["scale"], dtype=np.float64)
             self._coef = np.asarray(refusal["coef"], dtype=np.float64)
             self._intercept = float(refusal["intercept"])
             self.threshold = float(refusal["threshold"])
-        except (OSError, ValueError, KeyError, TypeError, lgb.basic.LightGBMError) as err:
+        except (OSError, ValueError, KeyError, TypeError, IndexError) as err:
             raise AnswerModelError(str(self.folder), f"{type(err).__name__}: {err}"[:200]) from err
-        if self.manifest.get("features") != FEATURES or self.booster.num_feature() != len(
+        if self.manifest.get("features") != FEATURES or self.trees.num_feature != len(
                 FEATURES):
             raise AnswerModelError(str(self.folder), "its features differ from the code's")
         if len(self._coef) != len(self.refusal_features):
@@ -52,7 +52,7 @@ class AnswerModel:
         """Ranker scores of feature rows (one per candidate)."""
         if not len(x):
             return np.zeros(0)
-        return self.booster.predict(x, num_threads=1)
+        return self.trees.predict(x)
 
     def answerable(self, row: list[float]) -> float:
         """Calibrated probability that the question is answered by the retrieved text."""
