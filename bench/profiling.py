@@ -34,8 +34,8 @@ RAG_FILES = re.escape(str(ROOT / "rag")) + "/"
 ASK_STAGES = (
     ("ask (all)", "rag/engine.py", "ask"),
     ("retrieve (all)", "rag/search/retrieve.py", "fused"),
-    ("bm25", "rag/search/retrieve.py", "search"),
-    ("query embedding", "rag/search/retrieve.py", "embed"),
+    ("bm25 + dense search", "rag/search/retrieve.py", "search"),
+    ("query embedding", "rag/index/embed.py", "<lambda>"),
     ("answer", "rag/answer/extract.py", "answer"),
 )
 

@@ -6,19 +6,22 @@ import logging
 import re
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+
+import numpy as np
 
 from rag.answer import catalog
 from rag.answer.extract import Answerer
 from rag.answer.llm import LLMAnswerer, llm_enabled, renumber
 from rag.audit import QueryLog
 from rag.errors import QuestionError
-from rag.index.embed import canonical_name, load_embedder
+from rag.index.embed import canonical_name, query_encoder
 from rag.index.store import IndexData, load_index, resolve_build
 from rag.search.filters import check_filters
 from rag.search.followup import harvest_terms, rewrite
 from rag.search.refs import Refs, matching_issues, resolve_refs
-from rag.search.retrieve import HybridRetriever, allowed_rows
+from rag.search.retrieve import HybridSearch, allowed_rows
 from rag.settings import Settings
 from rag.text import has_cjk, normalize, to_simplified
 from rag.types import Answer, Article, Citation, Issue, Passage
@@ -38,10 +41,11 @@ class Engine:
     >>> engine.ask("石家庄市交管局的铁骑驾驶技能大比武是哪天举行的？").text
     """
 
-    def __init__(self, index_dir: Path, data: IndexData, settings: Settings, embed_model) -> None:
+    def __init__(self, index_dir: Path, data: IndexData, settings: Settings,
+                 encode: Callable[[str], np.ndarray]) -> None:
         self.index_dir = index_dir
         self.settings = settings
-        self._embed = embed_model
+        self._encode = encode  # question → vector
         self._lock = threading.Lock()
         self._checked = time.monotonic()
         self._audit = QueryLog(settings.query_log) if settings.query_log else None
@@ -58,15 +62,14 @@ class Engine:
         settings = settings or Settings.from_env()
         index_dir = Path(index_dir or settings.index_dir)
         data = load_index(index_dir, model=canonical_name(settings.embed_model))
-        embed_model = load_embedder(settings)
-        engine = cls(index_dir, data, settings, embed_model)
+        engine = cls(index_dir, data, settings, query_encoder(settings))
         engine._warm_up()
         return engine
 
     def _use(self, data: IndexData) -> None:
         # Swapped as one reference so that a question in flight keeps a consistent index;
         # the retrievers and the answerer are built once per loaded build.
-        self._state = (data, Answerer(data), HybridRetriever(data, self._embed))
+        self._state = (data, Answerer(data), HybridSearch(data, self._encode))
         self._issue_refs = [(i.number, i.date) for i in data.issues]
         self._vocabulary: set[str] | None = None  # quoted names, built on the first follow-up
         self._llm = LLMAnswerer(self.settings) if llm_enabled(self.settings) else None
@@ -144,6 +147,16 @@ class Engine:
             issue, date_from, date_to = refs.issue, refs.date_from, refs.date_to
             query = refs.cleaned or question
         return retriever.passages(query, k, allowed_rows(data, issue, date_from, date_to, source))
+
+    def retriever(self, top_k: int = 10):
+        """The engine's hybrid search as a llama-index retriever, for llama-index pipelines.
+
+        >>> nodes = engine.retriever(5).retrieve("铁骑 大比武")
+        """
+        from rag.index.embed import load_embedder
+        from rag.search.llama import HybridRetriever
+
+        return HybridRetriever(self.data, load_embedder(self.settings), top_k=top_k)
 
     def _refs(self, query: str, current_issue: int | None = None) -> Refs:
         refs = resolve_refs(query, self._issue_refs, current_issue=current_issue)

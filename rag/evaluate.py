@@ -106,7 +106,9 @@ def evaluate_baseline(corpus_dir: Path, engine: Engine, questions: list[dict]) -
         except ValueError:
             continue
     start = time.perf_counter()
-    index = VectorStoreIndex.from_documents(docs, embed_model=engine._embed,
+    from rag.index.embed import load_embedder
+
+    index = VectorStoreIndex.from_documents(docs, embed_model=load_embedder(engine.settings),
                                             transformations=[SentenceSplitter()])
     build_s = time.perf_counter() - start
     retriever = index.as_retriever(similarity_top_k=5)

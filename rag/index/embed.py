@@ -13,10 +13,13 @@ for Chinese is `BAAI/bge-small-zh-v1.5` where the Hugging Face hub is reachable.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from rag.errors import EmbeddingModelError
-from rag.index.loaders import E5_MODEL
+from rag.index.loaders import E5_MODEL, load_e5, use_model
 from rag.settings import DEFAULT_EMBED_MODEL, Settings
 
 if TYPE_CHECKING:
@@ -82,3 +85,23 @@ def load_embedder(settings: Settings | None = None) -> BaseEmbedding:
             f"cannot load embedding model {name!r} ({type(err).__name__}: {err}): set "
             f"EMBED_MODEL to a local model folder, or to {DEFAULT_EMBED_MODEL} (works offline)"
         ) from err
+
+
+def query_encoder(settings: Settings) -> Callable[[str], np.ndarray]:
+    """A question → its vector, for the engine's searches.
+
+    USE and e5 are called bare: wrapped as llama-index embeddings they would make every
+    `python -m rag ask` import llama-index, which takes seconds. Other models go through their
+    llama-index embedding (sentence-transformers costs that much anyway).
+
+    Raises:
+        EmbeddingModelError: the model cannot be found or loaded.
+    """
+    if settings.embed_model in USE_NAMES:
+        use = use_model()
+        return lambda q: np.asarray(use.encode(q), dtype=np.float32).reshape(-1)
+    if settings.embed_model in E5_NAMES:
+        e5 = load_e5(settings.e5_threads)
+        return lambda q: np.asarray(e5.query(q), dtype=np.float32).reshape(-1)
+    embedder = load_embedder(settings)
+    return lambda q: np.asarray(embedder.get_query_embedding(q), dtype=np.float32)

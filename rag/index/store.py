@@ -1,5 +1,5 @@
-"""The index on disk: FAISS (read through llama-index's `FaissVectorStore`) + BM25 (bm25s over
-jieba tokens) + metadata.
+"""The index on disk: FAISS (IndexFlatIP, the file llama-index's `FaissVectorStore` reads) +
+BM25 (bm25s over jieba tokens) + metadata.
 
 Layout of an index folder::
 
@@ -43,7 +43,7 @@ from rag.types import Article, Chunk, Issue
 
 if TYPE_CHECKING:  # imported where used: they cost seconds that --help or an add need not pay
     import bm25s
-    from llama_index.vector_stores.faiss import FaissVectorStore
+    import faiss
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ class IndexData:
     articles: dict[str, Article]
     issues: list[Issue]  # each with its articles, in reading order
     vectors: np.ndarray
-    vector_store: FaissVectorStore | None  # None when loaded to be updated, not searched
+    faiss_index: faiss.Index | None  # None when loaded to be updated, not searched
     bm25: bm25s.BM25 | None
     doc_freqs: dict[str, int]  # chunks holding each BM25 token
     article_chunks: dict[str, list[int]] = field(default_factory=dict)
@@ -120,7 +120,7 @@ def load_index(index_dir: str | Path, model: str | None = None,
     With `model` (a canonical embedding model name), also check that the build was embedded
     with it: query vectors of another model would be compared with meaningless ones.
     With `search=False` (to update the index, not to search it), FAISS, BM25 and the document
-    frequencies are left unloaded, and llama-index, FAISS and bm25s unimported.
+    frequencies are left unloaded, and FAISS and bm25s unimported.
 
     Raises:
         IndexNotFoundError, IndexCorruptError: build the index (`python -m rag build`).
@@ -138,13 +138,13 @@ def load_index(index_dir: str | Path, model: str | None = None,
                   for d in json.loads((build / "issues.json").read_text(encoding="utf-8"))]
         # Memory-mapped: the vectors are only read for filtered searches and rewrites.
         vectors = np.load(build / "vectors.npy", mmap_mode="r")
-        vector_store = bm25 = None
+        faiss_index = bm25 = None
         doc_freqs: dict[str, int] = {}
         if search:
             import bm25s
-            from llama_index.vector_stores.faiss import FaissVectorStore
+            import faiss
 
-            vector_store = FaissVectorStore.from_persist_path(str(build / "vector_store.faiss"))
+            faiss_index = faiss.read_index(str(build / "vector_store.faiss"))
             bm25 = bm25s.BM25.load(str(build / "bm25"))
             doc_freqs = json.loads((build / "doc_freqs.json").read_text(encoding="utf-8"))
     except Exception as err:  # truncated JSON, bad numpy header, faiss or bm25s read errors
@@ -152,11 +152,11 @@ def load_index(index_dir: str | Path, model: str | None = None,
     n = manifest["counts"]["chunks"]
     sizes = {"chunks": len(chunks), "vectors": vectors.shape[0]}
     if search:
-        sizes.update(faiss=vector_store.client.ntotal, bm25=int(bm25.scores["num_docs"]))
+        sizes.update(faiss=faiss_index.ntotal, bm25=int(bm25.scores["num_docs"]))
     if any(size != n for size in sizes.values()):
         raise IndexCorruptError(str(index_dir), f"parts disagree: manifest says {n} chunks, "
                                                 f"found {sizes}")
-    return IndexData(build, manifest, chunks, articles, issues, vectors, vector_store, bm25,
+    return IndexData(build, manifest, chunks, articles, issues, vectors, faiss_index, bm25,
                      doc_freqs)
 
 
@@ -275,8 +275,9 @@ def _append_jsonl(path: Path, rows) -> None:
 
 
 def write_faiss(vectors: np.ndarray, path: Path) -> None:
-    """Store vectors in FAISS, as llama-index's `FaissVectorStore.persist` does (`load_index`
-    reads them back through it), without importing llama-index for a write.
+    """Store vectors in a FAISS file, the format llama-index's `FaissVectorStore` persists and
+    loads (`rag.search.llama.DenseRetriever` wraps the loaded index in one); written and read
+    with faiss itself, because importing llama-index costs seconds at every start.
 
     Cosine similarity = inner product on L2-normalised vectors, hence `IndexFlatIP`; exact
     search over 50,000 chunks of 512 dimensions takes a few milliseconds on one core.
