@@ -17,7 +17,6 @@ from pathlib import Path
 import numpy as np
 
 from rag.answer.features import (
-    FEATURES,
     Candidate,
     Question,
     TextStats,
@@ -42,7 +41,6 @@ _DETAIL = "材料|手续|证件|条件|流程|步骤|费用|电话|地址|网址
 _ASKS_DETAIL = re.compile(rf"(?:什么|哪些|哪个)({_DETAIL})|({_DETAIL})(?:是|有)?(?:什么|哪些|多少)")
 _HOW_TO = re.compile(r"(?:怎么|怎样|如何)(?:才能)?(办理|办|申请|查询|查|缴纳|补办|换证|换|领取|"
                      r"预约|注销|迁移|报名|报警|投诉)")
-_MISSING = FEATURES.index("missing_entities")
 _SEVERAL = re.compile(r"哪些|措施|为什么|为何|原因|举措|做法")
 
 
@@ -68,11 +66,8 @@ class Answerer:
         logger.debug("answerable %.3f (threshold %.3f)", p, self.model.threshold)
         order = np.argsort(-scores, kind="stable")
         best = cands[int(order[0])]
-        # A place, organisation, person or year the question names and the best article lacks
-        # (深圳 asked, 石家庄 found) vetoes the answer: see the ablation in the README.
-        named_missing = x[int(order[0]), _MISSING] > 0
-        if p < self.model.threshold or named_missing or not _answers_procedure(question,
-                                                                                best.text):
+        if p < self.model.threshold or wrong_place(q, best) or not _answers_procedure(
+                question, best.text):
             return self.abstain(question, passages)
         chosen = shape(q, cands, order)
         citations: list[Citation] = []
@@ -94,6 +89,16 @@ class Answerer:
                 seen.add(p.article_id)
                 suggestions.append(Citation.of(len(suggestions) + 1, p))
         return Answer(question=question, text=NOT_FOUND, abstained=True, suggestions=suggestions)
+
+
+def wrong_place(q: Question, best: Candidate) -> bool:
+    """A jurisdiction the question names (深圳 of 深圳市交管局) that the best article lacks.
+
+    Measured on held-out DRCD (README): vetoing on any missing name or year refused 2.2% more
+    answerable questions for 2.5% more unanswerable ones; jurisdictions alone cost nothing
+    there and catch the swapped city of news questions (深圳 asked, 石家庄 found)."""
+    body = best.article.title + "".join(best.article.units)
+    return any(p not in body for p in q.places)
 
 
 def shape(q: Question, cands: list[Candidate], order: np.ndarray) -> list[Candidate]:

@@ -77,6 +77,7 @@ class Question:
     kinds: dict[str, bool]
     entities: list[str]
     years: list[str]
+    places: list[str] = field(default_factory=list)  # 深圳 of 深圳市交管局: jurisdictions
 
 
 @dataclass
@@ -125,10 +126,12 @@ def analyse_question(text: str, idf) -> Question:
     tagged = pos_tag(text)
     words = [w for w, _ in tagged]
     kinds = {k: bool(r.search(text)) for k, r in _KIND_RE.items()}
-    entities = [_entity_core(w) for w, f in tagged if f[:2] in _ENTITY_TAGS and len(w) >= 2]
+    named = [w for w, f in tagged if f[:2] in _ENTITY_TAGS and len(w) >= 2]
+    entities = [_entity_core(w) for w in named]
     return Question(text=text, tokens=tokens, weights=weights, total=sum(weights.values()) or 1.0,
                     bigrams=bigrams(text), focus=focus_words(words), kinds=kinds,
-                    entities=entities, years=_YEAR.findall(text))
+                    entities=entities, years=_YEAR.findall(text),
+                    places=[c for w, c in zip(named, entities) if c != w])
 
 
 def _entity_core(entity: str) -> str:
@@ -188,6 +191,8 @@ def unit_properties(s: str, title_bigrams: list[str]) -> tuple[tuple, dict[str, 
     named: dict[str, list[str]] = {k: [] for k in ("nr", "ns", "nt", "m", "t", "x")}
     for w, f in quick_tag(s):
         key = f[:2] if f[:2] in ("nr", "ns", "nt") else f[:1]
+        if _DIGIT.search(w):  # jieba's dictionary has no tag for "97" or "2024"
+            key = "m"
         if key not in named or len(w) < 2 and key != "m":
             continue
         if key == "m" and not (_DIGIT.search(w) or _CN_NUMBER.search(w + "个")):

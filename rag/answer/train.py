@@ -45,7 +45,7 @@ FALSE_REFUSAL_RATE = 0.02
 #: Every second answerable question is also asked with its article masked out (a negative).
 MASK_EVERY = 2
 #: The sample issues' questions count this many times: DRCD alone does not teach news.
-NEWS_WEIGHT = 5
+NEWS_WEIGHT = 20
 RANKER = dict(objective="lambdarank", n_estimators=300, learning_rate=0.05, num_leaves=31,
               min_child_samples=20, subsample=0.8, subsample_freq=1, colsample_bytree=0.8,
               random_state=0, deterministic=True, force_row_wise=True, n_jobs=2, verbose=-1)
@@ -126,13 +126,20 @@ def _groups(data, embed, questions: list[dict], masked: bool, show_progress: boo
     return out
 
 
+#: Features the score may only rise with, all else equal: more of the question's words, and
+#: holding the kind of content asked for. A prior that holds for any text, not a weight.
+MONOTONE = ("overlap", "overlap_notitle", "bigram", "bigram_notitle", "focus", "wants_met")
+
+
 def _fit_ranker(groups: list):
     import lightgbm as lgb
 
     kept = [g for g in groups if len(g[1]) and g[2].any()]
     x = np.vstack([g[1] for g in kept])
     y = np.concatenate([g[2] for g in kept])
-    return lgb.LGBMRanker(**RANKER).fit(x, y, group=[len(g[1]) for g in kept])
+    monotone = [int(f in MONOTONE) for f in FEATURES]
+    return lgb.LGBMRanker(**RANKER, monotone_constraints=monotone).fit(
+        x, y, group=[len(g[1]) for g in kept])
 
 
 def _refusal_rows(groups: list, score) -> tuple[np.ndarray, np.ndarray]:
@@ -203,7 +210,7 @@ def train(drcd: Path, dev: Path, corpus: Path, out: Path | None = None, work: Pa
         "threshold": threshold}, indent=1), "utf-8")
     manifest = {
         "features": FEATURES, "refusal_features": REFUSAL_FEATURES, "split_rule": SPLIT_RULE,
-        "ranker": {k: v for k, v in RANKER.items() if k != "n_jobs"},
+        "ranker": {k: v for k, v in RANKER.items() if k != "n_jobs"}, "monotone": MONOTONE,
         "refusal": f"logistic regression on standardised features; threshold = the "
                    f"{FALSE_REFUSAL_RATE:.0%} quantile of train-side answerable questions' "
                    f"out-of-fold P(answerable) = {threshold:.4f}",
