@@ -41,6 +41,7 @@ _DETAIL = "材料|手续|证件|条件|流程|步骤|费用|电话|地址|网址
 _ASKS_DETAIL = re.compile(rf"(?:什么|哪些|哪个)({_DETAIL})|({_DETAIL})(?:是|有)?(?:什么|哪些|多少)")
 _HOW_TO = re.compile(r"(?:怎么|怎样|如何)(?:才能)?(办理|办|申请|查询|查|缴纳|补办|换证|换|领取|"
                      r"预约|注销|迁移|报名|报警|投诉)")
+_NUMBER = re.compile(r"[0-9零〇一二两三四五六七八九十百千万]")
 _SEVERAL = re.compile(r"哪些|措施|为什么|为何|原因|举措|做法")
 
 
@@ -107,6 +108,14 @@ def shape(q: Question, cands: list[Candidate], order: np.ndarray) -> list[Candid
     over two or three sentences)."""
     best = cands[int(order[0])]
     if not _SEVERAL.search(q.text):
+        # Asked for a number or a date and the best sentence has none: the answer also takes
+        # the best-ranked sentence of the same article that has one (ablation in the README).
+        if (q.kinds["number"] or q.kinds["date"]) and not _NUMBER.search(best.text):
+            more = next((cands[int(i)] for i in order[1:_MAX_UNITS] if cands[int(i)].passage
+                         .article_id == best.passage.article_id
+                         and _NUMBER.search(cands[int(i)].text)), None)
+            if more is not None:
+                return sorted([best, more], key=lambda c: c.at if c.at >= 0 else 1 << 30)
         return [best]
     chosen = [best]
     for i in order[1:_MAX_UNITS]:
