@@ -101,6 +101,9 @@ def join_broken(head: str, tail: str) -> str:
     return head + tail
 
 
+#: A question word: what a question asks sits next to it ("讲解了什么政策", "是多少").
+QUESTION_WORD = re.compile(r"什么|多少|哪|几|谁|怎么|如何|何时|何处|何地|何人|多长|多久|为何|为什么")
+
 # Words that carry no topic: function words and the question words of a query.
 STOPWORDS = frozenset("""
 的 了 是 在 和 与 及 或 有 也 都 就 还 又 被 把 将 对 为 从 向 于 以 等 之 其 该 这 那 此 个 们 吗 呢 吧 啊 么 什么 多少

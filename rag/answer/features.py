@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from rag.text import STOPWORDS, split_sentences, tokenize
+from rag.text import QUESTION_WORD, STOPWORDS, split_sentences, tokenize
 from rag.types import Article, Passage
 
 # What the question asks for: each kind is one regular expression over the question.
@@ -34,7 +34,6 @@ QUESTION_KINDS = {
     "how": r"怎么|如何|怎样|方式|方法|手段|途径",
 }
 _KIND_RE = {k: re.compile(v) for k, v in QUESTION_KINDS.items()}
-_WH = re.compile(r"什么|多少|哪|几|谁|怎么|如何|何时|何处|何地|何人|多长|多久|为何|为什么")
 _DIGIT = re.compile(r"[0-9０-９]")
 _CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千万亿][个名项件人次天年位辆起所条处家余多倍种座层届只部本元米]")
 _NUM_UNIT = re.compile(r"[0-9.]+\s*(?:%|％|[个名项件人次天年位辆起所条处家余多倍种座层届只部本元米吨斤亩])")
@@ -100,7 +99,7 @@ class ArticleUnits:
 
 def bigrams(text: str) -> list[str]:
     """Character bigrams of the Chinese runs of `text` (no question words, no stopwords)."""
-    text = _WH.sub(" ", text)
+    text = QUESTION_WORD.sub(" ", text)
     out = []
     for run in re.findall(r"[\u4e00-\u9fff0-9A-Za-z]+", text):
         out += [run[i:i + 2] for i in range(len(run) - 1)]
@@ -109,7 +108,7 @@ def bigrams(text: str) -> list[str]:
 
 def focus_words(words: list[str]) -> list[str]:
     """The content words just before and after the question word ("讲解了什么政策")."""
-    at = next((i for i, w in enumerate(words) if _WH.search(w)), None)
+    at = next((i for i, w in enumerate(words) if QUESTION_WORD.search(w)), None)
     if at is None:
         return []
 

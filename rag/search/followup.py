@@ -42,6 +42,8 @@ _AGENTS = ("公安机关", "公安局", "公安厅", "派出所", "警方", "民
 _NOT_A_NAME = ("度", "率", "性", "量", "数")
 # Tags (first letter) of words that cannot be a given name: particles, numbers, pronouns...
 _FUNCTION = set("ucpyxmqrdf")
+# Narrower than rag.text.QUESTION_WORD: where the tail of a previous question begins ("…是多少？"),
+# to carry that tail over; 什么 alone would carry too much ("讲解了什么政策").
 _QUESTION_WORD = re.compile(r"(多少|几[个名项件人次天年位]?|哪[天年里些个位]|什么时候|何时|谁|怎么|如何)")
 _MAX_CORE_CHARS = 6  # a question this short with no name of its own needs its context
 _LOOKBACK = 3  # turns searched for something to carry over
