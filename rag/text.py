@@ -23,10 +23,6 @@ _SENTENCE_RE = re.compile(f"[^{SENTENCE_END}]*(?:[{SENTENCE_END}]+[{_CLOSERS}]*|
 _COMPLETE_RE = re.compile(f"[{SENTENCE_END}][{_CLOSERS}]*$")
 
 
-def is_cjk(ch: str) -> bool:
-    return bool(ch) and bool(_CJK_RE.match(ch))
-
-
 def has_cjk(text: str) -> bool:
     return bool(_CJK_RE.search(text))
 

@@ -33,16 +33,3 @@ def weighted_fusion(sparse: Ranked, dense: Ranked, dense_weight: float = DENSE_W
              + dense_weight * (d.get(key, d_lo) - d_lo) / span
              for key in dict.fromkeys([*b, *d])}
     return sorted(fused.items(), key=lambda kv: -kv[1])[:top_k]
-
-
-def reciprocal_rank_fusion(*lists: Ranked, k: int = 60,
-                           top_k: int = 10) -> list[tuple[Hashable, float]]:
-    """Reciprocal rank fusion (Cormack, Clarke and Büttcher, SIGIR 2009): sum of 1 / (k + rank).
-
-    Kept beside `weighted_fusion` as the measured alternative (see the module docstring).
-    """
-    fused: dict[Hashable, float] = {}
-    for ranked in lists:
-        for rank, (key, _) in enumerate(ranked, 1):
-            fused[key] = fused.get(key, 0.0) + 1.0 / (k + rank)
-    return sorted(fused.items(), key=lambda kv: -kv[1])[:top_k]
