@@ -171,3 +171,14 @@ def test_page_files_of_one_issue_are_all_kept(two, settings):
     assert sorted(result["added"]) == ["issue_900_p1.txt", "issue_900_p6.txt"]
     titles = {a.title for a in Engine.load(two, settings).articles(issue=900)}
     assert "邯郸交警开展电动自行车安全整治" in titles  # page 6, not taken for a copy of page 1
+
+
+def test_the_size_limit_of_the_settings_given_is_applied(two, settings, tmp_path):
+    """Settings passed to the API, not only the environment, set the file size limit."""
+    from dataclasses import replace
+
+    big = with_header("000_901c193272ce665a.txt", 870, "2025-08-12", tmp_path / "big.txt")
+    result = add_files([big], two, replace(settings, max_file_mb=0.001))
+    assert not result["added"] and "MAX_FILE_MB=0.001" in result["summary"]
+    assert 870 not in numbers(two)
+    assert add_files([big], two, settings)["added"]

@@ -207,7 +207,8 @@ def build_index(corpus_dir: str | Path, index_dir: str | Path, settings: Setting
     settings = settings or Settings.from_env()
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
     check_folder(index_dir)  # before minutes of parsing and embedding, not after
-    issues, files, warnings = identity.parse_folder(corpus_dir, show_progress)
+    issues, files, warnings = identity.parse_folder(corpus_dir, show_progress,
+                                                    settings.max_file_mb)
     with index_lock(index_dir):
         return _write(index_dir, issues, files, warnings, settings, show_progress,
                       _load_current(index_dir))
@@ -247,7 +248,8 @@ def _add(paths: list[str | Path], index_dir: Path, settings: Settings,
     data = _require(index_dir, settings)
     load_s = time.perf_counter() - started
     files = dict(data.manifest.get("files", {}))
-    plan = identity.plan_add(identity.find_issue_files(paths), data.issues, files)
+    plan = identity.plan_add(identity.find_issue_files(paths), data.issues, files,
+                             settings.max_file_mb)
     result = {"added": plan.added, "replaced": plan.replaced, "skipped": plan.skipped,
               "reasons": plan.reasons, "failed": plan.failed, "warnings": plan.warnings}
     if not plan.new:  # nothing new, or nothing readable: the index stays as it was

@@ -95,7 +95,8 @@ def folder_files(folder: Path) -> list[Path]:
                   and not any(part.startswith(".") for part in p.relative_to(folder).parts))
 
 
-def parse_folder(corpus_dir: Path, show_progress: bool = False
+def parse_folder(corpus_dir: Path, show_progress: bool = False,
+                 max_file_mb: float | None = None
                  ) -> tuple[list[Issue], dict[str, str], list[str]]:
     """Parse every issue file below a corpus folder, each known by its path inside it.
 
@@ -111,7 +112,7 @@ def parse_folder(corpus_dir: Path, show_progress: bool = False
     if not corpus_dir.is_dir():
         raise CorpusError(f"corpus folder {corpus_dir} does not exist: "
                           "put issue files (.txt, .md or .pdf) there or pass --corpus DIR")
-    parser, issues, warnings = Parser(), [], []
+    parser, issues, warnings = Parser(max_file_mb), [], []
     hashes: dict[str, str] = {}
     first: dict[str, str] = {}  # content hash → the source that has it
     by_key: dict[tuple, list[Issue]] = {}
@@ -145,10 +146,12 @@ def parse_folder(corpus_dir: Path, show_progress: bool = False
 
 class Parser:
     """Parse files under a chosen `source`, with the number and date their folder's
-    issues.csv gives (it names files by their bare name)."""
+    issues.csv gives (it names files by their bare name); files over `max_file_mb` (default:
+    the MAX_FILE_MB setting) are refused before they are read."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_file_mb: float | None = None) -> None:
         self._manifests: dict[Path, dict[str, dict]] = {}
+        self._max_file_mb = max_file_mb
 
     def parse(self, path: Path, source: str) -> Issue:
         """Raises OSError or ValueError when the file cannot be read as an issue."""
@@ -156,7 +159,8 @@ class Parser:
         if folder not in self._manifests:
             self._manifests[folder] = load_manifest(folder)
         entry = self._manifests[folder].get(path.name)
-        return parse_file(path, {source: entry} if entry else None, source=source)
+        return parse_file(path, {source: entry} if entry else None, source=source,
+                          max_file_mb=self._max_file_mb)
 
 
 @dataclass
@@ -181,7 +185,8 @@ class Plan:
         logger.info("%s: skipped, %s", name, why)
 
 
-def plan_add(paths: list[Path], indexed: list[Issue], files: dict[str, str]) -> Plan:
+def plan_add(paths: list[Path], indexed: list[Issue], files: dict[str, str],
+             max_file_mb: float | None = None) -> Plan:
     """Decide, file by file, whether an add adds, replaces or skips it (see the module doc)."""
     plan = Plan()
     source_of_hash = {h: s for s, h in files.items()}
@@ -189,7 +194,7 @@ def plan_add(paths: list[Path], indexed: list[Issue], files: dict[str, str]) -> 
     for i in indexed:
         by_key.setdefault(issue_key(i), []).append(i)
     taken = set(files) | {i.source for i in indexed}
-    parser = Parser()
+    parser = Parser(max_file_mb)
     for path in paths:
         digest = file_hash(path)
         if digest in source_of_hash:
