@@ -38,7 +38,7 @@ import re
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from aiohttp import web
 
@@ -503,3 +503,23 @@ class BotApiEmulator:
     async def drained(self, timeout: float = 30) -> None:
         """Wait until the bot has fetched and confirmed every injected update."""
         await self.wait_for(lambda: not self.updates, timeout)
+
+
+@contextlib.asynccontextmanager
+async def running_bot(emu: BotApiEmulator, settings, engine):
+    """Start `emu`, then the real Application polling it with `settings`; yield the application."""
+    from bot.app import build_application
+
+    root = await emu.start()
+    app = build_application(replace(settings, telegram_api_base_url=root), engine=engine)
+    await app.initialize()
+    await app.post_init(app)
+    await app.updater.start_polling(timeout=5, poll_interval=0)
+    await app.start()
+    try:
+        yield app
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+        await emu.stop()

@@ -22,9 +22,8 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from bot_emulator import BotApiEmulator
+from bot_emulator import BotApiEmulator, running_bot
 
-from bot.app import build_application
 from rag import Engine, Settings, build_index
 from rag.feedback import FEEDBACK_FILE
 
@@ -88,19 +87,8 @@ def bot_engine(bot_settings) -> Engine:
 async def bot(bot_settings, bot_engine):
     """The real Application, polling an emulator; yields (emulator, application)."""
     emu = BotApiEmulator(token=bot_settings.telegram_bot_token)
-    root = await emu.start()
-    app = build_application(replace(bot_settings, telegram_api_base_url=root), engine=bot_engine)
-    await app.initialize()
-    await app.post_init(app)
-    await app.updater.start_polling(timeout=5, poll_interval=0)
-    await app.start()
-    try:
+    async with running_bot(emu, bot_settings, bot_engine) as app:
         yield emu, app
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-        await emu.stop()
 
 
 async def _answer(emu: BotApiEmulator, user: int, text: str, chat: int | None = None):

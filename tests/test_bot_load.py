@@ -15,9 +15,7 @@ from dataclasses import replace
 
 import pytest
 import pytest_asyncio
-from bot_emulator import BotApiEmulator, FloodLimits
-
-from bot.app import build_application
+from bot_emulator import BotApiEmulator, FloodLimits, running_bot
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -39,26 +37,10 @@ async def loaded_bot(sample_index, engine, settings):
     loop = asyncio.get_running_loop()
     loop.set_default_executor(ThreadPoolExecutor(max_workers=len(USERS) + len(TWICE) + 8))
     emu = BotApiEmulator(token="123456:LOAD-token", limits=FloodLimits())
-    root = await emu.start()
-    bot_settings = replace(
-        settings,
-        index_dir=sample_index,
-        telegram_bot_token=emu.token,
-        telegram_api_base_url=root,
-        allowed_user_ids=frozenset(USERS),
-    )
-    app = build_application(bot_settings, engine=engine)
-    await app.initialize()
-    await app.post_init(app)
-    await app.updater.start_polling(timeout=5, poll_interval=0)
-    await app.start()
-    try:
+    bot_settings = replace(settings, index_dir=sample_index, telegram_bot_token=emu.token,
+                           allowed_user_ids=frozenset(USERS))
+    async with running_bot(emu, bot_settings, engine) as app:
         yield emu, app
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-        await emu.stop()
 
 
 def _answers(emu: BotApiEmulator, chat: int) -> list[dict]:

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import re
 import shutil
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from bot_emulator import BotApiEmulator
+from bot_emulator import BotApiEmulator, running_bot
 
 from bot.admin import safe_name, store_upload
-from bot.app import build_application
 from rag import Engine, Settings, build_index
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -52,20 +50,9 @@ def upload_settings(tmp_path_factory) -> Settings:
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def bot(upload_settings):
     emu = BotApiEmulator(token=upload_settings.telegram_bot_token)
-    root = await emu.start()
-    settings = replace(upload_settings, telegram_api_base_url=root)
-    app = build_application(settings, engine=Engine.load(settings.index_dir, settings))
-    await app.initialize()
-    await app.post_init(app)
-    await app.updater.start_polling(timeout=5, poll_interval=0)
-    await app.start()
-    try:
+    engine = Engine.load(upload_settings.index_dir, upload_settings)
+    async with running_bot(emu, upload_settings, engine) as app:
         yield emu, app
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-        await emu.stop()
 
 
 def _uploads(settings: Settings) -> Path:
