@@ -40,7 +40,10 @@ def _engine(args: argparse.Namespace, settings: Settings, auto_build: bool = Fal
         return Engine.load(index, settings)
     except IndexNotFoundError:
         corpus = Path(getattr(args, "corpus", None) or settings.corpus_dir)
-        first_run = not args.index and index == Settings().index_dir and not index.exists()
+        # The checkout ships index/ holding only .gitkeep: that is a first run too.
+        empty = not index.exists() or index.is_dir() and all(
+            p.name.startswith(".") for p in index.iterdir())
+        first_run = not args.index and index == Settings().index_dir and empty
         if not auto_build or not first_run or not corpus.is_dir():
             raise
         # A newcomer's first command just works: build from the sample corpus, say so.

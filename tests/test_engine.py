@@ -186,8 +186,11 @@ def run_cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
 
 
 def test_cli_ask_builds_a_missing_index_then_answers_json(tmp_path):
-    # The README's first command: `ask` in a fresh checkout, the index at the default index/.
+    # The README's first command: `ask` in a fresh checkout, the index at the default index/,
+    # which the checkout ships holding only .gitkeep.
     (tmp_path / "corpus").symlink_to(ROOT / "corpus")
+    (tmp_path / "index").mkdir()
+    (tmp_path / "index" / ".gitkeep").touch()
     env = {k: v for k, v in os.environ.items() if k not in ("INDEX_DIR", "CORPUS_DIR")}
     ask = [sys.executable, "-m", "rag", "ask"]
     out = subprocess.run([*ask, "第853期公安周刊是哪天出版的？", "--json"], cwd=tmp_path, env=env,
