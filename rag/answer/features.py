@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from rag.text import QUESTION_WORD, STOPWORDS, split_sentences, tokenize
+from rag.text import QUESTION_WORD, STOPWORDS, pos_tag, quick_tag, split_sentences, tokenize
 from rag.types import Article, Passage
 
 # What the question asks for: each kind is one regular expression over the question.
@@ -139,29 +139,6 @@ def _entity_core(entity: str) -> str:
     while (m := _ENTITY_SUFFIX.search(core)) and len(core) - len(m.group(0)) >= 2:
         core = core[: m.start()]
     return core
-
-
-_posseg = None
-
-
-def pos_tag(text: str) -> list[tuple[str, str]]:
-    """jieba's words with part-of-speech tags (nr person, ns place, nt organisation, m number)."""
-    global _posseg
-    if _posseg is None:
-        import jieba.posseg
-
-        _posseg = jieba.posseg
-    return [(p.word, p.flag) for p in _posseg.cut(text)]
-
-
-def quick_tag(text: str) -> list[tuple[str, str]]:
-    """Dictionary tags of jieba's plain cut: 7× faster than posseg's tagging HMM; a word
-    outside the dictionary (often a name jieba's HMM found) is tagged "x"."""
-    import jieba
-
-    pos_tag("")  # loads the tag table
-    table = _posseg.dt.word_tag_tab
-    return [(w, table.get(w, "x")) for w in jieba.lcut(text)]
 
 
 _SPEECH_AFTER = re.compile(r"(说|表示|介绍|留言|反映|称|问|求助|感叹|告诉)")

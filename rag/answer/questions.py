@@ -67,7 +67,7 @@ def _question(sentence: str, span: tuple[int, int], word: str) -> str:
 
 def generate(articles: list[Article], units_of, per_article: int = 4) -> list[dict]:
     """Questions over `articles` in the schema of `python -m rag eval` (deterministic)."""
-    from rag.answer.features import pos_tag as tagger
+    from rag.text import pos_tag as tagger
 
     out: list[dict] = []
     for a in articles:
