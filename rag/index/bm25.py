@@ -40,10 +40,11 @@ def count_tokens(tokens: list[list[str]], vocab: dict[str, int]) -> sp.csr_matri
 
 def append_rows(counts: sp.csr_matrix, new: sp.csr_matrix, width: int) -> sp.csr_matrix:
     """Stack two count matrices whose columns follow the same (grown) vocabulary."""
-    counts, new = counts.copy(), new.copy()
-    counts.resize((counts.shape[0], width))
-    new.resize((new.shape[0], width))
-    return sp.vstack([counts, new], format="csr")
+    # Row-major storage: appending rows is appending to the three arrays.
+    return sp.csr_matrix((np.concatenate([counts.data, new.data]),
+                          np.concatenate([counts.indices, new.indices]),
+                          np.concatenate([counts.indptr, new.indptr[1:] + counts.nnz])),
+                         shape=(counts.shape[0] + new.shape[0], width))
 
 
 def doc_freqs(counts: sp.csr_matrix, vocab: dict[str, int]) -> dict[str, int]:

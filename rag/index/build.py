@@ -3,9 +3,12 @@
 All three operations rebuild the index from articles, reusing every vector and BM25 token
 list the current build already has for an unchanged chunk (keyed by its text), so only new
 or changed text is embedded. An issue added at the end appends to the current build: only
-its chunks are embedded and tokenized, and BM25 is recomputed from stored token counts
-(`rag.index.bm25`), so adding one issue to a 1,000-issue archive takes about a second.
-Which files an add takes, replaces or skips is decided in `rag.index.identity`.
+its chunks are embedded and tokenized, BM25 is recomputed from stored token counts
+(`rag.index.bm25`), the build's other files are copied byte for byte, and the embedding
+runs in a thread while they are written. An add that touches no indexed issue (another
+number) does not even parse the current build's chunks and articles, only its issue list
+(`rag.index.store.Outline`). Adding one issue to a 1,000-issue archive so takes about a
+second. Which files an add takes, replaces or skips is decided in `rag.index.identity`.
 """
 
 from __future__ import annotations
@@ -23,8 +26,17 @@ import numpy as np
 from rag.errors import IndexCorruptError, IndexNotFoundError
 from rag.index import bm25, identity
 from rag.index.embed import canonical_name
-from rag.index.encode import embed_texts
-from rag.index.store import IndexData, check_folder, index_lock, load_index, write_build
+from rag.index.encode import embed_soon, embed_texts
+from rag.index.store import (
+    IndexData,
+    Outline,
+    check_folder,
+    index_lock,
+    issue_record,
+    load_index,
+    load_outline,
+    write_build,
+)
 from rag.index.tokens import read_tokens, tokenize_chunks
 from rag.ingest.chunk import chunk_article
 from rag.ingest.continuations import join_continuations
@@ -75,10 +87,12 @@ def _load_current(index_dir: Path) -> IndexData | None:
         return None  # nothing to reuse: everything is embedded afresh
 
 
-def _compatible(data: IndexData | None, settings: Settings) -> bool:
-    """The current build's vectors and tokens can be reused as they are."""
-    return data is not None and data.manifest.get("model") == canonical_name(
-        settings.embed_model) and data.manifest.get("tokenizer") == tokenizer_fingerprint()
+def _compatible(manifest: dict, settings: Settings) -> bool:
+    """The current build's vectors, tokens and chunks can be kept as they are."""
+    return manifest.get("model") == canonical_name(settings.embed_model) \
+        and manifest.get("tokenizer") == tokenizer_fingerprint() \
+        and manifest.get("chunking", {}).get("size") == settings.chunk_size \
+        and manifest["chunking"].get("overlap") == settings.chunk_overlap
 
 
 def _caches(data: IndexData | None, settings: Settings) -> tuple[dict, dict]:
@@ -129,43 +143,10 @@ def _embed(chunks: list[Chunk], keys: list[str], cache: dict, settings: Settings
     return np.stack([cache[k] for k in keys]).astype(np.float32), len(todo)
 
 
-def _write(index_dir: Path, issues: list[Issue], files: dict[str, str], warnings: list[str],
-           settings: Settings, show_progress: bool, current: IndexData | None) -> dict:
-    """Write a new build of `issues`, reusing what `current` (the build in use) has."""
-    timer = _Timer()
-    with timer("chunk"):
-        articles = [a for i in issues for a in i.articles]
-        chunks = _chunks(articles, current, settings)
-    appended = _extends(current, chunks, articles) and _compatible(current, settings)
-    if appended:
-        # A new issue at the end: the current build's vectors and tokens stay as they are.
-        n = len(current.chunks)
-        with timer("embed"):
-            new_vectors, embedded = _embed(chunks[n:], [_key(c) for c in chunks[n:]], {},
-                                           settings, show_progress)
-            vectors = np.concatenate([current.vectors, new_vectors.reshape(
-                -1, current.vectors.shape[1])])
-        with timer("tokenize"):
-            tokens = tokenize_chunks(chunks[n:], show_progress)  # the new chunks' only
-        with timer("bm25"):
-            counts, vocab = _grown_counts(current, tokens)
-    else:
-        with timer("reuse"):
-            vec_cache, tok_cache = _caches(current, settings)
-            keys = [_key(c) for c in chunks]
-        with timer("embed"):
-            vectors, embedded = _embed(chunks, keys, vec_cache, settings, show_progress)
-        with timer("tokenize"):
-            missing = [c for c, k in zip(chunks, keys) if k not in tok_cache]
-            for c, toks in zip(missing, tokenize_chunks(missing, show_progress)):
-                tok_cache[_key(c)] = toks
-            tokens = [tok_cache[k] for k in keys]
-        with timer("bm25"):
-            vocab: dict[str, int] = {}
-            counts = bm25.count_tokens(tokens, vocab)
-    manifest = {
+def _manifest(settings: Settings, files: dict[str, str], warnings: list[str],
+              embedded: int) -> dict:
+    return {
         "model": canonical_name(settings.embed_model),
-        "dimension": int(vectors.shape[1]),
         "normalized": True,
         "tokenizer": tokenizer_fingerprint(),
         "similarity": "cosine (inner product on normalised vectors)",
@@ -176,23 +157,88 @@ def _write(index_dir: Path, issues: list[Issue], files: dict[str, str], warnings
         "versions": _versions(),
         "embedded_chunks": embedded,
     }
-    with timer("write"):
-        build = write_build(index_dir, chunks, tokens, vectors, issues, manifest, counts, vocab,
-                            show_progress, base=current if appended else None)
-    stats = {"index": str(index_dir), "build": build.name, "issues": len(issues),
-             "articles": len(articles), "chunks": len(chunks), "embedded": embedded,
-             "seconds": timer.total(), "timings": timer.seconds, "warnings": warnings}
+
+
+def _stats(index_dir: Path, build: Path, issues: int, articles: int, chunks: int,
+           embedded: int, timer: _Timer, warnings: list[str]) -> dict:
     logger.info("built %s: %d issues, %d articles, %d chunks (%d embedded) in %.1fs",
-                index_dir, len(issues), len(articles), len(chunks), embedded, stats["seconds"])
-    return stats
+                index_dir, issues, articles, chunks, embedded, timer.total())
+    return {"index": str(index_dir), "build": build.name, "issues": issues,
+            "articles": articles, "chunks": chunks, "embedded": embedded,
+            "seconds": timer.total(), "timings": timer.seconds, "warnings": warnings}
 
 
-def _grown_counts(current: IndexData, tokens: list[list[str]]):
-    """The current build's token counts with rows for `tokens` (the new chunks) appended."""
-    counts, vocab = bm25.load_counts(current.path)
+def _write(index_dir: Path, issues: list[Issue], files: dict[str, str], warnings: list[str],
+           settings: Settings, show_progress: bool, current: IndexData | None) -> dict:
+    """Write a new build of `issues`, reusing what `current` (the build in use) has."""
+    timer = _Timer()
+    with timer("chunk"):
+        articles = [a for i in issues for a in i.articles]
+        chunks = _chunks(articles, current, settings)
+    if _extends(current, chunks, articles) and _compatible(current.manifest, settings):
+        # A new issue at the end: the current build's rows stay as they are.
+        base = Outline(current.path, current.manifest, current.issues, [])
+        return _append(index_dir, base, [issue_record(i) for i in issues],
+                       articles[len(current.articles):], chunks[len(current.chunks):], files,
+                       warnings, settings, show_progress, timer)
+    with timer("reuse"):
+        vec_cache, tok_cache = _caches(current, settings)
+        keys = [_key(c) for c in chunks]
+    with timer("embed"):
+        vectors, embedded = _embed(chunks, keys, vec_cache, settings, show_progress)
+    with timer("tokenize"):
+        missing = [c for c, k in zip(chunks, keys) if k not in tok_cache]
+        for c, toks in zip(missing, tokenize_chunks(missing, show_progress)):
+            tok_cache[_key(c)] = toks
+        tokens = [tok_cache[k] for k in keys]
+    with timer("bm25"):
+        vocab: dict[str, int] = {}
+        counts = bm25.count_tokens(tokens, vocab)
+    with timer("write"):
+        build = write_build(index_dir, chunks, tokens, vectors, articles,
+                            [issue_record(i) for i in issues],
+                            _manifest(settings, files, warnings, embedded), counts, vocab,
+                            show_progress)
+    return _stats(index_dir, build, len(issues), len(articles), len(chunks), embedded, timer,
+                  warnings)
+
+
+def _append(index_dir: Path, base: Outline, records: list[dict], articles: list[Article],
+            chunks: list[Chunk], files: dict[str, str], warnings: list[str],
+            settings: Settings, show_progress: bool, timer: _Timer) -> dict:
+    """Write the build `base` plus `articles` and their `chunks` after its rows; `records`
+    are all issues'. Only the new chunks are embedded (in a thread, while the rest of the
+    build is written) and tokenized; BM25 is recomputed from the stored counts."""
+    keys = [_key(c) for c in chunks]
+    unique = {k: i for i, k in reversed(list(enumerate(keys)))}  # first chunk of each text
+    pending = embed_soon([chunks[i].embed_text for i in unique.values()], settings,
+                         show_progress)
+    row_of = {k: n for n, k in enumerate(unique)}
+
+    def vectors() -> np.ndarray:
+        with timer("embed"):
+            found = pending()
+        return found[[row_of[k] for k in keys]] if keys else found
+
+    with timer("tokenize"):
+        tokens = tokenize_chunks(chunks, show_progress)
+    with timer("bm25"):
+        counts, vocab = _grown_counts(base.path, tokens)
+    with timer("write"):
+        build = write_build(index_dir, chunks, tokens, vectors, articles, records,
+                            _manifest(settings, files, warnings, len(unique)), counts, vocab,
+                            show_progress, base=base)
+    timer.seconds["write"] = round(timer.seconds["write"] - timer.seconds.get("embed", 0), 3)
+    return _stats(index_dir, build, len(records), base.article_count + len(articles),
+                  base.chunk_count + len(chunks), len(unique), timer, warnings)
+
+
+def _grown_counts(build: Path, tokens: list[list[str]]):
+    """The token counts of `build` with rows for `tokens` (the new chunks) appended."""
+    counts, vocab = bm25.load_counts(build)
     if counts is None:  # a build from before counts were kept: count its tokens once
         vocab = {}
-        counts = bm25.count_tokens(read_tokens(current.path), vocab)
+        counts = bm25.count_tokens(read_tokens(build), vocab)
     return bm25.append_rows(counts, bm25.count_tokens(tokens, vocab), len(vocab)), vocab
 
 
@@ -245,26 +291,50 @@ def add_files(paths: list[str | Path], index_dir: str | Path, settings: Settings
 def _add(paths: list[str | Path], index_dir: Path, settings: Settings,
          show_progress: bool) -> dict:
     started = time.perf_counter()
-    data = _require(index_dir, settings)
-    load_s = time.perf_counter() - started
-    files = dict(data.manifest.get("files", {}))
-    plan = identity.plan_add(identity.find_issue_files(paths), data.issues, files,
-                             settings.max_file_mb)
+    timer = _Timer()
+    with timer("load"):
+        outline = load_outline(index_dir, model=canonical_name(settings.embed_model))
+    files = dict(outline.manifest.get("files", {}))
+    found = identity.find_issue_files(paths)
+    with timer("parse"):
+        plan = identity.plan_add(found, outline.issues, files, settings.max_file_mb)
+    data = None
+    if plan.new and (plan.touches or not _compatible(outline.manifest, settings)):
+        # The new files may be indexed issues, or parts of them: decide again with the
+        # indexed articles at hand, and rebuild (reusing every vector) if an issue changes.
+        with timer("load"):
+            data = _require(index_dir, settings)
+        with timer("parse"):
+            plan = identity.plan_add(found, data.issues, files, settings.max_file_mb)
     result = {"added": plan.added, "replaced": plan.replaced, "skipped": plan.skipped,
               "reasons": plan.reasons, "failed": plan.failed, "warnings": plan.warnings}
     if not plan.new:  # nothing new, or nothing readable: the index stays as it was
         return {**result, "summary": identity.summary(plan)}
     new = {i.source for i in plan.new}
-    # Copies: joining continuations edits issues' article lists, never the loaded build's.
-    issues = [replace(i, articles=list(i.articles)) for i in data.issues if i.source not in new]
     files.update(plan.hashes)
-    warnings = plan.warnings + duplicate_numbers(issues + plan.new, only=new)
-    join_continuations(issues + plan.new)
-    prepare_s = time.perf_counter() - started - load_s
-    stats = _write(index_dir, issues + plan.new, files,
-                   data.manifest.get("warnings", []) + warnings, settings, show_progress, data)
-    stats["timings"] = {"load": round(load_s, 3), "parse": round(prepare_s, 3),
-                        **stats["timings"]}
+    if data is None:  # no indexed issue is touched: append, leaving its rows unread
+        warnings = plan.warnings + duplicate_numbers(outline.issues + plan.new, only=new)
+        with timer("parse"):
+            join_continuations(plan.new)
+        with timer("chunk"):
+            articles = [a for i in plan.new for a in i.articles]
+            chunks = [c for a in articles
+                      for c in chunk_article(a, settings.chunk_size, settings.chunk_overlap)]
+        stats = _append(index_dir, outline,
+                        outline.records + [issue_record(i) for i in plan.new], articles,
+                        chunks, files, outline.manifest.get("warnings", []) + warnings,
+                        settings, show_progress, timer)
+    else:
+        # Copies: joining continuations edits issues' article lists, never the loaded build's.
+        issues = [replace(i, articles=list(i.articles)) for i in data.issues
+                  if i.source not in new]
+        warnings = plan.warnings + duplicate_numbers(issues + plan.new, only=new)
+        with timer("parse"):
+            join_continuations(issues + plan.new)
+        stats = _write(index_dir, issues + plan.new, files,
+                       data.manifest.get("warnings", []) + warnings, settings, show_progress,
+                       data)
+        stats["timings"] = {**timer.seconds, **stats["timings"]}
     stats["seconds"] = round(time.perf_counter() - started, 2)
     holds = f"index holds {stats['issues']} issues, {stats['chunks']} chunks ({stats['seconds']}s)"
     return {**stats, **result, "warnings": warnings, "summary": identity.summary(plan, holds)}

@@ -13,6 +13,8 @@ import logging
 import multiprocessing
 import os
 import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -89,3 +91,22 @@ def embed_texts(texts: list[str], settings: Settings, show_progress: bool = Fals
     vectors = np.concatenate(parts).astype(np.float32)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return vectors / np.where(norms == 0, 1.0, norms)
+
+
+def embed_soon(texts: list[str], settings: Settings,
+               show_progress: bool = False) -> Callable[[], np.ndarray]:
+    """Start embedding `texts`; the function returned waits for their vectors (and raises
+    what `embed_texts` raises).
+
+    A few texts (an issue or two) are embedded in a thread while the caller goes on writing
+    the build: loading USE (~0.8 s, mostly zlib and numpy, which release the GIL) and
+    embedding then overlap that work instead of adding to it. Many texts are embedded when
+    asked for, in one process per core (`embed_texts`), which a thread beside them would rule
+    out; their embedding dwarfs the rest anyway.
+    """
+    if len(texts) >= MIN_PARALLEL_TEXTS:
+        return lambda: embed_texts(texts, settings, show_progress)
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed")
+    future = pool.submit(embed_texts, texts, settings, False)
+    pool.shutdown(wait=False)  # the thread ends with its one task
+    return future.result

@@ -176,6 +176,9 @@ class Plan:
     failed: list[str] = field(default_factory=list)  # skipped because unreadable
     warnings: list[str] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)  # source → "第856期"
+    # A parsed file may be an indexed issue or a part of one (`related`): deciding it, and
+    # joining its continued articles, then reads the indexed issue's articles.
+    touches: bool = False
 
     def skip(self, name: str, why: str, failed: bool = False) -> None:
         self.skipped.append(name)
@@ -185,10 +188,25 @@ class Plan:
         logger.info("%s: skipped, %s", name, why)
 
 
+def related(a: Issue, b: Issue) -> bool:
+    """Whether two issues may be one (copies, edits or page files of it), judged from their
+    headers alone: a superset of both `same_issue` on equal keys and the issues that
+    `join_continuations` joins articles across."""
+    if a.number is not None or b.number is not None:
+        return a.number == b.number
+    return not (a.date and b.date) or a.date == b.date
+
+
 def plan_add(paths: list[Path], indexed: list[Issue], files: dict[str, str],
              max_file_mb: float | None = None) -> Plan:
-    """Decide, file by file, whether an add adds, replaces or skips it (see the module doc)."""
+    """Decide, file by file, whether an add adds, replaces or skips it (see the module doc).
+
+    `indexed` may be headers without articles (`rag.index.store.Outline`): the plan is
+    then right unless `touches` is set, and must be made again with the articles.
+    """
     plan = Plan()
+    numbers = {i.number for i in indexed if i.number is not None}
+    numberless = [i for i in indexed if i.number is None]
     source_of_hash = {h: s for s, h in files.items()}
     by_key: dict[tuple, list[Issue]] = {}
     for i in indexed:
@@ -210,6 +228,8 @@ def plan_add(paths: list[Path], indexed: list[Issue], files: dict[str, str],
         except (OSError, ValueError) as err:
             plan.skip(path.name, f"unreadable ({err})", failed=True)
             continue
+        plan.touches |= issue.number in numbers if issue.number is not None \
+            else any(related(issue, i) for i in numberless)
         key = issue_key(issue)
         old = _twin(issue, by_key)
         if old is not None and Path(old.source).name != path.name:

