@@ -86,8 +86,7 @@ def test_vector_files_are_the_bytes_numpy_and_faiss_write(tmp_path):
     before = rng.standard_normal((37, 16)).astype(np.float32)
     new = rng.standard_normal((5, 16)).astype(np.float32)
     np.save(tmp_path / "before.npy", before)
-    for name, old in (("appended", np.load(tmp_path / "before.npy", mmap_mode="r")),
-                      ("whole", None)):
+    for name, old in (("appended", tmp_path / "before.npy"), ("whole", None)):
         out = tmp_path / name
         out.mkdir()
         written = new if old is not None else np.concatenate([before, new])
@@ -100,8 +99,14 @@ def test_vector_files_are_the_bytes_numpy_and_faiss_write(tmp_path):
         assert (out / "vector_store.faiss").read_bytes() == (tmp_path / "faiss.bin").read_bytes()
 
 
-def test_a_damaged_build_is_refused_not_copied_into_the_next(four, settings):
+@pytest.mark.parametrize("sizes_kept", [True, False])  # False: a build of older code
+def test_a_damaged_build_is_refused_not_copied_into_the_next(four, settings, sizes_kept):
     current = (four / "current").resolve()
+    manifest = json.loads((current / "manifest.json").read_text(encoding="utf-8"))
+    assert "bytes" in manifest
+    if not sizes_kept:
+        del manifest["bytes"]
+        (current / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     lines = (current / "chunks.jsonl").read_bytes().split(b"\n")
     (current / "chunks.jsonl").write_bytes(b"\n".join(lines[:-2] + [b""]))  # one row lost
     with pytest.raises(IndexCorruptError, match="chunks.jsonl"):

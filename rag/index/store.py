@@ -51,6 +51,7 @@ logger = logging.getLogger(__name__)
 
 FORMAT_VERSION = 2  # 2: doc_freqs.json
 MANIFEST = "manifest.json"
+ROW_FILES = ("chunks.jsonl", "tokens.jsonl", "articles.jsonl")  # one line per row
 
 
 @dataclass
@@ -280,7 +281,7 @@ def write_build(
             for part, rows in (("chunks.jsonl", base.chunk_count),
                                ("tokens.jsonl", base.chunk_count),
                                ("articles.jsonl", base.article_count)):
-                _copy_rows(base.path / part, tmp / part, rows)
+                _copy_rows(base.path / part, tmp / part, rows, base.manifest.get("bytes", {}))
         # Flat dataclasses: vars() is what asdict() gives, without its deep copies.
         _append_jsonl(tmp / "chunks.jsonl", (vars(c) for c in chunks))
         _append_jsonl(tmp / "tokens.jsonl", tokens)
@@ -295,12 +296,12 @@ def write_build(
         steps.update()
         vectors = np.ascontiguousarray(vectors() if callable(vectors) else vectors,
                                        dtype=np.float32)
-        old = np.load(base.path / "vectors.npy", mmap_mode="r") if base is not None else None
-        rows, dim = write_vectors(vectors, tmp, old)
+        rows, dim = write_vectors(vectors, tmp, base.path / "vectors.npy" if base else None)
         steps.update(2)
         total = len(chunks) + (base.chunk_count if base else 0)
         manifest = {**manifest, "format": FORMAT_VERSION, "dimension": dim,
                     "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                    "bytes": {part: (tmp / part).stat().st_size for part in ROW_FILES},
                     "counts": {"chunks": total,
                                "articles": len(articles) + (base.article_count if base else 0),
                                "issues": len(records)}}
@@ -321,9 +322,16 @@ def write_build(
     return final
 
 
-def _copy_rows(source: Path, target: Path, rows: int) -> None:
+def _copy_rows(source: Path, target: Path, rows: int, sizes: dict[str, int]) -> None:
     """Copy a JSON Lines file of the base build, checking it holds the rows its manifest
-    says (a damaged base must not pass its damage on to every later build)."""
+    says (a damaged base must not pass its damage on to every later build): by the size
+    the manifest records, else (a build from before sizes were kept) by counting lines."""
+    if source.name in sizes:
+        if source.stat().st_size != sizes[source.name]:
+            raise IndexCorruptError(str(source.parent.parent.parent),
+                                    f"{source.name} is not the size its build wrote")
+        shutil.copyfile(source, target)  # in the kernel (sendfile), no bytes through Python
+        return
     data = source.read_bytes()
     found = data.count(b"\n")
     if found != rows:
@@ -338,18 +346,20 @@ def _append_jsonl(path: Path, rows) -> None:
 
 
 def write_vectors(vectors: np.ndarray, build: Path,
-                  before: np.ndarray | None = None) -> tuple[int, int]:
-    """Write `before` (the base build's memory-mapped vectors, if any) and then `vectors` as
-    `vectors.npy` and `vector_store.faiss`; returns the rows and dimensions written.
+                  before: Path | None = None) -> tuple[int, int]:
+    """Write the rows of the `vectors.npy` file `before` (the base build's, if any) and then
+    `vectors` as `vectors.npy` and `vector_store.faiss`; returns the rows and dimensions.
 
     The FAISS file is an `IndexFlatIP` (cosine similarity = inner product on L2-normalised
     vectors; exact search over 50,000 chunks of 512 dimensions takes a few milliseconds),
     the format llama-index's `FaissVectorStore` persists and loads (`rag.search.llama`
     wraps the loaded index in one). Its bytes are written here rather than by faiss: a flat
-    index is a 45-byte header and the rows as they are, so the base's rows are copied as
-    bytes instead of being added to a new index and written again (tests check the file
-    equals what `faiss.write_index` writes).
+    index is a 45-byte header and the rows as they are, so the base's rows are copied from
+    file to file by the kernel instead of being added to a new index and written again
+    (tests check the file equals what `faiss.write_index` writes).
     """
+    if before is not None:
+        before = np.load(before, mmap_mode="r")  # its `offset` is where its rows start
     dim = vectors.shape[1] if before is None else before.shape[1]
     vectors = vectors.reshape(-1, dim)
     parts = [vectors] if before is None else [before, vectors]
@@ -359,15 +369,33 @@ def write_vectors(vectors: np.ndarray, build: Path,
             f, {"descr": np.lib.format.dtype_to_descr(np.dtype(np.float32)),
                 "fortran_order": False, "shape": (rows, dim)})
         for part in parts:
-            f.write(np.ascontiguousarray(part, dtype=np.float32).data)
+            _write_rows(f, part)
     with (build / "vector_store.faiss").open("wb") as f:
         # fourcc, d, ntotal, two unused fields, is_trained, metric (0: inner product),
         # then the codes as a vector: its length in floats and the rows' bytes.
         f.write(struct.pack("<4siqqq?iq", b"IxFI", dim, rows, 1 << 20, 1 << 20, True, 0,
                             rows * dim))
         for part in parts:
-            f.write(np.ascontiguousarray(part, dtype=np.float32).data)
+            _write_rows(f, part)
     return rows, dim
+
+
+def _write_rows(f: Any, rows: np.ndarray) -> None:
+    """Write float32 rows to the open file `f`; the rows of a `.npy` file memory-mapped by
+    `np.load` (never a view of one: its `offset` would be its parent's) are copied from
+    that file by the kernel."""
+    if isinstance(rows, np.memmap) and rows.dtype == np.float32:
+        f.flush()
+        with open(rows.filename, "rb") as source:
+            done, size = 0, rows.nbytes
+            while done < size:
+                sent = os.sendfile(f.fileno(), source.fileno(), rows.offset + done, size - done)
+                if not sent:
+                    raise OSError(f"{rows.filename} ended early")
+                done += sent
+        f.seek(0, os.SEEK_END)
+    else:
+        f.write(np.ascontiguousarray(rows, dtype=np.float32).data)
 
 
 def _point_current(index_dir: Path, build: Path) -> None:
