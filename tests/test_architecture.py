@@ -11,7 +11,7 @@ from rag.index.store import load_index
 ROOT = Path(__file__).resolve().parents[1]
 #: Each stage may import the foundation and the stages before it, never one after it.
 ORDER = ["ingest", "index", "search", "answer"]
-FOUNDATION = {"rag.types", "rag.errors", "rag.settings", "rag.text"}
+FOUNDATION = {"rag.types", "rag.errors", "rag.settings", "rag.text", "rag.dictionary"}
 
 
 def _imports(path: Path) -> set[str]:

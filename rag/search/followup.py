@@ -13,9 +13,8 @@ import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-import jieba.posseg as pseg
-
 from rag.search.refs import resolve_refs
+from rag.text import pos_tag
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +93,7 @@ def entities(text: str, vocabulary: Collection[str] = ()) -> list[Entity]:
         candidates.append((1, Entity(m.group(1), m.start(1), "term")))
     run: list[tuple[str, int]] = []
     pos = 0
-    words = [(w.word, w.flag) for w in pseg.lcut(text)] + [("", "x")]  # sentinel ends a run
+    words = pos_tag(text) + [("", "x")]  # sentinel ends a run
     for i, (word, flag) in enumerate(words):
         if _is_name(word, flag):
             candidates.append((2, Entity(word, pos, "name")))
@@ -118,7 +117,7 @@ def entities(text: str, vocabulary: Collection[str] = ()) -> list[Entity]:
 
 
 def _words(question: str) -> list[str]:
-    return [w for w, _ in pseg.lcut(question) if not _PUNCT.fullmatch(w)]
+    return [w for w, _ in pos_tag(question) if not _PUNCT.fullmatch(w)]
 
 
 def is_incomplete(question: str, vocabulary: Collection[str] = ()) -> bool:
@@ -142,7 +141,7 @@ def is_incomplete(question: str, vocabulary: Collection[str] = ()) -> bool:
 
 def _core(question: str) -> str:
     """The question without its leading marker, pointing words and trailing 呢？."""
-    words = [w for w, _ in pseg.lcut(question.strip())]
+    words = [w for w, _ in pos_tag(question.strip())]
     while words and (words[0] in _MARKERS or words[0] in ("，", ",", "、", " ")):
         words.pop(0)
     kept: list[str] = []
