@@ -124,3 +124,15 @@ def test_use_loaded_from_the_cached_weights_embeds_as_the_package_does():
     cached = use_model()
     assert cached._backend is not None and _cache("weights.npz").is_file()
     assert np.array_equal(cached.encode(texts), USE(threads=1).encode(texts))
+
+
+def test_a_file_of_an_indexed_number_is_decided_with_the_indexed_articles(four, settings,
+                                                                        tmp_path):
+    """Headers alone would take a header-only file of 第831期 (same date) for the indexed
+    issue; with the indexed articles at hand it is another file, added beside it."""
+    header_only = tmp_path / "header_only.txt"
+    header_only.write_text("2024年10月29日 星期二\n\n第831期 本刊今日4版\n\n邮发代号 17-77\n",
+                           encoding="utf-8")
+    result = add_files([header_only], four, settings)
+    assert result["added"] == ["header_only.txt"] and not result["skipped"]
+    assert any("831" in w and "also claimed" in w for w in result["warnings"])

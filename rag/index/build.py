@@ -299,7 +299,7 @@ def _add(paths: list[str | Path], index_dir: Path, settings: Settings,
     with timer("parse"):
         plan = identity.plan_add(found, outline.issues, files, settings.max_file_mb)
     data = None
-    if plan.new and (plan.touches or not _compatible(outline.manifest, settings)):
+    if plan.touches or (plan.new and not _compatible(outline.manifest, settings)):
         # The new files may be indexed issues, or parts of them: decide again with the
         # indexed articles at hand, and rebuild (reusing every vector) if an issue changes.
         with timer("load"):
