@@ -14,8 +14,9 @@ import pytest
 from rag import add_files, build_index
 from rag.errors import IndexCorruptError
 from rag.index import build as build_module
-from rag.index.store import load_index, write_vectors
+from rag.index.store import load_index
 from rag.index.tokens import read_tokens
+from rag.index.write import write_vectors
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"

@@ -35,9 +35,9 @@ from rag.index.store import (
     issue_record,
     load_index,
     load_outline,
-    write_build,
 )
 from rag.index.tokens import read_tokens, tokenize_chunks
+from rag.index.write import write_build
 from rag.ingest.chunk import chunk_article
 from rag.ingest.continuations import join_continuations
 from rag.ingest.parse import duplicate_numbers
