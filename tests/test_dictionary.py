@@ -60,6 +60,21 @@ def test_cuts_and_tags_equal_jiebas_own_on_the_sample_corpus(reference):
                                                    "服务", "中心", "服务中心"]
 
 
+def test_calc_scores_a_plain_dag_as_jieba_does(reference):
+    """`calc` reads the frequencies its own DAG carries; a DAG made elsewhere (a plain dict)
+    is looked up instead, with the same routes as jieba's."""
+    installed, own, _ = reference
+    dictionary_ = installed.dt.calc.__self__
+    for s in _sentences()[:200]:
+        mine, plain, theirs = {}, {}, {}
+        dag = dictionary_.get_dag(s)
+        assert dag == own.get_DAG(s)
+        dictionary_.calc(s, dag, mine)
+        dictionary_.calc(s, dict(dag), plain)
+        own.calc(s, own.get_DAG(s), theirs)
+        assert mine == plain == theirs, s
+
+
 def _small_dict(tmp_path: Path) -> Path:
     """The first 3,000 lines of jieba's dict.txt (a fast build) and a word given twice."""
     lines = dictionary.dict_path().read_text(encoding="utf-8").splitlines()[:3000]
