@@ -95,3 +95,24 @@ def test_run_writes_the_figures(tmp_path: Path) -> None:
         assert key in figures["baseline"], key
     assert figures["ours"]["build_s"] > 0 and figures["baseline"]["build_s"] > 0
     assert "ours/baseline" in proc.stdout
+
+
+@pytest.mark.skipif(not _engine_ready(), reason="rag.Engine / build_index not there yet")
+def test_ops_index_is_seeded_and_takes_an_add(tmp_path: Path) -> None:
+    import numpy as np
+
+    from bench import ops
+    from bench.generate import write_issue
+    from rag.index.store import load_outline
+
+    generate(tmp_path / "corpus", 3, seed=0)
+    for name in ("a", "b"):
+        ops.build(tmp_path / "corpus", tmp_path / name, seed=0)
+    a, b = (np.load(tmp_path / n / "current" / "vectors.npy") for n in ("a", "b"))
+    assert a.shape[1] == ops.DIM and np.array_equal(a, b)  # the same archive, the same vectors
+    assert np.allclose(np.linalg.norm(a, axis=1), 1, atol=1e-5)
+    assert ops.fresh(tmp_path / "a") and not ops.fresh(tmp_path / "missing")
+    (tmp_path / "extra").mkdir()
+    new = write_issue(tmp_path / "extra", 3, seed=0)
+    assert ops.api_add(tmp_path / "a", new) > 0  # a fresh process that adds, or fails
+    assert [i.number for i in load_outline(tmp_path / "a").issues] == [700, 701, 702, 703]
