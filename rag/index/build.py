@@ -276,7 +276,8 @@ def add_files(paths: list[str | Path], index_dir: str | Path, settings: Settings
     Returns:
         The build's figures (see `build_index`) and `added`, `replaced` (sources),
         `skipped` (file names), `reasons` ("name: why" per skipped file), `failed` (the
-        unreadable ones), `warnings`, and `summary`: one line saying all of it.
+        unreadable ones), `warnings`, `summary`: one line saying all of it, and `outcome`:
+        the same as data for replies in other words (`rag.index.identity.outcome`).
 
     Raises:
         CorpusError: a path does not exist, or no issue file was found.
@@ -307,7 +308,8 @@ def _add(paths: list[str | Path], index_dir: Path, settings: Settings,
         with timer("parse"):
             plan = identity.plan_add(found, data.issues, files, settings.max_file_mb)
     result = {"added": plan.added, "replaced": plan.replaced, "skipped": plan.skipped,
-              "reasons": plan.reasons, "failed": plan.failed, "warnings": plan.warnings}
+              "reasons": plan.reasons, "failed": plan.failed, "warnings": plan.warnings,
+              "outcome": identity.outcome(plan)}
     if not plan.new:  # nothing new, or nothing readable: the index stays as it was
         return {**result, "summary": identity.summary(plan)}
     new = {i.source for i in plan.new}
@@ -361,6 +363,6 @@ def remove_source(target: str, index_dir: str | Path, settings: Settings | None 
         warnings = [w for w in data.manifest.get("warnings", [])
                     if not w.startswith(f"{source}:")]
         stats = _write(index_dir, kept, files, warnings, settings, False, data)
-        return {**stats, "removed": source,
+        return {**stats, "removed": source, "issue": label,
                 "summary": f"removed {label} {source}; index holds {stats['issues']} issues, "
                            f"{stats['chunks']} chunks"}

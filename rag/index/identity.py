@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -176,16 +177,48 @@ class Plan:
     failed: list[str] = field(default_factory=list)  # skipped because unreadable
     warnings: list[str] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)  # source → "第856期"
+    # The same, as data for a reply in another language (`outcome`): per added or replaced
+    # source {file, source, issue, date}; per skipped file {file, issue, reason, other, detail}
+    # with `reason` a code (REASONS) and `other` the indexed file or file of this add it repeats.
+    kept: dict[str, dict] = field(default_factory=dict)
+    skips: list[dict] = field(default_factory=list)
     # A parsed file may be an indexed issue or a part of one (`related`): deciding it, and
     # joining its continued articles, then reads the indexed issue's articles.
     touches: bool = False
 
-    def skip(self, name: str, why: str, failed: bool = False) -> None:
+    def skip(self, name: str, why: str, reason: str, issue: str | None = None,
+             other: str | None = None, failed: bool = False) -> None:
         self.skipped.append(name)
         self.reasons.append(f"{name}: {why}")
+        self.skips.append({"file": name, "issue": issue, "reason": reason, "other": other,
+                           "detail": why})
         if failed:
             self.failed.append(name)
         logger.info("%s: skipped, %s", name, why)
+
+
+#: Why a file is skipped (`Plan.skips`): the same issue as an indexed file, as the indexed
+#: file of that name (the same bytes), or as another file of this add; or it cannot be read.
+REASONS = ("duplicate", "already_indexed", "duplicate_in_add", "too_large", "empty", "binary",
+           "encoding", "no_chinese", "scanned_pdf", "encrypted_pdf", "damaged_pdf", "unreadable")
+_UNREADABLE = (("MAX_FILE_MB", "too_large"), ("empty file", "empty"), ("binary file", "binary"),
+               ("not UTF-8", "encoding"), ("no Chinese text", "no_chinese"))
+
+
+def unreadable_reason(err: Exception) -> str:
+    """The REASONS code of an error `Parser.parse` raised (the messages of rag.ingest.read)."""
+    pdf = sys.modules.get("rag.ingest.pdf")  # loaded if a PDF was read; pdfplumber is slow
+    if pdf is not None and isinstance(err, pdf.PdfError):
+        return {pdf.ScannedPdfError: "scanned_pdf", pdf.EncryptedPdfError: "encrypted_pdf",
+                pdf.DamagedPdfError: "damaged_pdf"}.get(type(err), "unreadable")
+    message = str(err)
+    return next((code for text, code in _UNREADABLE if text in message), "unreadable")
+
+
+def outcome(plan: Plan) -> dict[str, list[dict]]:
+    """What an add did, file by file, as data: `added`, `replaced` and `skipped` entries."""
+    return {"added": [plan.kept[s] for s in plan.added],
+            "replaced": [plan.kept[s] for s in plan.replaced], "skipped": list(plan.skips)}
 
 
 def related(a: Issue, b: Issue) -> bool:
@@ -212,34 +245,42 @@ def plan_add(paths: list[Path], indexed: list[Issue], files: dict[str, str],
     for i in indexed:
         by_key.setdefault(issue_key(i), []).append(i)
     taken = set(files) | {i.source for i in indexed}
+    label_of = {i.source: issue_name(i) for i in indexed}
     parser = Parser(max_file_mb)
     for path in paths:
         digest = file_hash(path)
         if digest in source_of_hash:
             where = source_of_hash[digest]
+            label = plan.labels.get(where) or label_of.get(where)
             if where in plan.hashes:
-                plan.skip(path.name, f"the same file as {where} in this add")
+                plan.skip(path.name, f"the same file as {where} in this add",
+                          "duplicate_in_add", label, where)
+            elif Path(where).name == path.name:
+                plan.skip(path.name, "already indexed", "already_indexed", label, where)
             else:
-                plan.skip(path.name, "already indexed" if Path(where).name == path.name
-                          else f"already indexed as {where}")
+                plan.skip(path.name, f"already indexed as {where}", "duplicate", label, where)
             continue
         try:
             issue = parser.parse(path, path.name)
         except (OSError, ValueError) as err:
-            plan.skip(path.name, f"unreadable ({err})", failed=True)
+            plan.skip(path.name, f"unreadable ({err})", unreadable_reason(err), failed=True)
             continue
         plan.touches |= issue.number in numbers if issue.number is not None \
             else any(related(issue, i) for i in numberless)
         key = issue_key(issue)
         old = _twin(issue, by_key)
         if old is not None and Path(old.source).name != path.name:
-            verb = "is in this add as" if old.source in plan.hashes else "is indexed as"
-            plan.skip(path.name, f"{issue_name(issue)} ({issue.date}) {verb} {old.source}")
+            here = old.source in plan.hashes
+            verb = "is in this add as" if here else "is indexed as"
+            plan.skip(path.name, f"{issue_name(issue)} ({issue.date}) {verb} {old.source}",
+                      "duplicate_in_add" if here else "duplicate", issue_name(issue),
+                      old.source)
             continue
         if old is not None:
             source = old.source
             if source in plan.hashes:  # the same name twice in one add: keep the first
-                plan.skip(path.name, f"{issue_name(issue)} is in this add already")
+                plan.skip(path.name, f"{issue_name(issue)} is in this add already",
+                          "duplicate_in_add", issue_name(issue), source)
                 continue
             plan.replaced.append(source)
         else:
@@ -260,6 +301,8 @@ def plan_add(paths: list[Path], indexed: list[Issue], files: dict[str, str],
         plan.new.append(issue)
         plan.hashes[source] = digest
         plan.labels[source] = issue_name(issue)
+        plan.kept[source] = {"file": path.name, "source": source, "issue": issue_name(issue),
+                             "date": issue.date}
         plan.warnings += [f"{source}: {w}" for w in issue.warnings]
     return plan
 
