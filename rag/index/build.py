@@ -339,7 +339,8 @@ def _add(paths: list[str | Path], index_dir: Path, settings: Settings,
         stats["timings"] = {**timer.seconds, **stats["timings"]}
     stats["seconds"] = round(time.perf_counter() - started, 2)
     holds = f"index holds {stats['issues']} issues, {stats['chunks']} chunks ({stats['seconds']}s)"
-    return {**stats, **result, "warnings": warnings, "summary": identity.summary(plan, holds)}
+    return {**stats, **result, "warnings": warnings, "summary": identity.summary(plan, holds),
+            "outcome": identity.outcome(plan, warnings)}
 
 
 def remove_source(target: str, index_dir: str | Path, settings: Settings | None = None) -> dict:

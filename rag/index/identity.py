@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import logging
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tqdm import tqdm
 
 from rag.errors import CorpusError
+from rag.index.outcome import note, unreadable_reason
 from rag.ingest.continuations import join_continuations
 from rag.ingest.parse import duplicate_numbers, parse_file
 from rag.ingest.read import ISSUE_SUFFIXES, file_hash, load_manifest
@@ -182,6 +182,7 @@ class Plan:
     # with `reason` a code (REASONS) and `other` the indexed file or file of this add it repeats.
     kept: dict[str, dict] = field(default_factory=dict)
     skips: list[dict] = field(default_factory=list)
+    notes: list[dict] = field(default_factory=list)  # `warnings` as data (`note`)
     # A parsed file may be an indexed issue or a part of one (`related`): deciding it, and
     # joining its continued articles, then reads the indexed issue's articles.
     touches: bool = False
@@ -197,28 +198,18 @@ class Plan:
         logger.info("%s: skipped, %s", name, why)
 
 
-#: Why a file is skipped (`Plan.skips`): the same issue as an indexed file, as the indexed
-#: file of that name (the same bytes), or as another file of this add; or it cannot be read.
-REASONS = ("duplicate", "already_indexed", "duplicate_in_add", "too_large", "empty", "binary",
-           "encoding", "no_chinese", "scanned_pdf", "encrypted_pdf", "damaged_pdf", "unreadable")
-_UNREADABLE = (("MAX_FILE_MB", "too_large"), ("empty file", "empty"), ("binary file", "binary"),
-               ("not UTF-8", "encoding"), ("no Chinese text", "no_chinese"))
-
-
-def unreadable_reason(err: Exception) -> str:
-    """The REASONS code of an error `Parser.parse` raised (the messages of rag.ingest.read)."""
-    pdf = sys.modules.get("rag.ingest.pdf")  # loaded if a PDF was read; pdfplumber is slow
-    if pdf is not None and isinstance(err, pdf.PdfError):
-        return {pdf.ScannedPdfError: "scanned_pdf", pdf.EncryptedPdfError: "encrypted_pdf",
-                pdf.DamagedPdfError: "damaged_pdf"}.get(type(err), "unreadable")
-    message = str(err)
-    return next((code for text, code in _UNREADABLE if text in message), "unreadable")
-
-
-def outcome(plan: Plan) -> dict[str, list[dict]]:
-    """What an add did, file by file, as data: `added`, `replaced` and `skipped` entries."""
+def outcome(plan: Plan, warnings: list[str] | None = None) -> dict[str, list[dict]]:
+    """What an add did, file by file, as data: `added`, `replaced` and `skipped` entries, and
+    `notes` (`note`) for its warnings; `warnings` are those found after the plan (numbers
+    also claimed by other files) as "source: text"."""
+    notes = list(plan.notes)
+    for line in warnings or []:
+        source = next((s for s in plan.kept if line.startswith(f"{s}: ")), None)
+        if source is not None and line not in plan.warnings:
+            notes.append(note(source, line[len(source) + 2:]))
     return {"added": [plan.kept[s] for s in plan.added],
-            "replaced": [plan.kept[s] for s in plan.replaced], "skipped": list(plan.skips)}
+            "replaced": [plan.kept[s] for s in plan.replaced], "skipped": list(plan.skips),
+            "notes": notes}
 
 
 def related(a: Issue, b: Issue) -> bool:
@@ -287,10 +278,11 @@ def plan_add(paths: list[Path], indexed: list[Issue], files: dict[str, str],
             source = unique_source(path, digest, taken)
             plan.added.append(source)
             if source != path.name and key is None:
-                plan.warnings.append(
-                    f"{source}: no printed number and date, so it cannot be told whether it "
-                    f"replaces the indexed {path.name}; added beside it (`python -m rag "
-                    f"remove {path.name}` takes the old one out)")
+                why = (f"no printed number and date, so it cannot be told whether it "
+                       f"replaces the indexed {path.name}; added beside it (`python -m rag "
+                       f"remove {path.name}` takes the old one out)")
+                plan.warnings.append(f"{source}: {why}")
+                plan.notes.append(note(source, why, "beside_namesake", path.name))
         if source != issue.source:
             issue = parser.parse(path, source)
         taken.add(source)
@@ -304,6 +296,7 @@ def plan_add(paths: list[Path], indexed: list[Issue], files: dict[str, str],
         plan.kept[source] = {"file": path.name, "source": source, "issue": issue_name(issue),
                              "date": issue.date}
         plan.warnings += [f"{source}: {w}" for w in issue.warnings]
+        plan.notes += [note(source, w) for w in issue.warnings]
     return plan
 
 
