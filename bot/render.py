@@ -216,6 +216,10 @@ STAT_LABELS = {
 }  # fmt: skip
 
 
+#: An add's fields that `add_line` says in Chinese (the others are its English forms).
+_ADD_KEYS = ("outcome", "summary", "reasons", "failed", "added", "replaced", "skipped")
+
+
 def _item(value: object) -> str:
     """One entry of a list field: a file name, or a dict such as {file, reason}."""
     if isinstance(value, dict):
@@ -226,6 +230,9 @@ def _item(value: object) -> str:
 def render_stats(stats: dict, title: str = "索引统计") -> list[str]:
     """A dict (engine stats, build summary) as `名称: value` lines under a bold title."""
     lines: list[str] = [f"<b>{esc(title)}</b>"]
+    if isinstance(stats.get("outcome"), dict):  # a rebuild that added the uploads again
+        lines.append("上传的文件：" + add_line({"outcome": stats["outcome"]}))
+        stats = {k: v for k, v in stats.items() if k not in _ADD_KEYS}
     for key, value in stats.items():
         name = esc(STAT_LABELS.get(str(key), str(key)))
         if isinstance(value, list | tuple) and any(isinstance(v, dict) for v in value):
@@ -252,18 +259,101 @@ def add_summary(result: dict) -> str:
     return "，".join(parts)
 
 
+#: Why the library skipped a file (its `outcome` reason codes); {other} is the file repeated.
+SKIP_REASONS = {
+    "duplicate": "与已收录的 {other} 是同一期",
+    "already_indexed": "已在索引中",
+    "duplicate_in_add": "与本次一起添加的 {other} 是同一期",
+    "too_large": "超过文件大小上限（设置 MAX_FILE_MB）",
+    "empty": "是空文件",
+    "binary": "不是文本文件",
+    "encoding": "编码无法识别（请存为 UTF-8 或 GB18030）",
+    "no_chinese": "没有中文内容",
+    "scanned_pdf": "是扫描版 PDF，没有文字层（不支持识别图片，请导出文本或文字版 PDF）",
+    "encrypted_pdf": "是加密的 PDF，请去掉密码后重新导出",
+    "damaged_pdf": "PDF 已损坏或不完整，请重新下载或导出",
+    "unreadable": "无法读取",
+}
+
+
+#: Warnings about an added file (the library's `outcome` notes); {other} as there.
+NOTES = {
+    "no_number": "没有印出期号，issues.csv 里也没有",
+    "no_articles": "没有找到文章",
+    "manifest_differs": "issues.csv 里的{other}与文件里印的不同，以印的为准",
+    "number_claimed": "与 {other} 的期号相同，两个都保留，按文件区分",
+    "beside_namesake": "没有印出期号和日期，无法判断是否替换已收录的同名文件 {other}，已另外加入"
+                       "（/remove {other} 可移除旧的）",
+}
+_FIELDS = {"number": "期号", "date": "日期", "pages": "版数"}
+
+
+def add_notes(result: dict, shown: int = 5) -> list[str]:
+    """An add's warnings as `• 文件：…` lines, in Chinese where the library gives a known code."""
+    outcome = result.get("outcome")
+    if not isinstance(outcome, dict) or "notes" not in outcome:
+        return [f"• {esc(_item(w))}" for w in (result.get("warnings") or [])[:shown]]
+    lines = []
+    for n in outcome["notes"][:shown]:
+        said = NOTES.get(str(n.get("code")))
+        other = _FIELDS.get(str(n.get("other")), str(n.get("other")))
+        text = esc(n.get("detail")) if said is None else said.format(other=esc(other))
+        lines.append(f"• {esc(n.get('file'))}：{text}")
+    return lines
+
+
+def _listed(items: list[str], sep: str, shown: int = 3) -> str:
+    return sep.join(items[:shown]) + (f"{sep}等共 {len(items)} 个" if len(items) > shown else "")
+
+
+def _kept(entry: dict) -> str:
+    """第856期（page1.txt）, with the name it is indexed under if that differs."""
+    where = esc(entry.get("file") or entry.get("source"))
+    if entry.get("source") and entry["source"] != entry.get("file"):
+        where += f"，收录为 {esc(entry['source'])}"
+    return f"{esc(entry.get('issue') or '期号不详')}（{where}）"
+
+
+def _skipped(entry: dict) -> str:
+    """page1.txt（第856期）与已收录的 page2.txt 是同一期; the library's words for a reason
+    this table does not know."""
+    name = esc(entry.get("file")) + (f"（{esc(entry['issue'])}）" if entry.get("issue") else "")
+    why = SKIP_REASONS.get(str(entry.get("reason")))
+    if why is None:
+        return f"{name}：{esc(entry.get('detail') or entry.get('reason'))}"
+    space = "" if entry.get("issue") else " "  # between a Latin file name and the reason
+    return name + space + why.format(other=esc(entry.get("other") or "另一个文件"))
+
+
+def add_line(result: dict) -> str:
+    """An add's outcome in Chinese HTML, from the library's `outcome` data (its English
+    `summary` line, escaped, for a result without it)."""
+    outcome = result.get("outcome")
+    if not isinstance(outcome, dict):
+        return esc(add_summary(result))
+    kept = [(verb, outcome.get(key) or []) for verb, key in (("已添加", "added"),
+                                                             ("已替换", "replaced"))]
+    parts = [f"{verb} {len(items)} 期：" + _listed([_kept(e) for e in items], "、")
+             for verb, items in kept if items]
+    skipped = outcome.get("skipped") or []
+    if skipped:
+        parts.append(f"跳过 {len(skipped)} 个：" + _listed([_skipped(e) for e in skipped], "，"))
+    if any(items for _, items in kept) and "issues" in result:
+        parts.append(f"索引现有 {result['issues']} 期、{result.get('chunks', 0)} 个文本块")
+    return "；".join(parts) or "没有找到可添加的文件"
+
+
 def render_upload(name: str, result: dict, seconds: float) -> str:
     """The reply to an uploaded issue file: whether it is in the index now, and why not."""
     changed = bool(result.get("added") or result.get("replaced"))
     head = "✅ 已加入索引" if changed else "⚠️ 未加入索引"
-    lines = [f"{head}：<b>{esc(name)}</b>（用时 {seconds:.0f} 秒）", esc(add_summary(result))]
-    if not result.get("summary"):  # the library's summary already names files and reasons
+    lines = [f"{head}：<b>{esc(name)}</b>（用时 {seconds:.0f} 秒）", add_line(result)]
+    if "outcome" not in result and not result.get("summary"):  # else the line names them
         for key in ("added", "replaced", "skipped"):
             items = result.get("reasons" if key == "skipped" else key) or result.get(key) or []
             if items:
                 lines.append(f"{STAT_LABELS[key]}：" + "；".join(esc(_item(v)) for v in items))
-    lines += [f"• {esc(_item(w))}" for w in (result.get("warnings") or [])[:5]]
-    return "\n".join(lines)
+    return "\n".join(lines + add_notes(result))
 
 
 def _mb(size: int) -> str:
@@ -284,6 +374,8 @@ def upload_progress(name: str, size: int | None, stage: str) -> str:
 def render_removed(arg: str, result: dict) -> str:
     """The reply to /remove: which file went, and what the index holds now."""
     line = f"✅ 已从索引中移除 {esc(_item(result.get('removed') or arg))}"
+    if result.get("issue"):
+        line += f"（{esc(result['issue'])}）"
     if "issues" in result:
         line += f"，索引现有 {result['issues']} 期"
     return line + "。"

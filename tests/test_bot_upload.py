@@ -72,6 +72,11 @@ async def _upload(emu: BotApiEmulator, user: int, name: str | None, content: byt
     )
 
 
+def _english_words(text: str) -> list[str]:
+    """Latin words left in a reply once file names are taken out (a reply should have none)."""
+    return re.findall(r"[A-Za-z]{3,}", re.sub(r"[\w.-]+\.(txt|md|pdf)", "", text))
+
+
 async def _command_document(emu: BotApiEmulator, user: int, name: str, content: bytes) -> str:
     mark = emu.count(user)
     emu.send_document(user, name, content)
@@ -127,7 +132,8 @@ async def test_admin_upload_adds_the_issue_and_it_is_answered(bot, upload_settin
     assert "第853期" not in await _ask(emu, ALICE, QUESTION_853)
     final = await _upload(emu, ADMIN, ISSUE_853.name, ISSUE_853.read_bytes())
     assert final["text"].startswith("✅ 已加入索引"), final["text"]
-    assert ISSUE_853.stem in final["text"]
+    assert f"已添加 1 期：第853期（{ISSUE_853.name}）" in final["text"], final["text"]
+    assert "索引现有 5 期" in final["text"] and not _english_words(final["text"]), final["text"]
     stages = [m["text"] for m in emu.edits[ADMIN] if m["message_id"] == final["message_id"]]
     assert any("正在解析、建索引" in s for s in stages)
     assert [m for m, _ in emu.calls].count("getFile") == 1 and len(emu.downloads) == 1
@@ -141,10 +147,14 @@ async def test_duplicate_upload_is_skipped(bot, upload_settings):
     emu, _ = bot
     final = await _upload(emu, ADMIN, ISSUE_853.name, ISSUE_853.read_bytes())
     assert final["text"].startswith("⚠️ 未加入索引"), final["text"]
+    assert f"跳过 1 个：{ISSUE_853.name}（第853期）已在索引中" in final["text"], final["text"]
+    assert not _english_words(final["text"]), final["text"]
     assert (_uploads(upload_settings) / ISSUE_853.name).is_file()  # still the indexed file
     # The same issue under another name is skipped too, and its copy is not kept.
     final = await _upload(emu, ADMIN, "853-again.txt", ISSUE_853.read_bytes())
     assert final["text"].startswith("⚠️ 未加入索引"), final["text"]
+    said = f"853-again.txt（第853期）与已收录的 {ISSUE_853.name} 是同一期"
+    assert said in final["text"] and not _english_words(final["text"]), final["text"]
     assert not (_uploads(upload_settings) / "853-again.txt").exists()
 
 
@@ -174,6 +184,7 @@ async def test_unreadable_upload_is_one_line_and_not_kept(bot, upload_settings):
     emu, _ = bot
     final = await _upload(emu, ADMIN, "empty.txt", b"\x00\x01\x02" * 100)
     assert final["text"][:1] in "⚠❌" and "Traceback" not in final["text"], final["text"]
+    assert "跳过 1 个：empty.txt 不是文本文件" in final["text"], final["text"]
     assert not (_uploads(upload_settings) / "empty.txt").exists()
     assert "只接受" in await _command_document(emu, ADMIN, "photo.jpg", b"\xff\xd8")
 
@@ -194,7 +205,7 @@ async def test_remove_takes_the_issue_out(bot, upload_settings):
     assert reply.startswith("✅ 已从索引中移除 31mevil.txt"), reply
     assert not (_uploads(upload_settings) / "31mevil.txt").exists()
     reply = await _command(emu, ADMIN, "/remove 853")  # by issue number
-    assert reply.startswith("✅") and ISSUE_853.name in reply, reply
+    assert reply.startswith(f"✅ 已从索引中移除 {ISSUE_853.name}（第853期）"), reply
     assert not (_uploads(upload_settings) / ISSUE_853.name).exists()
     issues = await _command(emu, ADMIN, "/issues")
     assert "第901期" not in issues and "第853期" not in issues and "第831期" in issues
@@ -216,4 +227,5 @@ async def test_pdf_upload_is_added_and_answered(bot, upload_settings, tmp_path):
     scanned = render_scanned(tmp_path / "scan.pdf")
     final = await _upload(emu, ADMIN, "scan.pdf", scanned.read_bytes())
     assert final["text"][:1] in "⚠❌" and "Traceback" not in final["text"], final["text"]
+    assert "scan.pdf 是扫描版 PDF" in final["text"], final["text"]
     assert not (_uploads(upload_settings) / "scan.pdf").exists()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from bot_emulator import ApiError, parse_html
 
@@ -204,3 +207,45 @@ def test_emulator_rejects_bad_html():
     with pytest.raises(ApiError):
         parse_html("<b>unclosed")
     assert parse_html("<b>x</b> &lt;y&gt; &amp;") == "x <y> &"
+
+
+def _english_words(text: str) -> list[str]:
+    return re.findall(r"[A-Za-z]{3,}", re.sub(r"[\w<>.-]+\.(txt|csv)", "", text))
+
+
+def test_add_outcome_is_said_in_chinese(index_copy, settings, tmp_path):
+    """A real add (a new issue, one with no printed number, a copy of an indexed issue under
+    another name, an empty file) read back in Chinese, names, reasons and warnings included,
+    no English words."""
+    from rag import add_files
+
+    corpus = Path(__file__).resolve().parents[1] / "corpus"
+    issue_831 = (corpus / "000_901c193272ce665a.txt").read_text(encoding="utf-8")
+    new = tmp_path / "<new>.txt"
+    new.write_text(issue_831.replace("第831期", "第901期", 1), encoding="utf-8")
+    (tmp_path / "nonum.txt").write_text(issue_831.replace("第831期", "", 1), encoding="utf-8")
+    (tmp_path / "again.txt").write_text(issue_831, encoding="utf-8")
+    (tmp_path / "empty.txt").write_text("  \n", encoding="utf-8")
+    files = [new] + [tmp_path / n for n in ("nonum.txt", "again.txt", "empty.txt")]
+    result = add_files(files, index_copy, settings)
+    assert result["summary"].startswith("added 2: 第901期")  # the CLI's line is unchanged
+    line = parse_html(render.add_line(result))
+    assert line.startswith("已添加 2 期：第901期（<new>.txt）、期号不详（nonum.txt）；跳过 2 个："), line
+    assert "again.txt（第831期）与已收录的 000_901c193272ce665a.txt 是同一期" in line
+    assert "empty.txt 是空文件" in line and "索引现有 7 期" in line
+    assert not _english_words(line), line
+    reply = parse_html(render.render_upload("<new>.txt", result, 2))
+    assert reply.splitlines()[:2] == ["✅ 已加入索引：<new>.txt（用时 2 秒）", line]
+    assert "• nonum.txt：没有印出期号，issues.csv 里也没有" in reply.splitlines()
+    assert not _english_words(reply), reply
+
+
+def test_unknown_skip_reason_keeps_the_library_words():
+    outcome = {"added": [], "replaced": [],
+               "skipped": [{"file": "a&b.txt", "issue": None, "reason": "new_code",
+                            "other": None, "detail": "some <new> reason"}]}
+    line = parse_html(render.add_line({"outcome": outcome, "summary": "nothing new"}))
+    assert line == "跳过 1 个：a&b.txt：some <new> reason"
+    stats = parse_html("\n".join(render.render_stats(
+        {"issues": 5, "outcome": outcome, "summary": "x", "reasons": ["y"]})))
+    assert "上传的文件：跳过 1 个" in stats and "summary" not in stats and "reasons" not in stats
