@@ -31,7 +31,11 @@ logger = logging.getLogger(__name__)
 _RELOAD_CHECK_S = 2.0  # how often a long-lived engine looks for a newer build
 # "2024年10月关于铁骑的报道" filters by publication date; "2024年河北有多少派出所…" asks about
 # events of 2024, reported whenever: a date filters only when the question is about the paper.
-_ABOUT_THE_PAPER = re.compile(r"报道|文章|稿件|刊登|刊发|刊载|发表|登载|周刊|本刊|报纸|见报|期|新闻|讲了|写了|说了什么")
+# A year or month in a question filters by issue date only when the question is about the
+# paper; "期" counts as the paper's issue (第831期, 那期) but not inside 时期, 初期, 期间.
+_ABOUT_THE_PAPER = re.compile(r"报道|文章|稿件|刊登|刊发|刊载|发表|登载|周刊|本刊|报纸|见报|新闻|讲了|"
+                              r"写了|说了什么|(?:第\s*[0-9一二三四五六七八九十百千零两]+|本|上|这|那|"
+                              r"该|同|哪|每|一)期(?![间限货待望末初中])")
 
 
 class Engine:

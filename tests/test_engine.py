@@ -130,6 +130,13 @@ def test_a_date_in_a_factual_question_is_not_a_publication_filter(engine):
     assert "1341个" in answer.text
 
 
+def test_a_period_word_is_not_the_paper_s_issue(engine):
+    """初期 / 时期 hold 期 but name no issue of the paper: the year stays part of the question."""
+    answer = engine.ask("2022年初期，什么便民服务体系建设被纳入市政府民生实事？")
+    assert not answer.abstained and "互联网+户政" in answer.text
+    assert engine.search("2022年那期有什么报道", k=3) == []  # the paper's issue: a filter
+
+
 def test_bad_questions_get_clear_errors(engine):
     for bad in ("", "   ", "？？？"):
         with pytest.raises(QuestionError):
