@@ -10,9 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rag.answer.features import FEATURES, TextStats, analyse_question, candidates, features
+from rag.answer.features import FEATURES, features
+from rag.answer.question import analyse_question
 from rag.answer.ranker import MODEL_DIR, AnswerModel
 from rag.answer.train import held_out, split_key, train
+from rag.answer.units import TextStats, candidates
 from rag.errors import AnswerModelError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,7 +40,7 @@ def test_the_answering_sentence_outranks_the_article_s_other_sentences(engine):
     assert "66480件" in cands[int(np.argmax(scores))].text
 
 
-@pytest.mark.parametrize("damage", ["missing", "corrupt", "truncated_json"])
+@pytest.mark.parametrize("damage", ["missing", "corrupt", "truncated_json", "no_refusal_trees"])
 def test_missing_or_corrupt_model_files_say_how_to_rebuild(tmp_path, damage):
     folder = tmp_path / "models"
     shutil.copytree(MODEL_DIR, folder)
@@ -46,6 +48,8 @@ def test_missing_or_corrupt_model_files_say_how_to_rebuild(tmp_path, damage):
         (folder / "ranker.txt").unlink()
     elif damage == "corrupt":
         (folder / "ranker.txt").write_text("tree\nnot a model\n", "utf-8")
+    elif damage == "no_refusal_trees":
+        (folder / "refusal.txt").unlink()
     else:
         text = (folder / "refusal.json").read_text("utf-8")
         (folder / "refusal.json").write_text(text[: len(text) // 2], "utf-8")

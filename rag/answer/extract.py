@@ -2,7 +2,7 @@
 
 The candidates are the sentences of the retrieved passages (a quote joined with its
 attribution); a LightGBM ranker trained on labelled questions (`python -m rag train`) scores
-them from the features of `rag.answer.features`, and a calibrated logistic model decides from
+them from the features of `rag.answer.features`, and a LightGBM classifier decides from
 the best candidate and from retrieval whether the archive answers the question at all. The
 answer is the best sentence, verbatim with [n] marks, trimmed around the clause that answers
 when it is very long; 哪些 / 为什么 / 措施 questions get up to three sentences.
@@ -16,16 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.answer.features import (
-    Candidate,
-    Question,
-    TextStats,
-    analyse_question,
-    candidates,
-    features,
-    refusal_features,
-)
+from rag.answer.features import features, refusal_features
+from rag.answer.question import Question, analyse_question
 from rag.answer.ranker import MODEL_DIR, load_model
+from rag.answer.units import Candidate, TextStats, candidates
 from rag.index.store import IndexData
 from rag.text import tokenize
 from rag.types import Answer, Citation, Passage
@@ -72,14 +66,19 @@ class Answerer:
             return self.abstain(question, passages)
         chosen = shape(q, cands, order)
         citations: list[Citation] = []
-        parts = []
-        for cand in chosen:
+
+        def cite(cand: Candidate) -> int:
             n = next((c.n for c in citations if c.article_id == cand.passage.article_id), None)
             if n is None:
                 n = len(citations) + 1
                 citations.append(Citation.of(n, cand.passage))
+            return n
+
+        cite(best)  # an article is cited by the passage of its best unit, not its first
+        parts = []
+        for cand in chosen:
             text = trim(cand.text, q.tokens) if len(chosen) == 1 else cand.text
-            parts.append(f"{text}[{n}]")
+            parts.append(f"{text}[{cite(cand)}]")
         return Answer(question=question, text="".join(parts), citations=citations)
 
     def abstain(self, question: str, passages: list[Passage]) -> Answer:

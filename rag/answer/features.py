@@ -10,46 +10,13 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
 
 import numpy as np
 
-from rag.text import QUESTION_WORD, STOPWORDS, pos_tag, quick_tag, split_sentences, tokenize
-from rag.types import Article, Passage
+from rag.answer.question import QUESTION_KINDS, Question, trigrams
+from rag.answer.units import ArticleUnits, Candidate
 
-# What the question asks for: each kind is one regular expression over the question.
-QUESTION_KINDS = {
-    "number": r"多少|几[个名项件人次天年位辆起所条处家岁成倍种座层届只部本]|多长|多久|多大|多高|多远|"
-              r"多重|多深|多宽|比例|百分|第几|多少钱|几成|人口|面积|长度|数量",
-    "date": r"哪天|哪一天|何时|什么时候|几月|几号|哪年|哪一年|日期|时间|年代|世纪|朝代|时期|"
-            r"何年|哪个时代|多少年",
-    "person": r"谁|哪位|何人|什么人|哪个人|哪一位|哪一个人|名字|姓名|人物|哪名",
-    "place": r"哪里|哪儿|何处|何地|在哪|什么地方|哪个地方|哪个国家|哪国|哪座|地点|哪个城市|"
-             r"哪一个国家|哪个地区|哪一地区|哪个省|哪个市|哪一个城市|位于",
-    "organisation": r"哪个(?:单位|部门|机构|公司|组织|大学|学校|团队|政党)|哪家|哪一家|"
-                    r"什么(?:单位|部门|机构|组织|公司)|哪支|哪个队",
-    "reason": r"为什么|为何|原因|缘故|因为什么|何故|为了什么|目的",
-    "definition": r"是什么|什么是|指什么|含义|意思|定义|称为|称作|叫什么|又称",
-    "list": r"哪些|措施|有哪几|包括|方面|举措|做法|内容有",
-    "how": r"怎么|如何|怎样|方式|方法|手段|途径",
-}
-_KIND_RE = {k: re.compile(v) for k, v in QUESTION_KINDS.items()}
-_DIGIT = re.compile(r"[0-9０-９]")
-_CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千万亿][个名项件人次天年位辆起所条处家余多倍种座层届只部本元米]")
-_NUM_UNIT = re.compile(r"[0-9.]+\s*(?:%|％|[个名项件人次天年位辆起所条处家余多倍种座层届只部本元米吨斤亩])")
-_DATE = re.compile(r"\d{1,2}月\d{1,2}日|\d{3,4}年|\d{1,2}日|当天|次日|世纪|年代|朝|时期|[春夏秋冬]季")
-_PLACE = re.compile(r"[\u4e00-\u9fff](?:省|市|县|区|镇|乡|村|州|国|岛|河|江|山|湖|海|路|街)")
-_ORG = re.compile(r"(?:公安局|公安厅|派出所|支队|大队|中队|公司|大学|学院|学校|医院|法院|检察院|"
-                  r"委员会|协会|政府|集团|部|局|厅|处|所|会|党|队|银行)")
-_REASON = re.compile(r"因为|由于|因此|所以|为了|导致|致使|造成|原因|以便|从而|以免")
-_DEFINE = re.compile(r"是一种|是指|指的是|称为|称作|简称|又称|亦称|即|是[^，。]{0,30}的")
-_SPEECH = re.compile(r"说|表示|介绍|称|指出|强调|认为|告诉")
-_QUOTE = re.compile(r"[“”「」]")
-_YEAR = re.compile(r"((?:1[0-9]|20)\d{2})年")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_ENTITY_TAGS = ("nr", "ns", "nt")
-_ENTITY_SUFFIX = re.compile(
-    r"(公安局|公安厅|公安处|分局|派出所|交管局|交警支队|交警大队|支队|大队|省|市|县|区|镇|乡|村)$")
 
 FEATURES = [
     "overlap", "overlap_notitle", "bigram", "bigram_notitle", "overlap_rel", "bigram_rel",
@@ -60,166 +27,28 @@ FEATURES = [
     "novel_org", "novel_number", "novel_time", "novel_oov",
     *(f"asks_{k}" for k in QUESTION_KINDS),
     "wants_met", "missing_entities",
+    "trigram", "trigram_notitle", "lcs", "lcs_notitle", "lcs_rel", "left_anchor",
+    "right_anchor", "lcs_prev", "lcs_next",
 ]
 
 
-@dataclass
-class Question:
-    """What is known about a question before any candidate is looked at (computed once)."""
-
-    text: str
-    tokens: list[str]
-    weights: dict[str, float]
-    total: float
-    bigrams: list[str]
-    focus: list[str]
-    kinds: dict[str, bool]
-    entities: list[str]
-    years: list[str]
-    places: list[str] = field(default_factory=list)  # 深圳 of 深圳市交管局: jurisdictions
+def longest_common(q: str, s: str) -> int:
+    """Length of the longest run of `q`'s characters that `s` holds verbatim: a question
+    often copies a clause of the sentence that answers it."""
+    best = 0
+    for i in range(len(q)):
+        while i + best < len(q) and q[i:i + best + 1] in s:
+            best += 1
+    return best
 
 
-@dataclass
-class ArticleUnits:
-    """An article's answer units and, per unit, the words jieba tags in it (cached)."""
-
-    title: str
-    units: list[str]
-    index: dict[str, int]
-    title_bigrams: list[str] = field(default_factory=list)
-    tags: dict[str, tuple] = field(default_factory=dict)
-
-    def static(self, text: str) -> tuple[tuple, dict[str, list[str]]]:
-        """What unit `at` holds, whatever the question: computed once per article and unit."""
-        got = self.tags.get(text)
-        if got is None:
-            got = self.tags[text] = unit_properties(text, self.title_bigrams)
-        return got
-
-
-def bigrams(text: str) -> list[str]:
-    """Character bigrams of the Chinese runs of `text` (no question words, no stopwords)."""
-    text = QUESTION_WORD.sub(" ", text)
-    out = []
-    for run in re.findall(r"[\u4e00-\u9fff0-9A-Za-z]+", text):
-        out += [run[i:i + 2] for i in range(len(run) - 1)]
-    return list(dict.fromkeys(b for b in out if b not in STOPWORDS))
-
-
-def focus_words(words: list[str]) -> list[str]:
-    """The content words just before and after the question word ("讲解了什么政策")."""
-    at = next((i for i, w in enumerate(words) if QUESTION_WORD.search(w)), None)
-    if at is None:
-        return []
-
-    def content(w: str) -> bool:
-        return w not in STOPWORDS and bool(re.search(r"\w", w))
-    return [w for w in words[:at] if content(w)][-2:] + [w for w in words[at + 1:]
-                                                          if content(w)][:1]
-
-
-def analyse_question(text: str, idf) -> Question:
-    """Tokens and their IDF weights, question kind, named entities and years of a question."""
-    tokens = list(dict.fromkeys(tokenize(text)))
-    weights = {t: idf(t) for t in tokens}
-    tagged = pos_tag(text)
-    words = [w for w, _ in tagged]
-    kinds = {k: bool(r.search(text)) for k, r in _KIND_RE.items()}
-    named = [w for w, f in tagged if f[:2] in _ENTITY_TAGS and len(w) >= 2]
-    entities = [_entity_core(w) for w in named]
-    return Question(text=text, tokens=tokens, weights=weights, total=sum(weights.values()) or 1.0,
-                    bigrams=bigrams(text), focus=focus_words(words), kinds=kinds,
-                    entities=entities, years=_YEAR.findall(text),
-                    places=[c for w, c in zip(named, entities) if c != w])
-
-
-def _entity_core(entity: str) -> str:
-    """"石家庄市公安局" → "石家庄": the paper may write the name with another suffix."""
-    core = entity
-    while (m := _ENTITY_SUFFIX.search(core)) and len(core) - len(m.group(0)) >= 2:
-        core = core[: m.start()]
-    return core
-
-
-_SPEECH_AFTER = re.compile(r"(说|表示|介绍|留言|反映|称|问|求助|感叹|告诉)")
-
-
-def answer_units(text: str) -> list[str]:
-    """Sentences of `text`, a quoted sentence joined with the attribution that follows it."""
-    out: list[str] = []
-    for s in split_sentences(text, ends="。！？…"):
-        if out and out[-1].startswith("“") and out[-1].endswith("”") and _SPEECH_AFTER.search(s):
-            out[-1] += s
-        else:
-            out.append(s)
-    return out
-
-
-def analyse_article(article: Article) -> ArticleUnits:
-    units = answer_units(article.text)
-    title = " ".join(p for p in (article.kicker, article.title, article.subtitle) if p)
-    return ArticleUnits(title=title, units=units, index={u: i for i, u in enumerate(units)},
-                        title_bigrams=bigrams(title))
-
-
-def unit_properties(s: str, title_bigrams: list[str]) -> tuple[tuple, dict[str, list[str]]]:
-    """Flags of what a unit holds (numbers, dates, places …) and its named words by tag."""
-    named: dict[str, list[str]] = {k: [] for k in ("nr", "ns", "nt", "m", "t", "x")}
-    for w, f in quick_tag(s):
-        key = f[:2] if f[:2] in ("nr", "ns", "nt") else f[:1]
-        if _DIGIT.search(w):  # jieba's dictionary has no tag for "97" or "2024"
-            key = "m"
-        if key not in named or len(w) < 2 and key != "m":
-            continue
-        if key == "m" and not (_DIGIT.search(w) or _CN_NUMBER.search(w + "个")):
-            continue
-        if key == "x" and not _CJK.match(w):
-            continue
-        named[key].append(w)
-    flags = (bool(_DIGIT.search(s) or _CN_NUMBER.search(s)), float(bool(_DIGIT.search(s))),
-             float(bool(_NUM_UNIT.search(s) or _CN_NUMBER.search(s))),
-             float(bool(_DATE.search(s))), float(bool(_YEAR.search(s))),
-             float(bool(_PLACE.search(s))), float(bool(_ORG.search(s))),
-             float(bool(_REASON.search(s))), float(bool(_DEFINE.search(s))),
-             float(bool(_SPEECH.search(s))), float(bool(_QUOTE.search(s))),
-             float(s.count("、") + s.count("；")),
-             sum(b in s for b in title_bigrams) / max(1, len(title_bigrams)))
-    return flags, named
-
-
-class TextStats:
-    """Word rarity and article units of one loaded index, for the features of its questions."""
-
-    def __init__(self, data, cache_articles: int = 4096) -> None:
-        self.data = data
-        self._df = data.doc_freqs
-        self._n = max(1, len(data.chunks))
-        self._limit = cache_articles
-        self._articles: dict[str, ArticleUnits | None] = {}
-
-    def idf(self, token: str) -> float:
-        df = self._df.get(token, 0)
-        return math.log((self._n - df + 0.5) / (df + 0.5) + 1)
-
-    def units(self, article_id: str) -> ArticleUnits | None:
-        """An article's answer units, cut and tagged once per loaded index."""
-        if article_id not in self._articles:
-            if len(self._articles) >= self._limit:
-                self._articles.clear()
-            a = self.data.articles.get(article_id)
-            self._articles[article_id] = analyse_article(a) if a else None
-        return self._articles[article_id]
-
-
-@dataclass
-class Candidate:
-    """One answer unit of a retrieved passage."""
-
-    text: str
-    passage: Passage
-    rank: int  # the passage's rank in retrieval, 0 = best
-    article: ArticleUnits
-    at: int  # index of the unit in its article (-1 when the passage cut it differently)
+def _anchor(part: str, s: str, suffix: bool) -> float:
+    """Share of the question's text next to its question word that `s` holds (the longest
+    suffix of the text before it, or prefix of the text after it)."""
+    n = 0
+    while n < len(part) and (part[len(part) - n - 1:] if suffix else part[:n + 1]) in s:
+        n += 1
+    return n / max(1, len(part))
 
 
 def _share(weights: dict[str, float], total: float, text: str) -> float:
@@ -272,6 +101,16 @@ def features(q: Question, cands: list[Candidate]) -> np.ndarray:
                      reason, definition, list, how (one flag each)
     wants_met        1 when the unit holds the kind of content every asked kind wants
     missing_entities places/people/organisations the question names that the article lacks
+    trigram          share of the question's character trigrams found in the unit
+    trigram_notitle  the same over trigrams that are not in the article's title
+    lcs              longest run of the question's characters found verbatim in the unit /
+                     the question's length (question words and punctuation left out)
+    lcs_notitle      the same with the title's words cut out of the question
+    lcs_rel          lcs minus the best lcs among the candidates
+    left_anchor      share of the 8 characters before the question word found (as a suffix)
+    right_anchor     share of the 8 characters after the question word found (as a prefix)
+    lcs_prev         lcs of the previous unit of the article
+    lcs_next         lcs of the next unit of the article
     """
     rows = []
     top = cands[0].passage.score if cands and cands[0].passage.score else 1.0
@@ -285,6 +124,8 @@ def features(q: Question, cands: list[Candidate]) -> np.ndarray:
     kinds = [float(q.kinds[k]) for k in QUESTION_KINDS]
     wanted = [k for k in QUESTION_KINDS if q.kinds[k] and k != "how"]
     focus = {t: q.weights.get(t, 1.0) for t in q.focus}
+    tri = trigrams(q.chars)
+    qlen = max(1, len(q.chars))
     per_article: dict[str, tuple] = {}
     for c in cands:
         a, s = c.article, c.text
@@ -293,11 +134,16 @@ def features(q: Question, cands: list[Candidate]) -> np.ndarray:
             notitle = {t: w for t, w in q.weights.items() if t not in a.title}
             body = a.title + "".join(a.units)
             printed = (c.passage.date or "")[:4]  # a year may be when the paper printed it
+            parts = q.chars
+            for w in re.findall(r"[\u4e00-\u9fff]{2,}", a.title):
+                parts = parts.replace(w, "|")
             per_article[aid] = (notitle, sum(notitle.values()) or 1.0,
                                 [b for b in q.bigrams if b not in a.title],
                                 float(sum(e not in body for e in q.entities)
-                                      + sum(y not in body and y != printed for y in q.years)))
-        notitle, nt_total, big_nt, missing = per_article[aid]
+                                      + sum(y not in body and y != printed for y in q.years)),
+                                [g for g in tri if g not in a.title],
+                                [x for x in parts.split("|") if len(x) > 1])
+        notitle, nt_total, big_nt, missing, tri_nt, q_nt = per_article[aid]
         static, named = a.static(s)
         novel = {k: float(any(w not in q.text for w in ws)) for k, ws in named.items()}
         holds = {"number": static[0] or novel["m"] > 0, "date": static[3] or novel["t"] > 0,
@@ -322,11 +168,19 @@ def features(q: Question, cands: list[Candidate]) -> np.ndarray:
             float(len(art_count[aid])), *static[1:12],
             novel["nr"], novel["ns"], novel["nt"], novel["m"], novel["t"], novel["x"],
             *kinds, float(all(holds[k] for k in wanted)) if wanted else 0.5, missing,
+            sum(g in s for g in tri) / max(1, len(tri)),
+            sum(g in s for g in tri_nt) / max(1, len(tri_nt)),
+            longest_common(q.chars, s) / qlen,
+            max((longest_common(x, s) for x in q_nt), default=0) / qlen, 0.0,
+            _anchor(q.left, s, True), _anchor(q.right, s, False),
+            longest_common(q.chars, prev_u) / qlen, longest_common(q.chars, next_u) / qlen,
         ])
     x = np.asarray(rows, dtype=np.float32).reshape(len(rows), len(FEATURES))
     if len(x):
         x[:, 4] = x[:, 0] - x[:, 0].max()
         x[:, 5] = x[:, 2] - x[:, 2].max()
+        lcs = FEATURES.index("lcs")
+        x[:, lcs + 2] = x[:, lcs] - x[:, lcs].max()
     return x
 
 
@@ -339,28 +193,12 @@ def _density(tokens: list[str], s: str) -> float:
     return min(1.0, sum(b - a for a, b in spans) / max(1, hi - lo))
 
 
-def candidates(passages: list[Passage], article_units, limit: int = 8) -> list[Candidate]:
-    """The answer units of the first `limit` passages, each unit once (chunks overlap)."""
-    out: list[Candidate] = []
-    seen: set[tuple[str, str]] = set()
-    for rank, p in enumerate(passages[:limit]):
-        a = article_units(p.article_id)
-        if a is None:
-            continue
-        for u in answer_units(p.text):
-            key = (p.article_id, u)
-            if key in seen:
-                continue
-            seen.add(key)
-            out.append(Candidate(text=u, passage=p, rank=rank, article=a,
-                                 at=a.index.get(u, -1)))
-    return out
-
-
 REFUSAL_FEATURES = [
     "score", "margin", "overlap", "overlap_notitle", "bigram", "bigram_notitle",
     "article_cover", "rare_cover", "best3_cover", "article_bigram", "missing_entities",
     "n_tokens", "mean_idf", "wants_met", "passage_rank", "top_bm25", "top_cosine",
+    "lcs", "lcs_notitle", "left_anchor", "right_anchor", "trigram_notitle", "novel_share",
+    "best_lcs", "best_right_anchor", "unseen_share", "rarest_missing",
 ]
 
 
@@ -382,6 +220,13 @@ def refusal_features(q: Question, cands: list[Candidate], x: np.ndarray,
     passage_rank     retrieval rank of the best candidate's passage
     top_bm25         BM25 score of the first passage per question word
     top_cosine       cosine similarity of question and first passage
+    lcs …            lcs, lcs_notitle, left_anchor, right_anchor, trigram_notitle and
+                     novel_share of the best candidate
+    best_lcs         the highest lcs among all candidates
+    best_right_anchor the highest right_anchor among all candidates
+    unseen_share     IDF share of the question's words that the archive does not hold at all
+    rarest_missing   IDF of the rarest question word missing from the best article / the IDF
+                     of an unseen word
     """
     if not len(x):
         return [-10.0, 0.0] + [0.0] * (len(REFUSAL_FEATURES) - 2)
@@ -411,4 +256,9 @@ def refusal_features(q: Question, cands: list[Candidate], x: np.ndarray,
             sum(g in best for g in q.bigrams) / max(1, len(q.bigrams)),
             float(x[b, col["missing_entities"]]), float(len(q.tokens)),
             q.total / max(1, len(q.tokens)), float(x[b, col["wants_met"]]),
-            float(x[b, col["passage_rank"]]), first.bm25 / max(1, len(q.tokens)), first.cosine]
+            float(x[b, col["passage_rank"]]), first.bm25 / max(1, len(q.tokens)), first.cosine,
+            *(float(x[b, col[n]]) for n in ("lcs", "lcs_notitle", "left_anchor", "right_anchor",
+                                             "trigram_notitle", "novel_share")),
+            float(x[:, col["lcs"]].max()), float(x[:, col["right_anchor"]].max()),
+            sum(v for v in w.values() if v >= q.unseen_idf - 1e-9) / q.total,
+            max((v for t, v in w.items() if t not in best), default=0.0) / q.unseen_idf]

@@ -1,8 +1,8 @@
-"""The learned parts of the answerer: a LightGBM ranker over candidate units and a logistic
-refusal model, both read from `rag/answer/models/` (written by `python -m rag train`).
+"""The learned parts of the answerer: a LightGBM ranker over candidate units and a LightGBM
+refusal classifier, both read from `rag/answer/models/` (written by `python -m rag train`).
 
-No pickle: the ranker is LightGBM's text format (scored by `rag.answer.trees` without importing
-LightGBM), the refusal model plain JSON.
+No pickle: both models are LightGBM's text format (scored by `rag.answer.trees` without
+importing LightGBM); the refusal features and threshold are plain JSON.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from rag.errors import AnswerModelError
 MODEL_DIR = Path(__file__).parent / "models"
 RANKER_FILE = "ranker.txt"
 REFUSAL_FILE = "refusal.json"
+REFUSAL_TREES_FILE = "refusal.txt"
 MANIFEST_FILE = "manifest.json"
 
 
@@ -35,18 +36,15 @@ class AnswerModel:
             refusal = json.loads((self.folder / REFUSAL_FILE).read_text("utf-8"))
             self.trees = Trees((self.folder / RANKER_FILE).read_text("utf-8"))
             self.refusal_features: list[str] = refusal["features"]
-            self._mean = np.asarray(refusal["mean"], dtype=np.float64)
-            self._scale = np.asarray(refusal["scale"], dtype=np.float64)
-            self._coef = np.asarray(refusal["coef"], dtype=np.float64)
-            self._intercept = float(refusal["intercept"])
+            self.refusal = Trees((self.folder / REFUSAL_TREES_FILE).read_text("utf-8"))
             self.threshold = float(refusal["threshold"])
         except (OSError, ValueError, KeyError, TypeError, IndexError) as err:
             raise AnswerModelError(str(self.folder), f"{type(err).__name__}: {err}"[:200]) from err
         if self.manifest.get("features") != FEATURES or self.trees.num_feature != len(
                 FEATURES):
             raise AnswerModelError(str(self.folder), "its features differ from the code's")
-        if len(self._coef) != len(self.refusal_features):
-            raise AnswerModelError(str(self.folder), "refusal coefficients do not match")
+        if self.refusal.num_feature != len(self.refusal_features):
+            raise AnswerModelError(str(self.folder), "the refusal model's features differ")
 
     def rank(self, x: np.ndarray) -> np.ndarray:
         """Ranker scores of feature rows (one per candidate)."""
@@ -56,8 +54,8 @@ class AnswerModel:
 
     def answerable(self, row: list[float]) -> float:
         """Calibrated probability that the question is answered by the retrieved text."""
-        z = (np.asarray(row, dtype=np.float64) - self._mean) / self._scale
-        return 1.0 / (1.0 + math.exp(-(float(z @ self._coef) + self._intercept)))
+        raw = float(self.refusal.predict(np.asarray([row], dtype=np.float64))[0])
+        return 1.0 / (1.0 + math.exp(-raw))
 
 
 @lru_cache(maxsize=4)

@@ -21,17 +21,18 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from rag.answer.features import (
-    FEATURES,
-    REFUSAL_FEATURES,
-    TextStats,
-    analyse_question,
-    candidates,
-    features,
-    refusal_features,
-)
+from rag.answer.features import FEATURES, REFUSAL_FEATURES, features, refusal_features
+from rag.answer.question import analyse_question
 from rag.answer.questions import generate
-from rag.answer.ranker import MANIFEST_FILE, MODEL_DIR, RANKER_FILE, REFUSAL_FILE, AnswerModel
+from rag.answer.ranker import (
+    MANIFEST_FILE,
+    MODEL_DIR,
+    RANKER_FILE,
+    REFUSAL_FILE,
+    REFUSAL_TREES_FILE,
+    AnswerModel,
+)
+from rag.answer.units import TextStats, candidates
 from rag.errors import RagError
 from rag.settings import Settings
 
@@ -44,6 +45,10 @@ SPLIT_RULE = ("held out when int(sha1(key).hexdigest()[:8], 16) % 10 < 3, key = 
 FALSE_REFUSAL_RATE = 0.02
 #: Every second answerable question is also asked with its article masked out (a negative).
 MASK_EVERY = 2
+#: The other half is also asked without the candidates that hold its answer: the right
+#: article, but not the fact (a judgment that does not say what was asked). These negatives
+#: count DROP_WEIGHT each in the refusal model (ablation in the README).
+DROP_WEIGHT = 0.5
 #: The sample issues' questions count this many times: DRCD alone does not teach news.
 NEWS_WEIGHT = 20
 RANKER = dict(objective="lambdarank", n_estimators=300, learning_rate=0.05, num_leaves=31,
@@ -123,6 +128,10 @@ def _groups(data, embed, questions: list[dict], masked: bool, show_progress: boo
             x = features(info, cands) if cands else np.zeros((0, len(FEATURES)), np.float32)
             y = np.array([float(any(a in c.text for a in qq.get("answers", []))) for c in cands])
             out.append((qq, x, y, cands, info))
+            if masked and mask is None and i % MASK_EVERY == 1 and y.any() and not y.all():
+                rest = [c for c, hit in zip(cands, y) if not hit]
+                out.append(({**q, "answers": [], "unanswerable": True, "dropped": True},
+                            features(info, rest), np.zeros(len(rest)), rest, info))
     return out
 
 
@@ -142,18 +151,28 @@ def _fit_ranker(groups: list):
         x, y, group=[len(g[1]) for g in kept])
 
 
-def _refusal_rows(groups: list, score) -> tuple[np.ndarray, np.ndarray]:
+REFUSAL = dict(n_estimators=300, learning_rate=0.03, num_leaves=15, min_child_samples=50,
+               subsample=0.8, subsample_freq=1, colsample_bytree=0.8, random_state=0,
+               deterministic=True, force_row_wise=True, n_jobs=2, verbose=-1)
+
+
+def _fit_refusal(x: np.ndarray, y: np.ndarray, w: np.ndarray):
+    import lightgbm as lgb
+
+    return lgb.LGBMClassifier(**REFUSAL).fit(x, y, sample_weight=w)
+
+
+def _refusal_rows(groups: list, score) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     rows = [refusal_features(info, cands, x, score(q, x)) for q, x, y, cands, info in groups]
     labels = [0.0 if q.get("unanswerable") else 1.0 for q, *_ in groups]
-    return np.asarray(rows, dtype=np.float64), np.asarray(labels)
+    weights = [DROP_WEIGHT if q.get("dropped") else 1.0 for q, *_ in groups]
+    return np.asarray(rows, dtype=np.float64), np.asarray(labels), np.asarray(weights)
 
 
 def train(drcd: Path, dev: Path, corpus: Path, out: Path | None = None, work: Path | None = None,
           sample: int | None = None, settings: Settings | None = None,
           show_progress: bool = False) -> dict:
     """Train, write the model files to `out`, and return the held-out figures."""
-    from sklearn.linear_model import LogisticRegression
-
     from rag.index.embed import load_embedder
 
     settings = settings or Settings.from_env()
@@ -195,27 +214,36 @@ def train(drcd: Path, dev: Path, corpus: Path, out: Path | None = None, work: Pa
     folds = {f: _fit_ranker([g for g in train_g if _fold(g[0]) != f]) for f in (0, 1)}
     ranker = _fit_ranker(train_g)
     oof = {id(g): g for g in train_g}
-    x_tr, y_tr = _refusal_rows(list(oof.values()), lambda q, x: folds[_fold(q)].predict(x)
-                               if len(x) else np.zeros(0))
-    mean, scale = x_tr.mean(0), x_tr.std(0) + 1e-9
-    lr = LogisticRegression(C=1.0, max_iter=5000).fit((x_tr - mean) / scale, y_tr)
-    p_tr = lr.predict_proba((x_tr - mean) / scale)[:, 1]
+    x_tr, y_tr, w_tr = _refusal_rows(list(oof.values()), lambda q, x: folds[_fold(q)].predict(x)
+                                     if len(x) else np.zeros(0))
+    # The threshold comes from out-of-fold probabilities too: trees are sure of their own rows.
+    fold = np.array([_fold(g[0]) for g in oof.values()])
+    p_tr = np.zeros(len(y_tr))
+    for f in (0, 1):
+        rest = fold != f
+        if len(set(y_tr[rest])) < 2:  # a tiny sample: no model to fit on this fold
+            p_tr[fold == f] = y_tr[rest].mean() if rest.any() else 0.5
+            continue
+        part = _fit_refusal(x_tr[rest], y_tr[rest], w_tr[rest])
+        p_tr[fold == f] = part.predict_proba(x_tr[fold == f])[:, 1]
+    refuser = _fit_refusal(x_tr, y_tr, w_tr)
     threshold = float(np.quantile(p_tr[y_tr == 1], FALSE_REFUSAL_RATE)) if (y_tr == 1).any() \
         else 0.5
     out.mkdir(parents=True, exist_ok=True)
     ranker.booster_.save_model(str(out / RANKER_FILE))
+    refuser.booster_.save_model(str(out / REFUSAL_TREES_FILE))
     (out / REFUSAL_FILE).write_text(json.dumps({
-        "features": REFUSAL_FEATURES, "mean": mean.tolist(), "scale": scale.tolist(),
-        "coef": lr.coef_[0].tolist(), "intercept": float(lr.intercept_[0]),
-        "threshold": threshold}, indent=1), "utf-8")
+        "features": REFUSAL_FEATURES, "threshold": threshold}, indent=1), "utf-8")
     manifest = {
         "features": FEATURES, "refusal_features": REFUSAL_FEATURES, "split_rule": SPLIT_RULE,
         "ranker": {k: v for k, v in RANKER.items() if k != "n_jobs"}, "monotone": MONOTONE,
-        "refusal": f"logistic regression on standardised features; threshold = the "
+        "refusal": {k: v for k, v in REFUSAL.items() if k != "n_jobs"},
+        "threshold": f"threshold = the "
                    f"{FALSE_REFUSAL_RATE:.0%} quantile of train-side answerable questions' "
                    f"out-of-fold P(answerable) = {threshold:.4f}",
         "data": {"drcd": str(drcd), "dev": str(dev), "corpus": str(corpus), "sample": sample,
-                 "news_weight": NEWS_WEIGHT, "mask_every": MASK_EVERY},
+                 "news_weight": NEWS_WEIGHT, "mask_every": MASK_EVERY,
+                 "drop_weight": DROP_WEIGHT},
         "split_files": splits,
         "sizes": {"drcd_questions": len(drcd_q), "dev_questions": len(dev_q),
                   "generated_questions": len(news_q) - len(dev_q),
@@ -234,13 +262,15 @@ def _figures(groups: list, model: AnswerModel) -> dict:
     """Held-out figures as `rag eval` counts them, from the same candidates and models."""
     from rag.answer.extract import shape, trim
 
-    fact, refused_ok, refused_bad, masked_refused = [], [], [], []
+    fact, refused_ok, refused_bad, masked_refused, dropped_refused = [], [], [], [], []
     for q, x, _y, cands, info in groups:
         scores = model.rank(x)
         answered = bool(cands) and model.answerable(
             refusal_features(info, cands, x, scores)) >= model.threshold
         if q.get("masked"):
             masked_refused.append(not answered)
+        elif q.get("dropped"):
+            dropped_refused.append(not answered)
         elif q.get("unanswerable"):
             refused_ok.append(not answered)
         else:
@@ -256,4 +286,5 @@ def _figures(groups: list, model: AnswerModel) -> dict:
         return round(float(np.mean(v)), 3) if v else None
     return {"answerable": len(fact), "fact_in_answer": share(fact),
             "false_refusals": share(refused_bad), "unanswerable_refused": share(refused_ok),
-            "masked_refused": share(masked_refused)}
+            "masked_refused": share(masked_refused),
+            "answer_removed_refused": share(dropped_refused)}
