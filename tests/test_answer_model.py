@@ -26,6 +26,7 @@ def test_shipped_model_loads_with_the_code_s_features():
     model = AnswerModel(MODEL_DIR)
     assert model.manifest["features"] == FEATURES
     assert 0.0 < model.threshold < 1.0
+    assert model.adjacent_margin >= 0.0
     assert sum(f.stat().st_size for f in MODEL_DIR.iterdir()) < 5_000_000
 
 
@@ -78,3 +79,4 @@ def test_training_on_a_tiny_sample_writes_loadable_files(tmp_path, settings):
     assert model.manifest["split_rule"] == manifest["split_rule"]
     assert set(manifest["held_out"]) == {"drcd", "news"}
     assert json.loads((out / "refusal.json").read_text("utf-8"))["features"]
+    assert manifest["adjacent_margin"] >= 0.0

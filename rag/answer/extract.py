@@ -64,7 +64,7 @@ class Answerer:
         if p < self.model.threshold or wrong_place(q, best) or not _answers_procedure(
                 question, best.text):
             return self.abstain(question, passages)
-        chosen = shape(q, cands, order)
+        chosen = shape(q, cands, order, scores, self.model.adjacent_margin)
         citations: list[Citation] = []
 
         def cite(cand: Candidate) -> int:
@@ -101,10 +101,12 @@ def wrong_place(q: Question, best: Candidate) -> bool:
     return any(p not in body for p in q.places)
 
 
-def shape(q: Question, cands: list[Candidate], order: np.ndarray) -> list[Candidate]:
+def shape(q: Question, cands: list[Candidate], order: np.ndarray, scores: np.ndarray | None = None,
+          margin: float = 0.0) -> list[Candidate]:
     """The best unit; for 哪些 / 为什么 / 措施 questions also the units of the same article that
     the ranker puts among its first three, in reading order (a list or a reason often runs
-    over two or three sentences)."""
+    over two or three sentences). When the ranker barely prefers the best unit (by less than
+    `margin`, learnt by `rag train`) to its neighbour in the article, both are the answer."""
     best = cands[int(order[0])]
     if not _SEVERAL.search(q.text):
         # Asked for a number or a date and the best sentence has none: the answer also takes
@@ -115,6 +117,8 @@ def shape(q: Question, cands: list[Candidate], order: np.ndarray) -> list[Candid
                          and _NUMBER.search(cands[int(i)].text)), None)
             if more is not None:
                 return sorted([best, more], key=lambda c: c.at if c.at >= 0 else 1 << 30)
+        if scores is not None and (other := close_neighbour(cands, order, scores, margin)):
+            return sorted([best, other], key=lambda c: c.at)
         return [best]
     chosen = [best]
     for i in order[1:_MAX_UNITS]:
@@ -123,6 +127,18 @@ def shape(q: Question, cands: list[Candidate], order: np.ndarray) -> list[Candid
                 and sum(len(x.text) for x in chosen) + len(c.text) <= 2 * _MAX_SENTENCE:
             chosen.append(c)
     return sorted(chosen, key=lambda c: c.at if c.at >= 0 else 1 << 30)
+
+
+def close_neighbour(cands: list[Candidate], order: np.ndarray, scores: np.ndarray,
+                    margin: float) -> Candidate | None:
+    """The runner-up when it is the best unit's neighbour and scores within `margin` of it."""
+    if len(order) < 2:
+        return None
+    best, second = cands[int(order[0])], cands[int(order[1])]
+    if scores[order[0]] - scores[order[1]] < margin and best.at >= 0 and second.at >= 0 and \
+            second.passage.article_id == best.passage.article_id and abs(second.at - best.at) == 1:
+        return second
+    return None
 
 
 def _answers_procedure(question: str, sentence: str) -> bool:

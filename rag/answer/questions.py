@@ -102,5 +102,18 @@ def generate(articles: list[Article], units_of, per_article: int = 4) -> list[di
                 "id": f"gen-{_key(a.source, a.id, s):08x}", "question": q, "source": a.source,
                 "title": a.title if not a.title_derived else None, "answers": [answer],
                 "article_id": a.id}))
-        out += [m for _, m in sorted(made, key=lambda m: m[0])[:per_article]]
+        chosen = [m for _, m in sorted(made, key=lambda m: m[0])[:per_article]]
+        out += chosen + [v for m in chosen if (v := _in_context(m, a))]
     return out
+
+
+def _in_context(made: dict, article: Article) -> dict | None:
+    """The question again, led by its headline's first phrase ("追尾事故中巨额现金甩出车外，谁…"):
+    people ask about a detail in the words of the story, which the article's lead sentence
+    shares and its answering sentence often does not."""
+    if article.title_derived or not article.title:
+        return None
+    head = re.split(r"[\s，：:！？]", article.title.strip("“”\" "))[0]
+    if not 4 <= len(head) <= 16 or head in made["question"]:
+        return None
+    return {**made, "id": made["id"] + "-ctx", "question": f"{head}，{made['question']}"}

@@ -38,6 +38,8 @@ class AnswerModel:
             self.refusal_features: list[str] = refusal["features"]
             self.refusal = Trees((self.folder / REFUSAL_TREES_FILE).read_text("utf-8"))
             self.threshold = float(refusal["threshold"])
+            # Older model files have no margin: their answers stay one sentence.
+            self.adjacent_margin = float(self.manifest.get("adjacent_margin", 0.0))
         except (OSError, ValueError, KeyError, TypeError, IndexError) as err:
             raise AnswerModelError(str(self.folder), f"{type(err).__name__}: {err}"[:200]) from err
         if self.manifest.get("features") != FEATURES or self.trees.num_feature != len(

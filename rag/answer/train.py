@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import shutil
 from pathlib import Path
 
@@ -49,6 +50,9 @@ MASK_EVERY = 2
 #: article, but not the fact (a judgment that does not say what was asked). These negatives
 #: count DROP_WEIGHT each in the refusal model (ablation in the README).
 DROP_WEIGHT = 0.5
+#: At most this share of train-side answers may carry a second sentence (the best unit's
+#: neighbour, when the ranker barely prefers the best): a product choice, ablation in README.
+ADJACENT_SHARE = 0.05
 #: The sample issues' questions count this many times: DRCD alone does not teach news.
 NEWS_WEIGHT = 20
 RANKER = dict(objective="lambdarank", n_estimators=300, learning_rate=0.05, num_leaves=31,
@@ -229,6 +233,8 @@ def train(drcd: Path, dev: Path, corpus: Path, out: Path | None = None, work: Pa
     refuser = _fit_refusal(x_tr, y_tr, w_tr)
     threshold = float(np.quantile(p_tr[y_tr == 1], FALSE_REFUSAL_RATE)) if (y_tr == 1).any() \
         else 0.5
+    margin = _adjacent_margin([g for g in oof.values() if not g[0].get("unanswerable")],
+                              lambda q, x: folds[_fold(q)].predict(x))
     out.mkdir(parents=True, exist_ok=True)
     ranker.booster_.save_model(str(out / RANKER_FILE))
     refuser.booster_.save_model(str(out / REFUSAL_TREES_FILE))
@@ -244,6 +250,7 @@ def train(drcd: Path, dev: Path, corpus: Path, out: Path | None = None, work: Pa
         "data": {"drcd": str(drcd), "dev": str(dev), "corpus": str(corpus), "sample": sample,
                  "news_weight": NEWS_WEIGHT, "mask_every": MASK_EVERY,
                  "drop_weight": DROP_WEIGHT},
+        "adjacent_margin": margin,
         "split_files": splits,
         "sizes": {"drcd_questions": len(drcd_q), "dev_questions": len(dev_q),
                   "generated_questions": len(news_q) - len(dev_q),
@@ -256,6 +263,26 @@ def train(drcd: Path, dev: Path, corpus: Path, out: Path | None = None, work: Pa
     manifest["held_out"] = figures
     (out / MANIFEST_FILE).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
     return manifest
+
+
+def _adjacent_margin(groups: list, score) -> float:
+    """The score margin below which the best unit's neighbour joins the answer, so that at
+    most ADJACENT_SHARE of these (out-of-fold scored) answers get a second sentence."""
+    from rag.answer.extract import close_neighbour, shape
+
+    margins = []
+    for q, x, _y, cands, info in groups:
+        if not len(x):
+            continue
+        s = score(q, x)
+        order = np.argsort(-s, kind="stable")
+        if len(shape(info, cands, order)) == 1 and close_neighbour(cands, order, s, math.inf):
+            margins.append(float(s[order[0]] - s[order[1]]))
+    allowed = int(ADJACENT_SHARE * len(groups))
+    if not margins or allowed == 0:
+        return 0.0
+    margins.sort()
+    return margins[min(allowed, len(margins)) - 1] + 1e-9
 
 
 def _figures(groups: list, model: AnswerModel) -> dict:
@@ -277,7 +304,8 @@ def _figures(groups: list, model: AnswerModel) -> dict:
             refused_bad.append(not answered)
             text = ""
             if answered:
-                chosen = shape(info, cands, np.argsort(-scores, kind="stable"))
+                chosen = shape(info, cands, np.argsort(-scores, kind="stable"), scores,
+                               model.adjacent_margin)
                 text = "".join(trim(c.text, info.tokens) if len(chosen) == 1 else c.text
                                for c in chosen)
             fact.append(any(a in text for a in q.get("answers", [])))
