@@ -14,33 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from rag import CorpusError, Engine, add_files, build_index, remove_source
+from rag import CorpusError, Engine, add_files, remove_source
 from rag.audit import QueryLog
 from rag.index.store import load_index
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
 NEW = "001_46bd6e34c8861008.txt"  # issue 853, the one "published this week"
-
-
-@pytest.fixture(scope="module")
-def four_built(tmp_path_factory, settings) -> Path:
-    corpus = tmp_path_factory.mktemp("four") / "corpus"
-    corpus.mkdir()
-    for f in CORPUS.glob("*.txt"):
-        if f.name != NEW:
-            shutil.copy(f, corpus)
-    index = corpus.parent / "index"
-    build_index(corpus, index, settings)
-    return index
-
-
-@pytest.fixture
-def four(four_built, tmp_path) -> Path:
-    """An index of four sample issues, a private copy; the fifth arrives later."""
-    index = tmp_path / "index"
-    shutil.copytree(four_built, index, symlinks=True)
-    return index
 
 
 def build_name(index: Path) -> str:

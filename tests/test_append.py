@@ -5,7 +5,6 @@ the ones numpy and faiss write."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -21,25 +20,6 @@ from rag.index.write import write_vectors
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
 NEW = "001_46bd6e34c8861008.txt"  # 第853期: no other sample issue has its number
-
-
-@pytest.fixture(scope="module")
-def four_built(tmp_path_factory, settings) -> Path:
-    corpus = tmp_path_factory.mktemp("four") / "corpus"
-    corpus.mkdir()
-    for f in CORPUS.glob("*.txt"):
-        if f.name != NEW:
-            shutil.copy(f, corpus)
-    index = corpus.parent / "index"
-    build_index(corpus, index, settings)
-    return index
-
-
-@pytest.fixture
-def four(four_built, tmp_path) -> Path:
-    index = tmp_path / "index"
-    shutil.copytree(four_built, index, symlinks=True)
-    return index
 
 
 def test_an_add_reads_no_indexed_rows_and_equals_a_full_build(four, settings, tmp_path,

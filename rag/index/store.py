@@ -124,10 +124,7 @@ def load_index(index_dir: str | Path, model: str | None = None,
         ModelMismatchError: the index was built with another embedding model.
     """
     index_dir = Path(index_dir)
-    build = resolve_build(index_dir)
-    manifest = read_manifest(build, index_dir)
-    if model is not None and manifest.get("model") != model:
-        raise ModelMismatchError(str(index_dir), manifest.get("model"), model)
+    build, manifest = _current(index_dir, model)
     try:
         chunks = [Chunk(**row) for row in _rows(build / "chunks.jsonl")]
         articles = {a["id"]: Article(**a) for a in _rows(build / "articles.jsonl")}
@@ -177,6 +174,15 @@ class Outline:
         return int(self.manifest["counts"]["articles"])
 
 
+def _current(index_dir: Path, model: str | None) -> tuple[Path, dict]:
+    """The current build folder and its manifest, refused when built with another model."""
+    build = resolve_build(index_dir)
+    manifest = read_manifest(build, index_dir)
+    if model is not None and manifest.get("model") != model:
+        raise ModelMismatchError(str(index_dir), manifest.get("model"), model)
+    return build, manifest
+
+
 def load_outline(index_dir: str | Path, model: str | None = None) -> Outline:
     """The current build's manifest and issue headers (see `load_index` for `model`).
 
@@ -184,10 +190,7 @@ def load_outline(index_dir: str | Path, model: str | None = None) -> Outline:
         IndexNotFoundError, IndexCorruptError, ModelMismatchError: as `load_index`.
     """
     index_dir = Path(index_dir)
-    build = resolve_build(index_dir)
-    manifest = read_manifest(build, index_dir)
-    if model is not None and manifest.get("model") != model:
-        raise ModelMismatchError(str(index_dir), manifest.get("model"), model)
+    build, manifest = _current(index_dir, model)
     try:
         records = json.loads((build / "issues.json").read_text(encoding="utf-8"))
         issues = [Issue(**{k: v for k, v in r.items() if k != "articles"}) for r in records]
