@@ -60,9 +60,12 @@ class Chunk:
 
     @property
     def embed_text(self) -> str:
-        """What the embedder sees: the headline carries the topic into every chunk."""
+        """What the embedder sees: the headline carries the topic into every chunk. Simplified
+        characters, as questions are: a traditional archive then meets simplified questions."""
+        from rag.text import to_simplified  # rag.text loads no model: a cheap import
+
         head = " ".join(p for p in (self.kicker, self.title, self.subtitle) if p)
-        return f"{head}\n{self.text}" if head else self.text
+        return to_simplified(f"{head}\n{self.text}" if head else self.text)
 
 
 @dataclass

@@ -3,14 +3,16 @@ while answers quote the paper as printed."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import opencc
 import pytest
 
 import rag.text
+from rag import Engine, build_index
 from rag.ingest.parse import parse_corpus
-from rag.text import tokenize, tokenizer_fingerprint
+from rag.text import to_simplified, tokenize, tokenizer_fingerprint
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 S2T = opencc.OpenCC("s2t")
@@ -56,3 +58,51 @@ def test_passages_found_for_a_traditional_question_keep_the_printed_characters(e
     trad = engine.search(S2T.convert(QUESTIONS[-1]), k=3)
     assert [p.id for p in trad] == [p.id for p in simple]
     assert any("大家的服務热情" in p.text for p in trad)  # as printed, not converted
+
+
+
+DRCD = Path(__file__).resolve().parents[2] / "shared" / "eval" / "drcd"
+ISSUE = "drcd_7001.md"  # Wikipedia articles laid out as an issue, with markdown titles
+
+
+@pytest.fixture(scope="module")
+def two_prints(tmp_path_factory, settings):
+    """One issue file indexed as printed (simplified) and printed in traditional characters,
+    masthead included; each with its engine."""
+    if not (DRCD / "corpus" / ISSUE).exists():
+        pytest.skip(f"{DRCD} is not here")
+    text = (DRCD / "corpus" / ISSUE).read_text(encoding="utf-8")
+    engines = {}
+    for name, printed in (("simplified", text), ("traditional", S2T.convert(text))):
+        folder = tmp_path_factory.mktemp(name)
+        (folder / "corpus").mkdir()
+        (folder / "corpus" / ISSUE).write_text(printed, encoding="utf-8")
+        build_index(folder / "corpus", folder / "index", settings)
+        engines[name] = (folder / "corpus", Engine.load(folder / "index", settings))
+    return engines
+
+
+def test_a_traditional_print_parses_like_the_simplified_one(two_prints):
+    (simple,), _ = parse_corpus(two_prints["simplified"][0])
+    (trad,), _ = parse_corpus(two_prints["traditional"][0])
+    assert (trad.number, trad.date) == (simple.number, simple.date)
+    # The masthead (國內統一連續出版物號 …) is noise in either script, never an article.
+    assert [to_simplified(a.title) for a in trad.articles] == \
+        [to_simplified(a.title) for a in simple.articles]
+
+
+def test_questions_are_answered_from_a_traditional_print_as_from_the_simplified(two_prints):
+    questions = [json.loads(line)["question"] for line in
+                 (DRCD / "questions.jsonl").read_text(encoding="utf-8").splitlines()
+                 if f'"{ISSUE}"' in line][:30]
+    simple, trad = two_prints["simplified"][1], two_prints["traditional"][1]
+    answered = 0
+    for question in questions:
+        a, b = simple.ask(question), trad.ask(question)
+        assert b.abstained == a.abstained, question
+        # The same sentence of the same article, quoted as printed.
+        assert to_simplified(b.text) == to_simplified(a.text), question
+        assert [to_simplified(c.title) for c in b.citations] == \
+            [to_simplified(c.title) for c in a.citations]
+        answered += not b.abstained and b.text != a.text
+    assert answered >= len(questions) // 2

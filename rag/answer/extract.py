@@ -21,7 +21,7 @@ from rag.answer.question import Question, analyse_question
 from rag.answer.ranker import MODEL_DIR, load_model
 from rag.answer.units import Candidate, TextStats, candidates
 from rag.index.store import IndexData
-from rag.text import tokenize
+from rag.text import to_simplified, tokenize
 from rag.types import Answer, Citation, Passage
 
 logger = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ class Answerer:
         order = np.argsort(-scores, kind="stable")
         best = cands[int(order[0])]
         if p < self.model.threshold or wrong_place(q, best) or not _answers_procedure(
-                question, best.text):
+                question, best.plain):
             return self.abstain(question, passages)
         chosen = shape(q, cands, order, scores, self.model.adjacent_margin)
         citations: list[Citation] = []
@@ -160,12 +160,13 @@ def trim(sentence: str, tokens: list[str], width: int = 110, span: bool = True) 
     if len(sentence) <= _MAX_SENTENCE:
         return sentence
     clauses = re.split(r"(?<=[，、：；])", sentence)
-    hits = [i for i, c in enumerate(clauses) if any(t in c for t in tokens)]
+    plain = [to_simplified(c) for c in clauses]  # the question's words are simplified
+    hits = [i for i, c in enumerate(plain) if any(t in c for t in tokens)]
     if not hits:
         return sentence
     lo, hi = hits[0], hits[-1]
     if not span or len("".join(clauses[lo:hi + 1])) > width:
-        lo = hi = max(hits, key=lambda i: sum(len(t) for t in tokens if t in clauses[i]))
+        lo = hi = max(hits, key=lambda i: sum(len(t) for t in tokens if t in plain[i]))
     grew = True
     while grew:
         grew = False

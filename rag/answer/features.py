@@ -15,6 +15,7 @@ import numpy as np
 
 from rag.answer.question import QUESTION_KINDS, Question, trigrams
 from rag.answer.units import ArticleUnits, Candidate
+from rag.text import to_simplified
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -127,8 +128,10 @@ def features(q: Question, cands: list[Candidate]) -> np.ndarray:
     tri = trigrams(q.chars)
     qlen = max(1, len(q.chars))
     per_article: dict[str, tuple] = {}
+    passage_text = {id(c.passage): c.passage.text for c in cands}
+    passage_text = {k: to_simplified(t) for k, t in passage_text.items()}
     for c in cands:
-        a, s = c.article, c.text
+        a, s = c.article, c.plain
         aid = c.passage.article_id
         if aid not in per_article:
             notitle = {t: w for t, w in q.weights.items() if t not in a.title}
@@ -158,7 +161,8 @@ def features(q: Question, cands: list[Candidate]) -> np.ndarray:
             sum(b in s for b in q.bigrams) / max(1, len(q.bigrams)),
             sum(b in s for b in big_nt) / max(1, len(big_nt)), 0.0, 0.0,
             _share(notitle, nt_total, prev_u), _share(notitle, nt_total, next_u),
-            sum(w for t, w in q.weights.items() if t not in s and t in c.passage.text) / q.total,
+            sum(w for t, w in q.weights.items()
+                if t not in s and t in passage_text[id(c.passage)]) / q.total,
             _share(focus, q.total, s), _density(q.tokens, s),
             len(s.translate(qdrop)) / max(1, len(s)),
             static[12], math.log1p(len(s)),

@@ -203,7 +203,7 @@ def train(drcd: Path, dev: Path, corpus: Path, out: Path | None = None, work: Pa
     news_data = _index(news_corpus, work / "news-index", settings, show_progress)
     news_stats = TextStats(news_data)
     made = generate(sorted(news_data.articles.values(), key=lambda a: a.id),
-                    lambda a: news_stats.units(a.id).units)
+                    lambda a: news_stats.units(a.id).printed)
     news_q = dev_q + (made[:sample] if sample else made)
     splits = {**{f"drcd_{k}": str(v) for k, v in write_split(drcd_q, work, "drcd").items()},
               **{f"news_{k}": str(v) for k, v in write_split(news_q, work, "news").items()}}

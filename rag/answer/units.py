@@ -1,6 +1,10 @@
 """Candidate answer units: the sentences of an article (a quote joined with its attribution),
 what each holds whatever the question (numbers, dates, places, named words by jieba tag), and
-the candidates of a question's retrieved passages."""
+the candidates of a question's retrieved passages.
+
+Questions are matched in simplified characters (`rag.text.to_simplified`), so every unit has
+two forms: `printed`, quoted in answers, and `units`, its simplified form that the features
+compare with the question. On a simplified archive they are the same strings."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from rag.answer.question import YEAR, bigrams
-from rag.text import quick_tag, split_sentences
+from rag.text import quick_tag, split_sentences, to_simplified
 from rag.types import Article, Passage
 
 _DIGIT = re.compile(r"[0-9０-９]")
@@ -28,11 +32,15 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 @dataclass
 class ArticleUnits:
-    """An article's answer units and, per unit, the words jieba tags in it (cached)."""
+    """An article's answer units and, per unit, the words jieba tags in it (cached).
+
+    `title` and `units` are simplified (what features compare with the question); `printed`
+    holds the units as printed and `index` finds a printed unit's position."""
 
     title: str
     units: list[str]
     index: dict[str, int]
+    printed: list[str] = field(default_factory=list)
     title_bigrams: list[str] = field(default_factory=list)
     tags: dict[str, tuple] = field(default_factory=dict)
 
@@ -59,9 +67,11 @@ def answer_units(text: str) -> list[str]:
 
 
 def analyse_article(article: Article) -> ArticleUnits:
-    units = answer_units(article.text)
-    title = " ".join(p for p in (article.kicker, article.title, article.subtitle) if p)
-    return ArticleUnits(title=title, units=units, index={u: i for i, u in enumerate(units)},
+    printed = answer_units(article.text)
+    title = to_simplified(" ".join(p for p in (article.kicker, article.title, article.subtitle)
+                                   if p))
+    return ArticleUnits(title=title, units=[to_simplified(u) for u in printed],
+                        index={u: i for i, u in enumerate(printed)}, printed=printed,
                         title_bigrams=bigrams(title))
 
 
@@ -116,13 +126,14 @@ class TextStats:
 
 @dataclass
 class Candidate:
-    """One answer unit of a retrieved passage."""
+    """One answer unit of a retrieved passage: `text` as printed, `plain` simplified."""
 
     text: str
     passage: Passage
     rank: int  # the passage's rank in retrieval, 0 = best
     article: ArticleUnits
     at: int  # index of the unit in its article (-1 when the passage cut it differently)
+    plain: str = ""
 
 
 def candidates(passages: list[Passage], article_units, limit: int = 8) -> list[Candidate]:
@@ -138,6 +149,7 @@ def candidates(passages: list[Passage], article_units, limit: int = 8) -> list[C
             if key in seen:
                 continue
             seen.add(key)
-            out.append(Candidate(text=u, passage=p, rank=rank, article=a,
-                                 at=a.index.get(u, -1)))
+            at = a.index.get(u, -1)
+            out.append(Candidate(text=u, passage=p, rank=rank, article=a, at=at,
+                                 plain=a.units[at] if at >= 0 else to_simplified(u)))
     return out

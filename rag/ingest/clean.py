@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.text import normalize
+from rag.text import normalize, to_simplified
 
 _DATE_RE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _ISSUE_RE = re.compile(r"第\s*(\d{1,5})\s*期")
@@ -59,10 +59,12 @@ class Line:
 
 
 def _is_masthead(text: str) -> bool:
+    text = to_simplified(text)  # a masthead printed in traditional characters (國內統一…)
     return any(p.search(text) for p in _MASTHEAD)
 
 
 def _is_footer(text: str) -> bool:
+    text = to_simplified(text)
     return bool(
         _FOOTER_KEY.search(text)
         or (_EMAIL.search(text) and len(text) < 60)
