@@ -186,11 +186,14 @@ class Engine:
         """
         started = time.perf_counter()
         check_filters(None, date_from, date_to)
+        asked = question
         question = self.check_question(question)
         self._maybe_reload()
         query = rewrite(question, history, self._terms()) if history else question
         answer = self._answer(question, query, issue, date_from, date_to, current_issue)
-        answer.question, answer.query = question, query
+        # The question as the user typed it (traditional characters stay traditional); the
+        # query is what was matched.
+        answer.question, answer.query = normalize(" ".join(asked.split())), query
         if self._audit is not None:
             self._audit.record(answer, (time.perf_counter() - started) * 1000, user_id, channel)
         return answer

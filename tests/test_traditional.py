@@ -48,6 +48,8 @@ def test_a_traditional_question_is_answered_as_its_simplified_form(engine, quest
     simple, trad = engine.ask(question), engine.ask(traditional)
     assert not simple.abstained
     assert trad.text == simple.text
+    assert trad.question == traditional  # echoed as typed, matched as simplified
+    assert trad.query == simple.query == question
     assert [c.article_id for c in trad.citations] == [c.article_id for c in simple.citations]
     for citation in trad.citations:  # quoted from the text as printed, not converted
         assert citation.snippet in engine.article(citation.article_id).text
