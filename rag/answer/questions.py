@@ -103,17 +103,61 @@ def generate(articles: list[Article], units_of, per_article: int = 4) -> list[di
                 "title": a.title if not a.title_derived else None, "answers": [answer],
                 "article_id": a.id}))
         chosen = [m for _, m in sorted(made, key=lambda m: m[0])[:per_article]]
-        out += chosen + [v for m in chosen if (v := _in_context(m, a))]
+        out += chosen + [v for m in chosen for v in (_in_context(m, a), _in_brief(m, a)) if v]
     return out
+
+
+def _words(text: str) -> list[str]:
+    from rag.text import pos_tag
+
+    return [w for w, _ in pos_tag(text)]
+
+
+_ASKED = re.compile(r"多少\w?|哪天|哪一年|谁|哪里")
+_BRIEF = 6  # characters kept either side of the question word
+
+
+def _headline_phrase(article: Article) -> str | None:
+    if article.title_derived or not article.title:
+        return None
+    head = re.split(r"[\s，：:！？]", article.title.strip("“”\" "))[0]
+    return head if 4 <= len(head) <= 16 else None
 
 
 def _in_context(made: dict, article: Article) -> dict | None:
     """The question again, led by its headline's first phrase ("追尾事故中巨额现金甩出车外，谁…"):
     people ask about a detail in the words of the story, which the article's lead sentence
     shares and its answering sentence often does not."""
-    if article.title_derived or not article.title:
-        return None
-    head = re.split(r"[\s，：:！？]", article.title.strip("“”\" "))[0]
-    if not 4 <= len(head) <= 16 or head in made["question"]:
+    head = _headline_phrase(article)
+    if head is None or head in made["question"]:
         return None
     return {**made, "id": made["id"] + "-ctx", "question": f"{head}，{made['question']}"}
+
+
+def _in_brief(made: dict, article: Article) -> dict | None:
+    """The headline's first phrase and only the few words around the question word
+    ("玉田县公安局打掉暴力催债涉恶犯罪集团，王某某等多少名犯罪嫌疑人？"): a question in the story's
+    words that shares almost nothing else with the sentence that answers it, so the ranker
+    learns to pick the detail sentence that holds what is asked over the lead that echoes
+    the headline."""
+    head = _headline_phrase(article)
+    question = made["question"].rstrip("？")
+    m = _ASKED.search(question)
+    if head is None or m is None:
+        return None
+    clause_start = max(question.rfind(p, 0, m.start()) for p in "，；：") + 1
+    ends = [i for p in "，；：" if (i := question.find(p, m.end())) >= 0]
+    clause_end = min(ends, default=len(question))
+    lo, hi = max(clause_start, m.start() - _BRIEF), min(clause_end, m.end() + _BRIEF)
+    # Widened to whole words: a question cut inside a word reads like no question.
+    pos = 0
+    for w in _words(question):
+        if pos < lo < pos + len(w):
+            lo = pos
+        if pos < hi < pos + len(w):
+            hi = min(clause_end, pos + len(w))
+        pos += len(w)
+    brief = question[lo:hi].strip("“”\"")
+    if len(brief) < 4 or brief == question or head in brief:
+        return None
+    return {**made, "id": made["id"] + "-brief", "question": f"{head}，{brief}？"}
