@@ -155,11 +155,13 @@ def trim(sentence: str, tokens: list[str], width: int = 110, span: bool = True) 
 
     The window starts as the clauses from the first to the last that hold a question word
     (`span`; else the one holding most), so that an answer between them is kept, and widens
-    one clause at a time, right first, up to `width` characters.
+    one clause at a time, right first, up to `width` characters. Clauses end at ，：； only: a
+    list (甲、乙、丙) is often the answer and is kept whole (held-out DRCD: answers lost to
+    trimming 2 → 1 of 46 trimmed).
     """
     if len(sentence) <= _MAX_SENTENCE:
         return sentence
-    clauses = re.split(r"(?<=[，、：；])", sentence)
+    clauses = re.split(r"(?<=[，：；])", sentence)
     plain = [to_simplified(c) for c in clauses]  # the question's words are simplified
     hits = [i for i, c in enumerate(plain) if any(t in c for t in tokens)]
     if not hits:

@@ -1,0 +1,44 @@
+"""Trimming a long answer sentence: the clauses around the question's words are kept whole,
+and a list (甲、乙、丙) is never cut apart."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from rag.answer.extract import trim
+from rag.answer.units import answer_units
+from rag.ingest.parse import parse_corpus
+from rag.text import tokenize
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+
+
+def _long_sentences() -> list[str]:
+    issues, _ = parse_corpus(CORPUS)
+    return [u for i in issues for a in i.articles for u in answer_units(a.text) if len(u) > 150]
+
+
+LONG = _long_sentences()
+
+
+def test_the_sample_issues_have_long_sentences_with_lists():
+    assert len(LONG) >= 5 and sum("、" in s for s in LONG) >= 5
+
+
+@pytest.mark.parametrize("sentence", LONG)
+def test_a_trimmed_sentence_keeps_the_asked_clause_and_whole_lists(sentence):
+    clauses = [c for c in re.split(r"(?<=[，：；])", sentence) if len(c) >= 6]
+    for clause in clauses:
+        tokens = tokenize(clause)
+        got = trim(sentence, tokens)
+        assert len(got) < len(sentence)
+        kept = got.strip("…")
+        start = sentence.index(kept)
+        end = start + len(kept)
+        # Starts and ends at a clause boundary: never inside 甲、乙、丙.
+        assert start == 0 or sentence[start - 1] in "，：；", (clause, got)
+        assert end == len(sentence) or sentence[end] in "，：；。", (clause, got)
+        assert clause.rstrip("，：；") in got  # the clause the question was made from
