@@ -99,6 +99,23 @@ def join_broken(head: str, tail: str) -> str:
 #: A question word: what a question asks sits next to it ("讲解了什么政策", "是多少").
 QUESTION_WORD = re.compile(r"什么|多少|哪|几|谁|怎么|如何|何时|何处|何地|何人|多长|多久|为何|为什么")
 
+# Greetings and courtesy around a question ("你好，请问…", "我想知道…", "…谢谢"): people type
+# them in a chat, and every word of them would count as a word the answer should hold.
+_COURTESY_HEAD = re.compile(
+    r"^(?:(?:你好|您好|嗨|哈喽|hi|hello)[\s,，!！。.~～]*"
+    r"|(?:请问|请教一下|请教|问一下|问下|我想问(?:一下|下)?|想问(?:一下|下)?|我想(?:知道|了解)(?:一下)?"
+    r"|想(?:知道|了解)(?:一下)?|麻烦(?:问一下|问下|您|你)|(?:能不能|能否|可以|请)?告诉我(?!们)|帮我查(?:一下|下)?"
+    r"|帮忙查(?:一下|下)?|我想查(?:一下|下)?|查一下)[\s,，:：]*)+", re.IGNORECASE)
+_COURTESY_TAIL = re.compile(r"[\s,，。.!！]*(?:谢谢(?:你|您|了)?|多谢|麻烦了|劳驾)[\s。.!！~～]*$")
+
+
+def without_courtesy(question: str) -> str:
+    """The question without a greeting or courtesy phrase before or after it; the question
+    itself when nothing else is left ("你好" alone)."""
+    core = _COURTESY_TAIL.sub("", _COURTESY_HEAD.sub("", question))
+    return core if re.search(r"\w", core) else question
+
+
 # Words that carry no topic: function words and the question words of a query.
 STOPWORDS = frozenset("""
 的 了 是 在 和 与 及 或 有 也 都 就 还 又 被 把 将 对 为 从 向 于 以 等 之 其 该 这 那 此 个 们 吗 呢 吧 啊 么 什么 多少
