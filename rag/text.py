@@ -109,11 +109,21 @@ _COURTESY_HEAD = re.compile(
 _COURTESY_TAIL = re.compile(r"[\s,，。.!！]*(?:谢谢(?:你|您|了)?|多谢|麻烦了|劳驾)[\s。.!！~～]*$")
 
 
+# Spoken question words, as typed in a chat, and the written ones the paper's text and the
+# answerer's question kinds use ("写了啥" asks what "写了什么" asks).
+_SPOKEN = [("为啥", "为什么"), ("干啥", "干什么"), ("啥时候", "什么时候"), ("啥", "什么"),
+           ("咋样", "怎么样"), ("咋", "怎么"), ("哪儿", "哪里"), ("多会儿", "什么时候")]
+
+
 def without_courtesy(question: str) -> str:
-    """The question without a greeting or courtesy phrase before or after it; the question
-    itself when nothing else is left ("你好" alone)."""
+    """The question without a greeting or courtesy phrase before or after it, spoken question
+    words written out (啥 → 什么); the question itself when nothing else is left ("你好")."""
     core = _COURTESY_TAIL.sub("", _COURTESY_HEAD.sub("", question))
-    return core if re.search(r"\w", core) else question
+    if not re.search(r"\w", core):
+        return question
+    for spoken, written in _SPOKEN:
+        core = core.replace(spoken, written)
+    return core
 
 
 # Words that carry no topic: function words and the question words of a query.
