@@ -23,7 +23,7 @@ from telegram.ext import ContextTypes
 
 from bot import render
 from bot.access import admin_guard, guard, is_admin, user_id_of
-from rag import Engine, RagError, Settings, add_files, build_index, remove_source
+from rag import Engine, NotIndexedError, RagError, Settings, add_files, build_index, remove_source
 
 logger = logging.getLogger(__name__)
 
@@ -159,6 +159,9 @@ async def remove_command(update: Update, context: Context) -> None:
     try:
         result = await asyncio.to_thread(remove_source, arg, settings.index_dir, settings)
         await asyncio.to_thread(context.bot_data["engine"].reload)
+    except NotIndexedError as err:
+        await message.reply_html(render.render_not_indexed(err.target, err.matches))
+        return
     except RagError as err:
         await message.reply_html("❌ " + render.one_line(str(err)))
         return

@@ -381,6 +381,16 @@ def render_removed(arg: str, result: dict) -> str:
     return line + "。"
 
 
+def render_not_indexed(target: str, matches: list[str]) -> str:
+    """The reply to /remove of an issue or file the index does not hold, or of a name that
+    several files share."""
+    if matches:
+        names = "、".join(esc(_item(m)) for m in matches)
+        return (f"❌ {esc(target)} 对应 {len(matches)} 个文件（{names}）："
+                "请用 /issues 列出的文件名移除其中一个。")
+    return f"❌ 索引中没有 {esc(target)}：用 /issues 查看已收录的期号和文件。"
+
+
 def refusal_text(user_id: int | None) -> str:
     """Deny-by-default message; the id lets an admin add the user to ALLOWED_USER_IDS."""
     if user_id is None:  # sent as a channel or anonymously: there is no id to give

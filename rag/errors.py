@@ -12,6 +12,23 @@ class CorpusError(RagError):
     """The corpus folder is missing, empty, or holds no readable issue."""
 
 
+class NotIndexedError(CorpusError):
+    """An issue or file asked to be removed is not in the index, or names several files.
+
+    `target` is what was asked for (a file name, 第856期); `matches` the files it names when
+    there are several, so that the bot can say it in its users' language."""
+
+    def __init__(self, target: str, matches: list[str] | None = None) -> None:
+        self.target, self.matches = target, list(matches or [])
+        if self.matches:
+            super().__init__(f"{target} matches {len(self.matches)} files "
+                             f"({', '.join(self.matches)}): remove one by its name as "
+                             "`python -m rag stats` lists it")
+        else:
+            super().__init__(f"{target} is not in the index: `python -m rag stats` lists the "
+                             "indexed issues and files")
+
+
 class IndexNotFoundError(RagError):
     """No index at the given folder."""
 

@@ -210,7 +210,9 @@ async def test_remove_takes_the_issue_out(bot, upload_settings):
     issues = await _command(emu, ADMIN, "/issues")
     assert "第901期" not in issues and "第853期" not in issues and "第831期" in issues
     reply = await _command(emu, ADMIN, "/remove no-such-issue.txt")
-    assert reply.startswith("❌") and "\n" not in reply
+    assert reply == "❌ 索引中没有 no-such-issue.txt：用 /issues 查看已收录的期号和文件。", reply
+    reply = await _command(emu, ADMIN, "/remove 853")  # removed above
+    assert reply.startswith("❌ 索引中没有 第853期") and "\n" not in reply, reply
     assert "用法" in await _command(emu, ADMIN, "/remove")
 
 

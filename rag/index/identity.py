@@ -24,7 +24,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from rag.errors import CorpusError
+from rag.errors import CorpusError, NotIndexedError
 from rag.index.outcome import note, unreadable_reason
 from rag.ingest.continuations import join_continuations
 from rag.ingest.parse import duplicate_numbers, parse_file
@@ -340,26 +340,24 @@ def removal_target(target: str, indexed: list[Issue], files: dict[str, str]) -> 
     lists it, a file name, or the path of a file whose content is indexed.
 
     Raises:
-        CorpusError: nothing or more than one issue matches.
+        NotIndexedError: nothing or more than one issue matches.
     """
     sources = list(dict.fromkeys([i.source for i in indexed] + list(files)))
     target = target.strip()
     if target in sources:
         return target
-    hint = "`python -m rag stats` lists the indexed issues and files"
     number = _ISSUE_NUMBER.fullmatch(target)
     if number:
         matches = [i.source for i in indexed if i.number == int(number.group(1))]
         if not matches:
-            raise CorpusError(f"第{number.group(1)}期 is not in the index: {hint}")
+            raise NotIndexedError(f"第{number.group(1)}期")
     else:
         matches = [s for s in sources if Path(s).name == Path(target).name]
         if not matches and Path(target).is_file():
             digest = file_hash(Path(target))
             matches = [s for s, h in files.items() if h == digest]
         if not matches:
-            raise CorpusError(f"{target} is not in the index: {hint}")
+            raise NotIndexedError(target)
     if len(matches) > 1:
-        raise CorpusError(f"{target} matches {len(matches)} files ({', '.join(matches)}): "
-                          "remove one by its name as `python -m rag stats` lists it")
+        raise NotIndexedError(target, matches)
     return matches[0]
