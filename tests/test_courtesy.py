@@ -1,9 +1,10 @@
-"""Greetings and courtesy around a question, and spoken question words, as people type them in
-a chat, change nothing: "你好，请问…写了啥" is answered as "…写了什么" is."""
+"""Greetings and courtesy around a question, spoken question words and the issue named in it, as
+people type them in a chat, change nothing: "你好，请问…写了啥" is answered as "…写了什么" is."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -38,3 +39,17 @@ def test_spoken_question_words_get_the_written_ones_answer(engine):
 @pytest.mark.parametrize("text", ["你好", "谢谢", "请问", "麻烦事是什么", "告诉我们的民警是谁"])
 def test_courtesy_alone_or_inside_a_question_is_kept(text):
     assert without_courtesy(text) == text
+
+
+def test_naming_the_issue_keeps_the_answer(engine):
+    """"第853期 …?" gets the answer "…?" gets, a year inside it included (2024年 of an issue
+    printed in 2025 is what the article reports on, not a date filter)."""
+    numbers = {i.source: i.number for i in engine.issues()}
+    rows = [q for name in ("extra_questions.jsonl", "natural_questions.jsonl")
+            for q in map(json.loads, (DATA / name).read_text("utf-8").splitlines())
+            if not q.get("unanswerable") and numbers.get(q["source"])]
+    assert any(re.search(r"20\d\d年", q["question"]) for q in rows)
+    for q in rows:
+        plain = engine.ask(q["question"])
+        named = engine.ask(f"第{numbers[q['source']]}期{q['question']}")
+        assert named.text == plain.text, q["question"]

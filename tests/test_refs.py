@@ -182,6 +182,17 @@ def test_several_references() -> None:
     assert (r.issue, r.date_from, r.cleaned) == (831, "2024-01-01", "讲了什么")
 
 
+@pytest.mark.parametrize("question", ["第853期2024年河北有多少个派出所实现了“寄存办”？",
+                                      "在第853期中，2024年10月发案数下降了多少？"])
+def test_a_year_outside_the_named_issue_is_what_it_reports_on(question: str) -> None:
+    # 853 was printed in 2025: its 2024 is the period the article reports on, so it stays in
+    # the question and filters nothing.
+    r = refs(question)
+    assert (r.issue, r.date_from, r.date_to) == (853, None, None)
+    assert "2024年" in r.cleaned and "853" not in r.cleaned
+    assert r.phrases == ["第853期"]
+
+
 @pytest.mark.parametrize(
     "text,value",
     [

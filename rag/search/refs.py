@@ -235,8 +235,10 @@ def resolve_refs(
     anchor = known.anchor(today)
     refs = Refs()
     work = question.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+    printed = work
     spans: list[tuple[int, int]] = []
     periods: list[tuple[str, str]] = []
+    period_at: list[int | None] = []  # per period, its phrase's index in spans (None: an issue)
     issue_named = False
     for kind, pattern in _PATTERNS:
         for match in pattern.finditer(work):
@@ -263,11 +265,13 @@ def resolve_refs(
                 if period is None:
                     continue
                 periods.append(period)
+                period_at.append(len(spans))
             if resolved is not None and refs.issue is None:
                 if resolved[0] is not None:
                     refs.issue = resolved[0]
                 elif resolved[1]:
                     periods.append((resolved[1], resolved[1]))
+                    period_at.append(None)
             spans.append(match.span())
             refs.phrases.append(match.group("core"))
             # Mask the phrase (same length keeps offsets) so later patterns cannot reuse it.
@@ -275,6 +279,18 @@ def resolve_refs(
             work = work[:start] + "\x00" * (end - start) + work[end:]
     if refs.issue is not None:
         refs.unknown_issue = None
+        issue_date = known.dates.get(refs.issue)
+        named = [i for i in period_at if i is not None]
+        if named and not (issue_date and all(
+                a <= issue_date <= b for (a, b), i in zip(periods, period_at) if i is not None)):
+            # "第853期2024年河北有多少个派出所…": a named issue printed outside the year asked
+            # about; the year is what the article is about, not when it was printed.
+            for i in named:
+                start, end = spans[i]
+                work = work[:start] + printed[start:end] + work[end:]
+            periods = [p for p, i in zip(periods, period_at) if i is None]
+            refs.phrases = [p for i, p in enumerate(refs.phrases) if i not in named]
+            spans = [sp for i, sp in enumerate(spans) if i not in named]
     if periods:
         refs.date_from = min(p[0] for p in periods)
         refs.date_to = max(p[1] for p in periods)
