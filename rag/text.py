@@ -99,14 +99,25 @@ def join_broken(head: str, tail: str) -> str:
 #: A question word: what a question asks sits next to it ("讲解了什么政策", "是多少").
 QUESTION_WORD = re.compile(r"什么|多少|哪|几|谁|怎么|如何|何时|何处|何地|何人|多长|多久|为何|为什么")
 
-# Greetings and courtesy around a question ("你好，请问…", "我想知道…", "…谢谢"): people type
-# them in a chat, and every word of them would count as a word the answer should hold.
-_COURTESY_HEAD = re.compile(
+# How people frame a question in a chat, around what they ask: greetings and courtesy
+# ("你好，请问…", "我想知道…", "…谢谢") and the report they have in mind ("根据报道，…",
+# "最近有篇文章，…", "…（公安周刊）"). Every word of it would count as a word the answer should
+# hold, and 报道 would make a year in the question an issue-date filter.
+_FRAMING_HEAD = re.compile(
     r"^(?:(?:你好|您好|嗨|哈喽|hi|hello)[\s,，!！。.~～]*"
     r"|(?:请问|请教一下|请教|问一下|问下|我想问(?:一下|下)?|想问(?:一下|下)?|我想(?:知道|了解)(?:一下)?"
-    r"|想(?:知道|了解)(?:一下)?|麻烦(?:问一下|问下|您|你)|(?:能不能|能否|可以|请)?告诉我(?!们)|帮我查(?:一下|下)?"
-    r"|帮忙查(?:一下|下)?|我想查(?:一下|下)?|查一下)[\s,，:：]*)+", re.IGNORECASE)
-_COURTESY_TAIL = re.compile(r"[\s,，。.!！]*(?:谢谢(?:你|您|了)?|多谢|麻烦了|劳驾)[\s。.!！~～]*$")
+    r"|想(?:知道|了解)(?:一下)?|麻烦(?:问一下|问下|您|你)|(?:能不能|能否|可以|请)?告诉我(?!们)"
+    r"|帮我查(?:一下|下)?|帮忙查(?:一下|下)?|我想查(?:一下|下)?|查一下"
+    r"|(?:据|根据)(?:公安周刊|周刊|本刊|报纸)?(?:上)?(?:的)?(?:报道|文章|新闻|消息)(?:中|里|上)?"
+    r"(?:说|称|提到|介绍|显示)?"
+    r"|(?:公安周刊|周刊|本刊|报纸)(?:上|里|中)(?:说|讲|提到|称)"
+    r"|(?:公安周刊|周刊|本刊|报纸)(?:上|里|中)?(?:报道|说|讲|提到|称)了?(?=[\s,，:：])"
+    r"|我?(?:看到|看过|听说|记得)?(?:最近|前几天|之前|前段时间|上次)?(?:有|看到)一?篇"
+    r"(?:报道|文章|新闻|稿子)(?:里|中)?(?:说|提到|讲)?"
+    r"|(?:那篇|这篇)?(?:报道|文章|新闻)(?:中|里|上)(?:说|提到|讲|称)?(?![的提说讲称]))[\s,，:：]*)+",
+    re.IGNORECASE)  # "报道中的民警…" is a question about the report's policeman: kept
+_FRAMING_TAIL = re.compile(r"[\s,，。.!！]*(?:谢谢(?:你|您|了)?|多谢|麻烦了|劳驾|[（(](?:公安周刊|周刊)[)）])"
+                           r"[\s。.!！~～]*$")
 
 
 # Spoken question words, as typed in a chat, and the written ones the paper's text and the
@@ -115,10 +126,11 @@ _SPOKEN = [("为啥", "为什么"), ("干啥", "干什么"), ("啥时候", "什�
            ("咋样", "怎么样"), ("咋", "怎么"), ("哪儿", "哪里"), ("多会儿", "什么时候")]
 
 
-def without_courtesy(question: str) -> str:
-    """The question without a greeting or courtesy phrase before or after it, spoken question
-    words written out (啥 → 什么); the question itself when nothing else is left ("你好")."""
-    core = _COURTESY_TAIL.sub("", _COURTESY_HEAD.sub("", question))
+def bare_question(question: str) -> str:
+    """What is asked, without the chat's framing around it (greetings, courtesy, "根据报道，"),
+    spoken question words written out (啥 → 什么); the question itself when nothing else is
+    left ("你好")."""
+    core = _FRAMING_TAIL.sub("", _FRAMING_HEAD.sub("", question))
     if not re.search(r"\w", core):
         return question
     for spoken, written in _SPOKEN:

@@ -1,5 +1,6 @@
-"""Greetings and courtesy around a question, spoken question words and the issue named in it, as
-people type them in a chat, change nothing: "你好，请问…写了啥" is answered as "…写了什么" is."""
+"""How people frame a question in a chat changes nothing: greetings and courtesy, the report
+they have in mind, spoken question words and the issue they name ("你好，根据报道，…写了啥" is
+answered as "…写了什么" is)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from rag.text import without_courtesy
+from rag.text import bare_question
 
 DATA = Path(__file__).resolve().parent / "data"
 QUESTIONS = [q["question"] for name in ("extra_questions.jsonl", "natural_questions.jsonl")
              for q in map(json.loads, (DATA / name).read_text("utf-8").splitlines())
              if not q.get("unanswerable")]
-WRAPPINGS = ["你好，请问{}", "我想知道{}", "麻烦问一下，{}谢谢！", "您好！能不能告诉我{}"]
+WRAPPINGS = ["你好，请问{}", "我想知道{}", "麻烦问一下，{}谢谢！", "您好！能不能告诉我{}",
+             "根据报道，{}", "最近有篇文章，{}", "周刊上说{}", "{}（公安周刊）"]
 
 
 @pytest.mark.parametrize("wrapping", WRAPPINGS)
@@ -36,9 +38,10 @@ def test_spoken_question_words_get_the_written_ones_answer(engine):
         assert engine.ask(typed).text == engine.ask(question).text, typed
 
 
-@pytest.mark.parametrize("text", ["你好", "谢谢", "请问", "麻烦事是什么", "告诉我们的民警是谁"])
+@pytest.mark.parametrize("text", ["你好", "谢谢", "请问", "麻烦事是什么", "告诉我们的民警是谁",
+                                  "报道中的民警是谁", "那篇文章里提到的民警叫什么"])
 def test_courtesy_alone_or_inside_a_question_is_kept(text):
-    assert without_courtesy(text) == text
+    assert bare_question(text) == text
 
 
 def test_naming_the_issue_keeps_the_answer(engine):
