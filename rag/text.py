@@ -114,11 +114,19 @@ _FRAMING_HEAD = re.compile(
     r"|(?:公安周刊|周刊|本刊|报纸)(?:上|里|中)?(?:报道|说|讲|提到|称)了?(?=[\s,，:：])"
     r"|我?(?:看到|看过|听说|记得)?(?:最近|前几天|之前|前段时间|上次)?(?:有|看到)一?篇"
     r"(?:报道|文章|新闻|稿子)(?:里|中)?(?:说|提到|讲)?"
-    r"|(?:那篇|这篇)?(?:报道|文章|新闻)(?:中|里|上)(?:说|提到|讲|称)?(?![的提说讲称]))[\s,，:：]*)+",
+    r"|(?:那篇|这篇)?(?:报道|文章|新闻)(?:中|里|上)(?:说|提到|讲|称)?(?![的提说讲称])"
+    r"|(?:问|提问|问题|Q)\s*[:：]"
+    r"|我是(?:一名|一个|个|名)?[\u4e00-\u9fff]{0,6}?(?:民警|警察|交警|辅警|干警|警官|记者|编辑)"
+    r"(?=[\s,，。!！]))[\s,，。!！:：]*)+",
     re.IGNORECASE)  # "报道中的民警…" is a question about the report's policeman: kept
-_FRAMING_TAIL = re.compile(r"[\s,，。.!！]*(?:谢谢(?:你|您|了)?|多谢|麻烦了|劳驾|[（(](?:公安周刊|周刊)[)）])"
-                           r"[\s。.!！~～]*$")
+_FRAMING_TAIL = re.compile(
+    r"(?:[\s,，。.!！?？]*(?:谢谢(?:你|您|了)?|多谢|麻烦了|劳驾|[（(](?:公安周刊|周刊)[)）])"
+    r"|[\s,，。.!！?？]+(?:请|麻烦)?(?:简要|简单|详细|具体)?地?(?:回答|说说|讲讲|说一下|讲一下|介绍一下"
+    r"|解释一下|回答一下)|[\s,，。.!！?？]+(?:急+|在线等))+[\s。.!！~～]*$")
 
+
+# Emoji and pictographs (👍, ✅, ☎) carry nothing to match; ℃ and other letterlike symbols do.
+_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D]")
 
 # Spoken question words, as typed in a chat, and the written ones the paper's text and the
 # answerer's question kinds use ("写了啥" asks what "写了什么" asks).
@@ -130,7 +138,7 @@ def bare_question(question: str) -> str:
     """What is asked, without the chat's framing around it (greetings, courtesy, "根据报道，"),
     spoken question words written out (啥 → 什么); the question itself when nothing else is
     left ("你好")."""
-    core = _FRAMING_TAIL.sub("", _FRAMING_HEAD.sub("", question))
+    core = _FRAMING_TAIL.sub("", _FRAMING_HEAD.sub("", _EMOJI.sub("", question).strip()))
     if not re.search(r"\w", core):
         return question
     for spoken, written in _SPOKEN:

@@ -17,7 +17,8 @@ QUESTIONS = [q["question"] for name in ("extra_questions.jsonl", "natural_questi
              for q in map(json.loads, (DATA / name).read_text("utf-8").splitlines())
              if not q.get("unanswerable")]
 WRAPPINGS = ["你好，请问{}", "我想知道{}", "麻烦问一下，{}谢谢！", "您好！能不能告诉我{}",
-             "根据报道，{}", "最近有篇文章，{}", "周刊上说{}", "{}（公安周刊）"]
+             "根据报道，{}", "最近有篇文章，{}", "周刊上说{}", "{}（公安周刊）",
+             "我是一名民警，{}", "问：{}", "{}，请简要回答", "{}👍 急！"]
 
 
 @pytest.mark.parametrize("wrapping", WRAPPINGS)
@@ -39,7 +40,8 @@ def test_spoken_question_words_get_the_written_ones_answer(engine):
 
 
 @pytest.mark.parametrize("text", ["你好", "谢谢", "请问", "麻烦事是什么", "告诉我们的民警是谁",
-                                  "报道中的民警是谁", "那篇文章里提到的民警叫什么"])
+                                  "报道中的民警是谁", "那篇文章里提到的民警叫什么", "我是谁",
+                                  "他是怎么说的"])
 def test_courtesy_alone_or_inside_a_question_is_kept(text):
     assert bare_question(text) == text
 
