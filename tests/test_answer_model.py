@@ -80,3 +80,26 @@ def test_training_on_a_tiny_sample_writes_loadable_files(tmp_path, settings):
     assert set(manifest["held_out"]) == {"drcd", "news"}
     assert json.loads((out / "refusal.json").read_text("utf-8"))["features"]
     assert manifest["adjacent_margin"] >= 0.0
+
+
+@pytest.mark.parametrize("question,unit", [("铁骑大比武一共设置了几项科目？", "项"),
+                                           ("铁骑大比武有来自全市多少个单位的选手参赛？", "个")])
+def test_a_count_question_s_answer_holds_a_count(engine, question, unit):
+    """Whatever sentence the ranker prefers, a 几项 / 多少个 answer holds a number with that
+    measure word when the article has one: the best sentence without it is joined by the
+    article's best-ranked sentence with it."""
+    import re
+
+    from rag.answer.extract import shape
+
+    q = analyse_question(question, TextStats(engine.data).idf)
+    cands = candidates(engine.search(question, k=8), TextStats(engine.data).units)
+    counted = re.compile(rf"\d+(?:余|多)?{unit}")
+    article = next(c.passage.article_id for c in cands if counted.search(c.text))
+    without = [i for i, c in enumerate(cands)
+               if c.passage.article_id == article and not counted.search(c.text)]
+    # The ranker's worst case: the sentence without the count first, the rest in order.
+    order = np.array(without[:1] + [i for i in range(len(cands)) if i != without[0]])
+    chosen = shape(q, cands, order)
+    assert chosen[0] is cands[without[0]] or chosen[1] is cands[without[0]]
+    assert any(counted.search(c.text) for c in chosen), [c.text for c in chosen]

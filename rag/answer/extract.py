@@ -36,6 +36,8 @@ _ASKS_DETAIL = re.compile(rf"(?:什么|哪些|哪个)({_DETAIL})|({_DETAIL})(?:�
 _HOW_TO = re.compile(r"(?:怎么|怎样|如何)(?:才能)?(办理|办|申请|查询|查|缴纳|补办|换证|换|领取|"
                      r"预约|注销|迁移|报名|报警|投诉)")
 _NUMBER = re.compile(r"[0-9零〇一二两三四五六七八九十百千万]")
+# A count asked with its measure word (几项, 多少名): the answer holds a number with that word.
+_ASKS_COUNT = re.compile(r"(?:几|多少)([个名项件人次天年位辆起所条处家岁倍种座层届只部本元米吨台户场支枚间])")
 _SEVERAL = re.compile(r"哪些|措施|为什么|为何|原因|举措|做法")
 
 
@@ -109,6 +111,16 @@ def shape(q: Question, cands: list[Candidate], order: np.ndarray, scores: np.nda
     `margin`, learnt by `rag train`) to its neighbour in the article, both are the answer."""
     best = cands[int(order[0])]
     if not _SEVERAL.search(q.text):
+        # Asked how many of something (几项) and the best sentence counts none: the answer also
+        # takes the best-ranked sentence of the same article that does (ablation in the README).
+        if (asked := _ASKS_COUNT.search(q.text)) is not None:
+            counted = re.compile(rf"[0-9０-９零〇一二两三四五六七八九十百千万]+(?:\.\d+)?(?:余|多)?"
+                                 rf"{asked.group(1)}")
+            more = None if counted.search(best.plain) else next((
+                cands[int(i)] for i in order[1:] if cands[int(i)].passage.article_id
+                == best.passage.article_id and counted.search(cands[int(i)].plain)), None)
+            if more is not None:
+                return sorted([best, more], key=lambda c: c.at if c.at >= 0 else 1 << 30)
         # Asked for a number or a date and the best sentence has none: the answer also takes
         # the best-ranked sentence of the same article that has one (ablation in the README).
         if (q.kinds["number"] or q.kinds["date"]) and not _NUMBER.search(best.text):
