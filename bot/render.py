@@ -438,12 +438,15 @@ def _article_button(prefix: str, title: str, article_id: str, register: Callable
 
 def answer_keyboard(
     answer: Answer, answer_key: str, register: Callable[[str], object] = lambda _: None
-) -> InlineKeyboardMarkup:
-    """One button per source article (or suggestion), then 👍 / 👎.
+) -> InlineKeyboardMarkup | None:
+    """One button per source article (or suggestion), then 👍 / 👎; none under a reply to a
+    greeting or thanks (nothing from the paper to open or judge).
 
     `register` is told every article id that gets a button, so the caller can map the
     short key back to it.
     """
+    if answer.mode == "chat":
+        return None
     rows, seen = [], set()
     sources = answer.suggestions[:3] if answer.abstained else answer.citations
     for i, c in enumerate(sources, 1):

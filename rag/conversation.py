@@ -64,6 +64,8 @@ class Conversation:
         return answer
 
     def remember(self, answer: Answer) -> None:
+        if answer.mode == "chat":  # "谢谢" between two questions does not change the subject
+            return
         # The standalone query, not the raw words: a chain of follow-ups keeps its subject.
         self.history = (self.history + [(answer.query or answer.question, answer.text)])[
             -self.window:]

@@ -14,6 +14,7 @@ import numpy as np
 from rag.answer import catalog
 from rag.answer.extract import Answerer
 from rag.answer.llm import LLMAnswerer, llm_enabled, renumber
+from rag.answer.smalltalk import smalltalk_reply
 from rag.audit import QueryLog
 from rag.errors import QuestionError
 from rag.index.embed import canonical_name, query_encoder
@@ -190,7 +191,10 @@ class Engine:
         question = self.check_question(question)
         self._maybe_reload()
         query = rewrite(question, history, self._terms()) if history else question
-        answer = self._answer(question, query, issue, date_from, date_to, current_issue)
+        if (reply := smalltalk_reply(question)) is not None:
+            answer = Answer(question=question, text=reply, mode="chat")
+        else:
+            answer = self._answer(question, query, issue, date_from, date_to, current_issue)
         # The question as the user typed it (traditional characters stay traditional); the
         # query is what was matched.
         answer.question, answer.query = normalize(" ".join(asked.split())), query

@@ -130,5 +130,5 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     abstained: bool = False
     suggestions: list[Citation] = field(default_factory=list)
-    mode: str = "extractive"  # "extractive", "metadata" or "llm"
+    mode: str = "extractive"  # "extractive", "metadata", "llm" or "chat" (a greeting, thanks)
     query: str = ""  # what was searched: the question made standalone from the conversation

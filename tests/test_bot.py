@@ -132,6 +132,16 @@ async def test_private_question_is_answered_with_citation(bot):
     assert labels[-2:] == ["👍", "👎"] and len(labels) >= 3
 
 
+async def test_a_greeting_or_thanks_gets_a_reply_not_a_search(bot):
+    emu, _ = bot
+    for text, expected in (("你好", "公安周刊"), ("谢谢！", "不客气")):
+        mark = emu.count(BOB)
+        emu.send_text(BOB, text)
+        [reply] = await emu.wait_replies(BOB, after=mark)
+        assert expected in reply["text"] and "来源" not in reply["text"], reply["text"]
+        assert not reply.get("reply_markup"), "nothing from the paper to open or judge"
+
+
 async def test_nothing_in_the_paper_offers_closest_articles(bot):
     emu, _ = bot
     _, pages = await _answer(emu, BOB, "火星上有派出所吗？")

@@ -58,3 +58,28 @@ def test_naming_the_issue_keeps_the_answer(engine):
         plain = engine.ask(q["question"])
         named = engine.ask(f"第{numbers[q['source']]}期{q['question']}")
         assert named.text == plain.text, q["question"]
+
+
+@pytest.mark.parametrize("message", ["你好", "您好！", "在吗", "你是谁？", "你能做什么", "谢谢", "谢谢您！",
+                                     "好的", "thanks"])
+def test_a_greeting_or_thanks_is_answered_as_such(engine, message):
+    answer = engine.ask(message)
+    assert answer.mode == "chat" and not answer.citations and not answer.abstained
+    assert ("公安周刊" in answer.text) != answer.text.startswith(("不客气", "好的"))
+
+
+@pytest.mark.parametrize("question", ["谢谢民警的是谁？", "你好，铁骑大比武是哪天举行的？",
+                                      "感谢信是谁写的？"])
+def test_a_question_that_thanks_or_greets_is_still_searched(engine, question):
+    assert engine.ask(question).mode != "chat"
+
+
+def test_thanks_between_questions_keeps_the_subject(engine):
+    from rag import Conversation
+
+    chat = Conversation(engine)
+    first = chat.ask("石家庄市交管局的铁骑驾驶技能大比武是哪天举行的？")
+    assert chat.ask("谢谢").mode == "chat"
+    follow = chat.ask("一共设置了几项科目？")
+    assert not follow.abstained and follow.citations[0].article_id == \
+        first.citations[0].article_id
