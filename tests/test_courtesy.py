@@ -18,7 +18,7 @@ QUESTIONS = [q["question"] for name in ("extra_questions.jsonl", "natural_questi
              if not q.get("unanswerable")]
 WRAPPINGS = ["你好，请问{}", "我想知道{}", "麻烦问一下，{}谢谢！", "您好！能不能告诉我{}",
              "根据报道，{}", "最近有篇文章，{}", "周刊上说{}", "{}（公安周刊）",
-             "我是一名民警，{}", "问：{}", "{}，请简要回答", "{}👍 急！"]
+             "我是一名民警，{}", "问：{}", "{}，请简要回答", "{}👍 急！", "听说{}", "我记得{}"]
 
 
 @pytest.mark.parametrize("wrapping", WRAPPINGS)
@@ -41,7 +41,7 @@ def test_spoken_question_words_get_the_written_ones_answer(engine):
 
 @pytest.mark.parametrize("text", ["你好", "谢谢", "请问", "麻烦事是什么", "告诉我们的民警是谁",
                                   "报道中的民警是谁", "那篇文章里提到的民警叫什么", "我是谁",
-                                  "他是怎么说的"])
+                                  "他是怎么说的", "看到嫌疑人的是谁"])
 def test_courtesy_alone_or_inside_a_question_is_kept(text):
     assert bare_question(text) == text
 
