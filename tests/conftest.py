@@ -33,12 +33,38 @@ def engine(sample_index, settings) -> Engine:
     return Engine.load(sample_index, settings)
 
 
+@pytest.fixture(scope="session")
+def sample_subset(tmp_path_factory, settings):
+    """Build an index of some of the sample issues: `sample_subset(name, files)` → its folder."""
+
+    def build(name: str, files: list[str]) -> Path:
+        corpus = tmp_path_factory.mktemp(name) / "corpus"
+        corpus.mkdir()
+        for f in files:
+            shutil.copy(CORPUS / f, corpus)
+        index = corpus.parent / "index"
+        build_index(corpus, index, settings)
+        return index
+
+    return build
+
+
 @pytest.fixture
-def index_copy(sample_index, tmp_path) -> Path:
+def private_copy(tmp_path):
+    """`private_copy(index)`: a copy of a shared index for a test that changes or damages it."""
+
+    def copy(index: Path) -> Path:
+        dest = tmp_path / "index"
+        shutil.copytree(index, dest, symlinks=True)
+        return dest
+
+    return copy
+
+
+@pytest.fixture
+def index_copy(sample_index, private_copy) -> Path:
     """A private copy of the sample index, for tests that change or damage it."""
-    dest = tmp_path / "index"
-    shutil.copytree(sample_index, dest, symlinks=True)
-    return dest
+    return private_copy(sample_index)
 
 
 @pytest.fixture(scope="module")
@@ -56,20 +82,11 @@ LEFT_OUT = "001_46bd6e34c8861008.txt"
 
 
 @pytest.fixture(scope="module")
-def four_built(tmp_path_factory, settings) -> Path:
-    corpus = tmp_path_factory.mktemp("four") / "corpus"
-    corpus.mkdir()
-    for f in CORPUS.glob("*.txt"):
-        if f.name != LEFT_OUT:
-            shutil.copy(f, corpus)
-    index = corpus.parent / "index"
-    build_index(corpus, index, settings)
-    return index
+def four_built(sample_subset) -> Path:
+    return sample_subset("four", [f.name for f in CORPUS.glob("*.txt") if f.name != LEFT_OUT])
 
 
 @pytest.fixture
-def four(four_built, tmp_path) -> Path:
+def four(four_built, private_copy) -> Path:
     """An index of four sample issues, a private copy; the fifth (LEFT_OUT) arrives later."""
-    index = tmp_path / "index"
-    shutil.copytree(four_built, index, symlinks=True)
-    return index
+    return private_copy(four_built)

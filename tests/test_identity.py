@@ -30,22 +30,14 @@ def with_header(source: str, number: int, date: str, dest: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def two_built(tmp_path_factory, settings) -> Path:
-    corpus = tmp_path_factory.mktemp("two") / "corpus"
-    corpus.mkdir()
-    for name in (ISSUE_831, "002_59ee2e44099c27a5.txt"):
-        shutil.copy(CORPUS / name, corpus)
-    index = corpus.parent / "index"
-    build_index(corpus, index, settings)
-    return index
+def two_built(sample_subset) -> Path:
+    return sample_subset("two", [ISSUE_831, "002_59ee2e44099c27a5.txt"])
 
 
 @pytest.fixture
-def two(two_built, tmp_path) -> Path:
+def two(two_built, private_copy) -> Path:
     """A private copy of an index of two sample issues (第831期 and one without a number)."""
-    index = tmp_path / "index"
-    shutil.copytree(two_built, index, symlinks=True)
-    return index
+    return private_copy(two_built)
 
 
 def numbers(index: Path) -> list[int | None]:
