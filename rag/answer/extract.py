@@ -116,21 +116,15 @@ def shape(q: Question, cands: list[Candidate], order: np.ndarray, scores: np.nda
         if (asked := _ASKS_COUNT.search(q.text)) is not None:
             counted = re.compile(rf"[0-9０-９零〇一二两三四五六七八九十百千万]+(?:\.\d+)?(?:余|多)?"
                                  rf"{asked.group(1)}")
-            more = None if counted.search(best.plain) else next((
-                cands[int(i)] for i in order[1:] if cands[int(i)].passage.article_id
-                == best.passage.article_id and counted.search(cands[int(i)].plain)), None)
-            if more is not None:
-                return sorted([best, more], key=lambda c: c.at if c.at >= 0 else 1 << 30)
+            if more := _also(cands, order, lambda c: counted.search(c.plain)):
+                return _reading_order([best, more])
         # Asked for a number or a date and the best sentence has none: the answer also takes
         # the best-ranked sentence of the same article that has one (ablation in the README).
-        if (q.kinds["number"] or q.kinds["date"]) and not _NUMBER.search(best.text):
-            more = next((cands[int(i)] for i in order[1:_MAX_UNITS] if cands[int(i)].passage
-                         .article_id == best.passage.article_id
-                         and _NUMBER.search(cands[int(i)].text)), None)
-            if more is not None:
-                return sorted([best, more], key=lambda c: c.at if c.at >= 0 else 1 << 30)
+        if (q.kinds["number"] or q.kinds["date"]) and (
+                more := _also(cands, order, lambda c: _NUMBER.search(c.text), _MAX_UNITS)):
+            return _reading_order([best, more])
         if scores is not None and (other := close_neighbour(cands, order, scores, margin)):
-            return sorted([best, other], key=lambda c: c.at)
+            return _reading_order([best, other])
         return [best]
     chosen = [best]
     for i in order[1:_MAX_UNITS]:
@@ -138,7 +132,22 @@ def shape(q: Question, cands: list[Candidate], order: np.ndarray, scores: np.nda
         if c.passage.article_id == best.passage.article_id and c.text not in best.text \
                 and sum(len(x.text) for x in chosen) + len(c.text) <= 2 * _MAX_SENTENCE:
             chosen.append(c)
-    return sorted(chosen, key=lambda c: c.at if c.at >= 0 else 1 << 30)
+    return _reading_order(chosen)
+
+
+def _also(cands: list[Candidate], order: np.ndarray, holds, within: int | None = None
+          ) -> Candidate | None:
+    """When the best unit does not hold what was asked (`holds` is false), the best-ranked
+    unit of its article among the first `within` that does."""
+    best = cands[int(order[0])]
+    if holds(best):
+        return None
+    return next((cands[int(i)] for i in order[1:within] if cands[int(i)].passage.article_id
+                 == best.passage.article_id and holds(cands[int(i)])), None)
+
+
+def _reading_order(units: list[Candidate]) -> list[Candidate]:
+    return sorted(units, key=lambda c: c.at if c.at >= 0 else 1 << 30)
 
 
 def close_neighbour(cands: list[Candidate], order: np.ndarray, scores: np.ndarray,

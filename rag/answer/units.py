@@ -133,7 +133,7 @@ class Candidate:
     rank: int  # the passage's rank in retrieval, 0 = best
     article: ArticleUnits
     at: int  # index of the unit in its article (-1 when the passage cut it differently)
-    plain: str = ""
+    plain: str
 
 
 def candidates(passages: list[Passage], article_units, limit: int = 8) -> list[Candidate]:
