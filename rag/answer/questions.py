@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+from rag.text import pos_tag
 from rag.types import Article
 
 _NUMBER = re.compile(r"(\d+(?:\.\d+)?)(余|多)?(万元|万人|公里|名|件|个|起|项|人|辆|元|次|家|所|条|处|"
@@ -67,8 +68,6 @@ def _question(sentence: str, span: tuple[int, int], word: str) -> str:
 
 def generate(articles: list[Article], units_of, per_article: int = 4) -> list[dict]:
     """Questions over `articles` in the schema of `python -m rag eval` (deterministic)."""
-    from rag.text import pos_tag as tagger
-
     out: list[dict] = []
     for a in articles:
         if a.kind != "article":
@@ -87,7 +86,7 @@ def generate(articles: list[Article], units_of, per_article: int = 4) -> list[di
             for m in _YEAR.finditer(s):
                 options.append((m.span(), "哪一年", m.group(0)))
             pos = 0
-            for w, flag in tagger(s):
+            for w, flag in pos_tag(s):
                 if (word := _entity_word(w, flag)) and w not in a.title:
                     options.append(((pos, pos + len(w)), word, w))
                 pos += len(w)
@@ -105,12 +104,6 @@ def generate(articles: list[Article], units_of, per_article: int = 4) -> list[di
         chosen = [m for _, m in sorted(made, key=lambda m: m[0])[:per_article]]
         out += chosen + [v for m in chosen for v in (_in_context(m, a), _in_brief(m, a)) if v]
     return out
-
-
-def _words(text: str) -> list[str]:
-    from rag.text import pos_tag
-
-    return [w for w, _ in pos_tag(text)]
 
 
 _ASKED = re.compile(r"多少\w?|哪天|哪一年|谁|哪里")
@@ -151,7 +144,7 @@ def _in_brief(made: dict, article: Article) -> dict | None:
     lo, hi = max(clause_start, m.start() - _BRIEF), min(clause_end, m.end() + _BRIEF)
     # Widened to whole words: a question cut inside a word reads like no question.
     pos = 0
-    for w in _words(question):
+    for w, _ in pos_tag(question):
         if pos < lo < pos + len(w):
             lo = pos
         if pos < hi < pos + len(w):
