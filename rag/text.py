@@ -99,12 +99,15 @@ def join_broken(head: str, tail: str) -> str:
 #: A question word: what a question asks sits next to it ("讲解了什么政策", "是多少").
 QUESTION_WORD = re.compile(r"什么|多少|哪|几|谁|怎么|如何|何时|何处|何地|何人|多长|多久|为何|为什么")
 
+#: Greetings, dropped before a question and answered when alone (`rag.answer.smalltalk`).
+GREETINGS = r"你好|您好|嗨|哈喽|hi|hello"
+
 # How people frame a question in a chat, around what they ask: greetings and courtesy
 # ("你好，请问…", "我想知道…", "…谢谢") and the report they have in mind ("根据报道，…",
 # "最近有篇文章，…", "…（公安周刊）"). Every word of it would count as a word the answer should
 # hold, and 报道 would make a year in the question an issue-date filter.
 _FRAMING_HEAD = re.compile(
-    r"^(?:(?:你好|您好|嗨|哈喽|hi|hello)[\s,，!！。.~～]*"
+    rf"^(?:(?:{GREETINGS})[\s,，!！。.~～]*"
     r"|(?:请问|请教一下|请教|问一下|问下|我想问(?:一下|下)?|想问(?:一下|下)?|我想(?:知道|了解)(?:一下)?"
     r"|想(?:知道|了解)(?:一下)?|麻烦(?:问一下|问下|您|你)|(?:能不能|能否|可以|请)?告诉我(?!们)"
     r"|帮我查(?:一下|下)?|帮忙查(?:一下|下)?|我想查(?:一下|下)?|查一下"

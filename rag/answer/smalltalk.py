@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 
+from rag.text import GREETINGS
+
 _END = r"[\s,，。.!！?？~～啊呀呢吧哈]*"
-_GREETING = re.compile(rf"^(?:你好|您好|嗨|哈喽|hi|hello|在吗|在不在|早上好|上午好|下午好|晚上好|早安)"
-                       rf"{_END}$", re.IGNORECASE)
+_GREETING = re.compile(rf"^(?:{GREETINGS}|在吗|在不在|早上好|上午好|下午好|晚上好|早安){_END}$",
+                       re.IGNORECASE)
 _THANKS = re.compile(rf"^(?:谢谢|多谢|感谢|谢了|辛苦了|好的|收到|明白了|知道了|ok|okay|thanks|thank you)"
                      rf"(?:你|您)?(?:了|啦)?{_END}$", re.IGNORECASE)
 _ABOUT = re.compile(rf"^(?:你是谁|你叫什么|你是什么|你能做什么|你会什么|你能干什么|你可以做什么|你有什么用"
