@@ -103,3 +103,30 @@ def test_a_count_question_s_answer_holds_a_count(engine, question, unit):
     chosen = shape(q, cands, order)
     assert chosen[0] is cands[without[0]] or chosen[1] is cands[without[0]]
     assert any(counted.search(c.text) for c in chosen), [c.text for c in chosen]
+
+
+def test_an_answer_that_opens_with_a_pronoun_takes_the_sentence_before(engine):
+    """"该县还组建了合成作战暨反诈中心" does not say which county: a one-sentence answer that
+    opens with a pronoun is preceded by the sentence before it, whatever the ranker's order;
+    one that does not stays alone."""
+    import re
+
+    from rag.answer.extract import shape
+
+    question = "玉田县组建了什么中心？"
+    stats = TextStats(engine.data)
+    q = analyse_question(question, stats.idf)
+    cands = candidates(engine.search(question, k=8), stats.units)
+
+    def first(i: int) -> np.ndarray:
+        return np.array([i] + [j for j in range(len(cands)) if j != i])
+
+    led = next(i for i, c in enumerate(cands) if c.plain.startswith("该县") and c.at > 0)
+    chosen = shape(q, cands, first(led))
+    assert [c.at for c in chosen] == [cands[led].at - 1, cands[led].at]
+    assert chosen[0].text == cands[led].article.printed[cands[led].at - 1]
+    alone = next(i for i, c in enumerate(cands)
+                 if c.at > 0 and not re.match("他|她|它|其|该|此|这", c.plain))
+    assert shape(q, cands, first(alone)) == [cands[alone]]
+    answer = engine.ask(question).text
+    assert "该县还组建了合成作战暨反诈中心" in answer and "玉田县" in answer, answer

@@ -39,6 +39,9 @@ _NUMBER = re.compile(r"[0-9零〇一二两三四五六七八九十百千万]")
 # A count asked with its measure word (几项, 多少名): the answer holds a number with that word.
 _ASKS_COUNT = re.compile(r"(?:几|多少)([个名项件人次天年位辆起所条处家岁倍种座层届只部本元米吨台户场支枚间])")
 _SEVERAL = re.compile(r"哪些|措施|为什么|为何|原因|举措|做法")
+# A sentence opening with one of these stands on the sentence before it; 此外 and 其次 do not,
+# and 此次 / 这次 point at the story's event, not at the previous sentence.
+_PRONOUN = re.compile(r"(?:他们|她们|它们|他|她|它|其(?!次|实)|该|此(?!外|次|前)|这(?!次))")
 
 
 class Answerer:
@@ -108,7 +111,13 @@ def shape(q: Question, cands: list[Candidate], order: np.ndarray, scores: np.nda
     """The best unit; for 哪些 / 为什么 / 措施 questions also the units of the same article that
     the ranker puts among its first three, in reading order (a list or a reason often runs
     over two or three sentences). When the ranker barely prefers the best unit (by less than
-    `margin`, learnt by `rag train`) to its neighbour in the article, both are the answer."""
+    `margin`, learnt by `rag train`) to its neighbour in the article, both are the answer.
+    An answer that opens with a pronoun also takes the sentence before it."""
+    return _with_antecedent(_units(q, cands, order, scores, margin))
+
+
+def _units(q: Question, cands: list[Candidate], order: np.ndarray, scores: np.ndarray | None,
+           margin: float) -> list[Candidate]:
     best = cands[int(order[0])]
     if not _SEVERAL.search(q.text):
         # Asked how many of something (几项) and the best sentence counts none: the answer also
@@ -148,6 +157,20 @@ def _also(cands: list[Candidate], order: np.ndarray, holds, within: int | None =
 
 def _reading_order(units: list[Candidate]) -> list[Candidate]:
     return sorted(units, key=lambda c: c.at if c.at >= 0 else 1 << 30)
+
+
+def _with_antecedent(units: list[Candidate]) -> list[Candidate]:
+    """A one-sentence answer with the sentence before it when it opens with a pronoun (他,
+    它们, 这, 该, 其 …): "这是中华民国在安理会仅有的一次行使否决权" does not say what 这 is,
+    and the answer to a 谁 / 什么 question is often the 他 or 这 of the sentence that matched.
+    Held-out DRCD: fact 0.853 → 0.861, for 71 more two-sentence answers (README)."""
+    first = units[0]
+    if len(units) > 1 or first.at <= 0 or not _PRONOUN.match(first.plain) or \
+            len(first.text) + len(first.article.printed[first.at - 1]) > 2 * _MAX_SENTENCE:
+        return units
+    a, at = first.article, first.at - 1
+    return [Candidate(text=a.printed[at], passage=first.passage, rank=first.rank, article=a,
+                      at=at, plain=a.units[at]), *units]
 
 
 def close_neighbour(cands: list[Candidate], order: np.ndarray, scores: np.ndarray,
