@@ -15,7 +15,7 @@ import numpy as np
 
 from rag.answer.question import QUESTION_KINDS, Question, trigrams
 from rag.answer.units import ArticleUnits, Candidate
-from rag.text import to_simplified
+from rag.text import pos_tag, to_simplified
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -50,6 +50,35 @@ def _anchor(part: str, s: str, suffix: bool) -> float:
     while n < len(part) and (part[len(part) - n - 1:] if suffix else part[:n + 1]) in s:
         n += 1
     return n / max(1, len(part))
+
+
+# Judgments and case reports name a party once with its role (被告刘某, 犯罪嫌疑人王某某) and then
+# by the role alone (被告未按约定期限还款), while a question names the person.
+_ROLE = re.compile(r"被告人|被上诉人|上诉人|被申请人|申请人|被执行人|犯罪嫌疑人|嫌疑人|被害人|受害人|"
+                   r"原告|被告|第三人")
+_NAME = re.compile(r"[\u4e00-\u9fff]某某?|[\u4e00-\u9fff]{2,3}")
+
+
+def party_names(question: str, body: str) -> dict[str, str]:
+    """Role → the name that follows it in `body` (被告刘某 → 被告: 刘某), for the names
+    `question` holds."""
+    out: dict[str, str] = {}
+    for m in _ROLE.finditer(body):
+        if m.group() in out or not (name := _NAME.match(body, m.end())):
+            continue
+        got = name.group()
+        while len(got) >= 2 and got not in question:
+            got = got[:-1]
+        if len(got) >= 2 and (got[1] == "某" or [f[:2] for _, f in pos_tag(got)] == ["nr"]):
+            out[m.group()] = got  # a name, not the word after the role (嫌疑人家中)
+    return out
+
+
+def as_named(unit: str, parties: dict[str, str]) -> str:
+    """`unit` with the name of each party it mentions by role only, for matching the question
+    (the text quoted in answers is never changed)."""
+    extra = [n for r, n in parties.items() if r in unit and n not in unit]
+    return unit + "|" + "|".join(extra) if extra else unit
 
 
 def _share(weights: dict[str, float], total: float, text: str) -> float:
@@ -145,17 +174,19 @@ def features(q: Question, cands: list[Candidate]) -> np.ndarray:
                                 float(sum(e not in body for e in q.entities)
                                       + sum(y not in body and y != printed for y in q.years)),
                                 [g for g in tri if g not in a.title],
-                                [x for x in parts.split("|") if len(x) > 1])
-        notitle, nt_total, big_nt, missing, tri_nt, q_nt = per_article[aid]
+                                [x for x in parts.split("|") if len(x) > 1],
+                                party_names(q.chars, "".join(a.units)))
+        notitle, nt_total, big_nt, missing, tri_nt, q_nt, parties = per_article[aid]
         static, named = a.static(s)
+        s = as_named(s, parties)
         novel = {k: float(any(w not in q.text for w in ws)) for k, ws in named.items()}
         holds = {"number": static[0] or novel["m"] > 0, "date": static[3] or novel["t"] > 0,
                  "person": novel["nr"] > 0 or novel["x"] > 0,
                  "place": novel["ns"] > 0 or static[5], "organisation": novel["nt"] > 0
                  or static[6], "reason": static[7], "definition": static[8],
                  "list": static[11] > 0}
-        prev_u = a.units[c.at - 1] if c.at > 0 else ""
-        next_u = a.units[c.at + 1] if 0 <= c.at < len(a.units) - 1 else ""
+        prev_u = as_named(a.units[c.at - 1], parties) if c.at > 0 else ""
+        next_u = as_named(a.units[c.at + 1], parties) if 0 <= c.at < len(a.units) - 1 else ""
         rows.append([
             _share(q.weights, q.total, s), _share(notitle, nt_total, s),
             sum(b in s for b in q.bigrams) / max(1, len(q.bigrams)),

@@ -1,0 +1,43 @@
+"""Parties named by role: a judgment names 被告刘某 once and then says 被告 alone, while people
+ask about 刘某. `tests/data/judgment_civil.txt` is a civil judgment written for these tests in
+the layout courts publish (parties anonymised as 张某, 刘某)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rag import Engine, build_index
+from rag.answer.features import as_named, party_names
+from rag.answer.units import answer_units
+
+JUDGMENT = Path(__file__).parent / "data" / "judgment_civil.txt"
+
+
+@pytest.fixture(scope="module")
+def judgment_engine(tmp_path_factory, settings) -> Engine:
+    corpus = tmp_path_factory.mktemp("judgment") / "corpus"
+    corpus.mkdir()
+    shutil.copy(JUDGMENT, corpus)
+    build_index(corpus, corpus.parent / "index", settings)
+    return Engine.load(corpus.parent / "index", settings)
+
+
+def test_a_role_stands_for_the_name_it_introduced():
+    body = JUDGMENT.read_text("utf-8")
+    assert party_names("张某向刘某交付了多少钱", body) == {"原告": "张某", "被告": "刘某"}
+    assert party_names("刘某偿还了多少利息", body) == {"被告": "刘某"}
+    # Only names: the words after a role are not a party (被告未按 …, 原告当日 …).
+    assert party_names("被告未按约定期限还款的后果是什么", body) == {}
+    unit = next(u for u in answer_units(body) if u.startswith("事实和理由"))
+    assert as_named(unit, {"原告": "张某", "被告": "刘某"}).endswith("|张某|刘某")
+    assert as_named("刘某向原告借款", {"被告": "刘某"}) == "刘某向原告借款"
+
+
+def test_a_question_by_name_finds_the_sentence_that_says_the_role(judgment_engine):
+    # "原告当日通过银行转账将15万元交付被告": the sentence never says 张某 or 刘某.
+    answer = judgment_engine.ask("张某向刘某交付了多少钱？")
+    assert "15万元交付被告" in answer.text, answer.text
+    assert answer.citations[0].title.startswith("张某与刘某民间借贷纠纷")
