@@ -36,8 +36,14 @@ _ASKS_DETAIL = re.compile(rf"(?:什么|哪些|哪个)({_DETAIL})|({_DETAIL})(?:�
 _HOW_TO = re.compile(r"(?:怎么|怎样|如何)(?:才能)?(办理|办|申请|查询|查|缴纳|补办|换证|换|领取|"
                      r"预约|注销|迁移|报名|报警|投诉)")
 _NUMBER = re.compile(r"[0-9零〇一二两三四五六七八九十百千万]")
+_NUMERALS = "0-9０-９零〇一二两三四五六七八九十百千万"
 # A count asked with its measure word (几项, 多少名): the answer holds a number with that word.
 _ASKS_COUNT = re.compile(r"(?:几|多少)([个名项件人次天年位辆起所条处家岁倍种座层届只部本元米吨台户场支枚间])")
+# People are counted with any of these: 多少人 is answered by "62名铁骑精英" (前三名 is a rank).
+_MEASURES = dict.fromkeys("人名位", "人|名|位")
+# How long (多久): the answer holds a number of minutes, hours, days …
+_ASKS_DURATION = re.compile(r"多久|多长时间")
+_DURATIONS = "分钟|小时|天|日|周|星期|月|年|秒"
 _SEVERAL = re.compile(r"哪些|措施|为什么|为何|原因|举措|做法")
 # A sentence opening with one of these stands on the sentence before it; 此外 and 其次 do not,
 # and 此次 / 这次 point at the story's event, not at the previous sentence.
@@ -122,9 +128,10 @@ def _units(q: Question, cands: list[Candidate], order: np.ndarray, scores: np.nd
     if not _SEVERAL.search(q.text):
         # Asked how many of something (几项) and the best sentence counts none: the answer also
         # takes the best-ranked sentence of the same article that does (ablation in the README).
-        if (asked := _ASKS_COUNT.search(q.text)) is not None:
-            counted = re.compile(rf"[0-9０-９零〇一二两三四五六七八九十百千万]+(?:\.\d+)?(?:余|多)?"
-                                 rf"{asked.group(1)}")
+        if (asked := _ASKS_COUNT.search(q.text)) is not None or _ASKS_DURATION.search(q.text):
+            measure = _MEASURES.get(asked.group(1), asked.group(1)) if asked else _DURATIONS
+            counted = re.compile(rf"(?<![第前{_NUMERALS}])[{_NUMERALS}]+(?:\.\d+)?(?:余|多)?个?"
+                                 rf"(?:{measure})")
             if more := _also(cands, order, lambda c: counted.search(c.plain)):
                 return _reading_order([best, more])
         # Asked for a number or a date and the best sentence has none: the answer also takes
