@@ -1,6 +1,7 @@
 """Parties named by role: a judgment names 被告刘某 once and then says 被告 alone, while people
-ask about 刘某. `tests/data/judgment_civil.txt` is a civil judgment written for these tests in
-the layout courts publish (parties anonymised as 张某, 刘某)."""
+ask about 刘某. `tests/data/judgments/judgment_civil.txt` is a civil judgment written for these
+tests in the layout courts publish (parties anonymised as 张某, 刘某). It has a folder of its own:
+`tests/data` is itself parsed as a corpus of issue 900."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from rag import Engine, build_index
 from rag.answer.features import as_named, party_names
 from rag.answer.units import answer_units
 
-JUDGMENT = Path(__file__).parent / "data" / "judgment_civil.txt"
+JUDGMENT = Path(__file__).parent / "data" / "judgments" / "judgment_civil.txt"
 
 
 @pytest.fixture(scope="module")
