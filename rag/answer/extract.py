@@ -35,8 +35,8 @@ _DETAIL = "材料|手续|证件|条件|流程|步骤|费用|电话|地址|网址
 _ASKS_DETAIL = re.compile(rf"(?:什么|哪些|哪个)({_DETAIL})|({_DETAIL})(?:是|有)?(?:什么|哪些|多少)")
 _HOW_TO = re.compile(r"(?:怎么|怎样|如何)(?:才能)?(办理|办|申请|查询|查|缴纳|补办|换证|换|领取|"
                      r"预约|注销|迁移|报名|报警|投诉)")
-_NUMBER = re.compile(r"[0-9零〇一二两三四五六七八九十百千万]")
-_NUMERALS = "0-9０-９零〇一二两三四五六七八九十百千万"
+_NUMERALS = "0-9零〇一二两三四五六七八九十百千万"  # the parser made full-width digits half-width
+_NUMBER = re.compile(rf"[{_NUMERALS}]")
 # A count asked with its measure word (几项, 多少名): the answer holds a number with that word.
 _ASKS_COUNT = re.compile(r"(?:几|多少)([个名项件人次天年位辆起所条处家岁倍种座层届只部本元米吨台户场支枚间])")
 # People are counted with any of these: 多少人 is answered by "62名铁骑精英" (前三名 is a rank).
