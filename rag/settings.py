@@ -43,6 +43,21 @@ def _number(name: str, value: str, kind: type, minimum: float) -> float:
     return number
 
 
+def _rate(name: str, value: str) -> float | None:
+    """`value` as a share between 0 and 0.1 (a percentage allowed), None when unset."""
+    if not value:
+        return None
+    try:
+        rate = float(value[:-1]) / 100 if value.endswith("%") else float(value)
+    except ValueError:
+        rate = -1.0
+    if not 0.005 <= rate <= 0.1:
+        raise SettingsError(f"{name}={value!r}: expected a share of answerable questions the "
+                            "answerer may refuse, from 0.005 to 0.1 (e.g. 0.05 or 5%), or leave "
+                            "it unset for the trained 0.02")
+    return rate
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable. Environment variables win over `.env`, which wins over defaults."""
@@ -58,6 +73,8 @@ class Settings:
     chunk_size: int = 300
     chunk_overlap: int = 60
     max_question_chars: int = 500
+    # Share of answerable questions the answerer may refuse (None: the trained 2%).
+    refusal_rate: float | None = None
     query_log: Path | None = None
     # Telegram
     telegram_bot_token: str = ""
@@ -102,6 +119,7 @@ class Settings:
             chunk_size=num("CHUNK_SIZE", "300"),
             chunk_overlap=num("CHUNK_OVERLAP", "60", int, 0),
             max_question_chars=num("MAX_QUESTION_CHARS", "500"),
+            refusal_rate=_rate("REFUSAL_RATE", get("REFUSAL_RATE").strip()),
             query_log=Path(query_log) if query_log else None,
             telegram_bot_token=get("TELEGRAM_BOT_TOKEN"),
             telegram_api_base_url=get("TELEGRAM_API_BASE_URL"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -78,7 +79,8 @@ def test_training_on_a_tiny_sample_writes_loadable_files(tmp_path, settings):
     model = AnswerModel(out)
     assert model.manifest["split_rule"] == manifest["split_rule"]
     assert set(manifest["held_out"]) == {"drcd", "news"}
-    assert json.loads((out / "refusal.json").read_text("utf-8"))["features"]
+    refusal = json.loads((out / "refusal.json").read_text("utf-8"))
+    assert refusal["features"] and len(refusal["thresholds"]) == 20
     assert manifest["adjacent_margin"] >= 0.0
 
 
@@ -133,3 +135,42 @@ def test_an_answer_that_opens_with_a_pronoun_takes_the_sentence_before(engine):
     assert shape(q, cands, first(alone)) == [cands[alone]]
     answer = engine.ask(question).text
     assert "该县还组建了合成作战暨反诈中心" in answer and "玉田县" in answer, answer
+
+
+def test_refusal_rate_chooses_a_trained_threshold(tmp_path):
+    """REFUSAL_RATE picks the threshold that refused that share of train-side answerable
+    questions: 2% is the trained one, more refuses more, and a rate the model has no
+    threshold for (or an older model with no table) is an error that says what to do."""
+    model = AnswerModel(MODEL_DIR)
+    assert model.threshold_for(None) == model.threshold
+    assert model.threshold_for(0.02) == pytest.approx(model.threshold)
+    rates = [0.005, 0.01, 0.03, 0.05, 0.075, 0.1]
+    got = [model.threshold_for(r) for r in rates]
+    assert got == sorted(got) and got[0] < model.threshold < got[-1]
+    with pytest.raises(AnswerModelError, match="REFUSAL_RATE=0.2"):
+        model.threshold_for(0.2)
+    old = tmp_path / "old"
+    shutil.copytree(MODEL_DIR, old)
+    refusal = json.loads((old / "refusal.json").read_text("utf-8"))
+    del refusal["thresholds"]
+    (old / "refusal.json").write_text(json.dumps(refusal), "utf-8")
+    assert AnswerModel(old).threshold_for(None) == model.threshold
+    with pytest.raises(AnswerModelError, match="rag train"):
+        AnswerModel(old).threshold_for(0.05)
+
+
+def test_a_higher_refusal_rate_only_refuses_more(sample_index, settings):
+    """On the sample index, every question refused at the trained rate stays refused at 5% and
+    10%, and each higher rate refuses some question the lower one answered. (On these news
+    questions what it adds are answerable ones: the README's trade-off says so.)"""
+    from rag import Engine
+    from rag.settings import _rate
+
+    questions = [json.loads(x)["question"] for x in (ROOT / "tests" / "data" /
+                 "extra_questions.jsonl").read_text("utf-8").splitlines() if x.strip()]
+    engines = [Engine.load(sample_index, replace(settings, refusal_rate=r))
+               for r in (None, _rate("REFUSAL_RATE", "5%"), _rate("REFUSAL_RATE", "0.1"))]
+    refused = [[e.ask(q).abstained for q in questions] for e in engines]
+    for lower, higher in zip(refused, refused[1:]):
+        assert all(b for a, b in zip(lower, higher) if a)
+        assert sum(higher) > sum(lower)

@@ -53,10 +53,13 @@ _PRONOUN = re.compile(r"(?:他们|她们|它们|他|她|它|其(?!次|实)|该|�
 class Answerer:
     """Chooses answer sentences from retrieved passages, or abstains."""
 
-    def __init__(self, data: IndexData, model_dir: str | Path = MODEL_DIR) -> None:
+    def __init__(self, data: IndexData, model_dir: str | Path = MODEL_DIR,
+                 refusal_rate: float | None = None) -> None:
         self.data = data
         self.stats = TextStats(data)
         self.model = load_model(model_dir)
+        # Below it the answerer abstains; REFUSAL_RATE trades answers for refusals (README).
+        self.threshold = self.model.threshold_for(refusal_rate)
 
     def idf(self, token: str) -> float:
         return self.stats.idf(token)
@@ -69,10 +72,10 @@ class Answerer:
         x = features(q, cands)
         scores = self.model.rank(x)
         p = self.model.answerable(refusal_features(q, cands, x, scores))
-        logger.debug("answerable %.3f (threshold %.3f)", p, self.model.threshold)
+        logger.debug("answerable %.3f (threshold %.3f)", p, self.threshold)
         order = np.argsort(-scores, kind="stable")
         best = cands[int(order[0])]
-        if p < self.model.threshold or wrong_place(q, best) or not _answers_procedure(
+        if p < self.threshold or wrong_place(q, best) or not _answers_procedure(
                 question, best.plain):
             return self.abstain(question, passages)
         chosen = shape(q, cands, order, scores, self.model.adjacent_margin)

@@ -38,6 +38,9 @@ class AnswerModel:
             self.refusal_features: list[str] = refusal["features"]
             self.refusal = Trees((self.folder / REFUSAL_TREES_FILE).read_text("utf-8"))
             self.threshold = float(refusal["threshold"])
+            # Older model files have no table: only their one threshold can be used.
+            self.thresholds = sorted((float(r), float(t)) for r, t in
+                                     refusal.get("thresholds", {}).items())
             # Older model files have no margin: their answers stay one sentence.
             self.adjacent_margin = float(self.manifest.get("adjacent_margin", 0.0))
         except (OSError, ValueError, KeyError, TypeError, IndexError) as err:
@@ -47,6 +50,18 @@ class AnswerModel:
             raise AnswerModelError(str(self.folder), "its features differ from the code's")
         if self.refusal.num_feature != len(self.refusal_features):
             raise AnswerModelError(str(self.folder), "the refusal model's features differ")
+
+    def threshold_for(self, rate: float | None) -> float:
+        """The refusal threshold that refused `rate` of the train-side answerable questions
+        (`rag train` writes one per half per cent up to 10%); the trained one for None."""
+        if rate is None:
+            return self.threshold
+        known = [r for r, _ in self.thresholds]
+        if not known or not known[0] <= rate <= known[-1]:
+            span = f"{known[0]:g}–{known[-1]:g}" if known else "none: run `python -m rag train`"
+            raise AnswerModelError(str(self.folder), f"no refusal threshold for REFUSAL_RATE="
+                                   f"{rate:g}; the model knows rates {span}")
+        return float(np.interp(rate, known, [t for _, t in self.thresholds]))
 
     def rank(self, x: np.ndarray) -> np.ndarray:
         """Ranker scores of feature rows (one per candidate)."""

@@ -44,6 +44,8 @@ SPLIT_RULE = ("held out when int(sha1(key).hexdigest()[:8], 16) % 10 < 3, key = 
               "'<source>#<title or article id>'")
 #: Train-side answerable questions refused at most this often (the refusal threshold).
 FALSE_REFUSAL_RATE = 0.02
+#: The thresholds for these rates are written too: REFUSAL_RATE chooses among them.
+REFUSAL_RATES = tuple(round(0.005 * i, 3) for i in range(1, 21))  # 0.5% … 10%
 #: Every second answerable question is also asked with its article masked out (a negative).
 MASK_EVERY = 2
 #: The other half is also asked without the candidates that hold its answer: the right
@@ -231,15 +233,17 @@ def train(drcd: Path, dev: Path, corpus: Path, out: Path | None = None, work: Pa
         part = _fit_refusal(x_tr[rest], y_tr[rest], w_tr[rest])
         p_tr[fold == f] = part.predict_proba(x_tr[fold == f])[:, 1]
     refuser = _fit_refusal(x_tr, y_tr, w_tr)
-    threshold = float(np.quantile(p_tr[y_tr == 1], FALSE_REFUSAL_RATE)) if (y_tr == 1).any() \
-        else 0.5
+    positive = p_tr[y_tr == 1] if (y_tr == 1).any() else np.array([0.5])
+    threshold = float(np.quantile(positive, FALSE_REFUSAL_RATE))
+    thresholds = {f"{r:g}": float(np.quantile(positive, r)) for r in REFUSAL_RATES}
     margin = _adjacent_margin([g for g in oof.values() if not g[0].get("unanswerable")],
                               lambda q, x: folds[_fold(q)].predict(x))
     out.mkdir(parents=True, exist_ok=True)
     ranker.booster_.save_model(str(out / RANKER_FILE))
     refuser.booster_.save_model(str(out / REFUSAL_TREES_FILE))
     (out / REFUSAL_FILE).write_text(json.dumps({
-        "features": REFUSAL_FEATURES, "threshold": threshold}, indent=1), "utf-8")
+        "features": REFUSAL_FEATURES, "threshold": threshold, "thresholds": thresholds},
+        indent=1), "utf-8")
     manifest = {
         "features": FEATURES, "refusal_features": REFUSAL_FEATURES, "split_rule": SPLIT_RULE,
         "ranker": {k: v for k, v in RANKER.items() if k != "n_jobs"}, "monotone": MONOTONE,
