@@ -16,7 +16,7 @@ import numpy as np
 
 from rag.answer.features import FEATURES
 from rag.answer.trees import Trees
-from rag.errors import AnswerModelError
+from rag.errors import AnswerModelError, SettingsError
 
 MODEL_DIR = Path(__file__).parent / "models"
 RANKER_FILE = "ranker.txt"
@@ -57,10 +57,12 @@ class AnswerModel:
         if rate is None:
             return self.threshold
         known = [r for r, _ in self.thresholds]
-        if not known or not known[0] <= rate <= known[-1]:
-            span = f"{known[0]:g}–{known[-1]:g}" if known else "none: run `python -m rag train`"
-            raise AnswerModelError(str(self.folder), f"no refusal threshold for REFUSAL_RATE="
-                                   f"{rate:g}; the model knows rates {span}")
+        if not known:
+            raise AnswerModelError(str(self.folder), "it was trained without the thresholds "
+                                   "REFUSAL_RATE chooses from; or leave REFUSAL_RATE unset")
+        if not known[0] <= rate <= known[-1]:
+            raise SettingsError(f"REFUSAL_RATE={rate:g}: the answer model has refusal "
+                                f"thresholds for {known[0]:g} to {known[-1]:g} only")
         return float(np.interp(rate, known, [t for _, t in self.thresholds]))
 
     def rank(self, x: np.ndarray) -> np.ndarray:
