@@ -164,7 +164,8 @@ def features(q: Question, cands: list[Candidate]) -> np.ndarray:
         aid = c.passage.article_id
         if aid not in per_article:
             notitle = {t: w for t, w in q.weights.items() if t not in a.title}
-            body = a.title + "".join(a.units)
+            text = "".join(a.units)
+            body = a.title + text
             printed = (c.passage.date or "")[:4]  # a year may be when the paper printed it
             parts = q.chars
             for w in re.findall(r"[\u4e00-\u9fff]{2,}", a.title):
@@ -175,7 +176,7 @@ def features(q: Question, cands: list[Candidate]) -> np.ndarray:
                                       + sum(y not in body and y != printed for y in q.years)),
                                 [g for g in tri if g not in a.title],
                                 [x for x in parts.split("|") if len(x) > 1],
-                                party_names(q.chars, "".join(a.units)))
+                                party_names(q.chars, text))
         notitle, nt_total, big_nt, missing, tri_nt, q_nt, parties = per_article[aid]
         static, named = a.static(s)
         s = as_named(s, parties)
