@@ -35,13 +35,14 @@ def engine(sample_index, settings) -> Engine:
 
 @pytest.fixture(scope="session")
 def sample_subset(tmp_path_factory, settings):
-    """Build an index of some of the sample issues: `sample_subset(name, files)` → its folder."""
+    """Build an index of some of the sample issues (names in corpus/) or of other files (paths):
+    `sample_subset(name, files)` → its folder."""
 
-    def build(name: str, files: list[str]) -> Path:
+    def build(name: str, files: list[str | Path]) -> Path:
         corpus = tmp_path_factory.mktemp(name) / "corpus"
         corpus.mkdir()
         for f in files:
-            shutil.copy(CORPUS / f, corpus)
+            shutil.copy(CORPUS / f, corpus)  # an absolute path stays itself
         index = corpus.parent / "index"
         build_index(corpus, index, settings)
         return index

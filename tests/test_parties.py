@@ -5,28 +5,23 @@ tests in the layout courts publish (parties anonymised as 张某, 刘某). It ha
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from rag import Engine, build_index
+from rag import Engine
 from rag.answer.features import as_named, features, party_names
 from rag.answer.question import analyse_question
 from rag.answer.ranker import load_model
 from rag.answer.units import TextStats, answer_units, candidates
 
-JUDGMENT = Path(__file__).parent / "data" / "judgments" / "judgment_civil.txt"
+JUDGMENT = Path(__file__).resolve().parent / "data" / "judgments" / "judgment_civil.txt"
 
 
 @pytest.fixture(scope="module")
-def judgment_engine(tmp_path_factory, settings) -> Engine:
-    corpus = tmp_path_factory.mktemp("judgment") / "corpus"
-    corpus.mkdir()
-    shutil.copy(JUDGMENT, corpus)
-    build_index(corpus, corpus.parent / "index", settings)
-    return Engine.load(corpus.parent / "index", settings)
+def judgment_engine(sample_subset, settings) -> Engine:
+    return Engine.load(sample_subset("judgment", [JUDGMENT]), settings)
 
 
 def test_a_role_stands_for_the_name_it_introduced():
