@@ -21,7 +21,7 @@ from rag.index.embed import canonical_name, query_encoder
 from rag.index.store import IndexData, load_index, resolve_build
 from rag.search.filters import check_filters
 from rag.search.followup import harvest_terms, rewrite
-from rag.search.refs import Refs, matching_issues, resolve_refs
+from rag.search.refs import Refs, matching_issues, resolve_refs, topic_of
 from rag.search.retrieve import HybridSearch, allowed_rows
 from rag.settings import Settings
 from rag.text import bare_question, has_cjk, normalize, to_simplified
@@ -221,9 +221,16 @@ class Engine:
                 return catalog.contents_answer(question, [
                     i for i in reversed(self.issues()) if (i.number, i.date) in wanted])
             query = refs.cleaned or query
+        if refs.asks_author:  # the byline of the article about the rest of the question
+            topic = topic_of(query)
+            if not topic:
+                return answerer.abstain(question, [])
+            passages = retriever.passages(topic, 8, allowed_rows(data, issue, date_from, date_to))
+            return catalog.author_answer(question, topic, passages, answerer)
         passages = retriever.passages(query, 8, allowed_rows(data, issue, date_from, date_to))
         if refs.asks_articles:
-            return catalog.articles_answer(question, query, passages, answerer)
+            return catalog.articles_answer(question, query, topic_of(query), passages,
+                                           answerer)
         answer = answerer.answer(query, passages)
         if self._llm is not None and not answer.abstained:
             return self._llm_answer(question, query, passages[:5]) or answer

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.search.refs import resolve_refs
+from rag.search.refs import resolve_refs, topic_of
 
 
 @pytest.mark.parametrize("question, asks", [
@@ -38,3 +38,57 @@ def test_every_listed_article_is_about_the_topic(engine):
 def test_which_articles_on_a_topic_the_paper_never_covered_is_refused(engine):
     answer = engine.ask("哪篇报道讲了火星探测器着陆？")
     assert answer.abstained and not answer.citations
+
+
+@pytest.mark.parametrize("question, asks", [
+    ("香河校园安全的报道是谁写的？", True),
+    ("铁骑比武的报道作者是谁？", True),
+    ("谁写了关于赵云的报道？", True),
+    ("写赵云的那篇文章的记者是谁？", True),
+    ("故城民警为迷路老人找到家人 作者", True),
+    ("感谢信是谁写的？", False),  # a question about the story, not its byline
+    ("帮助高先生的民警是谁？", False),
+])
+def test_author_questions_are_recognised(question, asks):
+    refs = resolve_refs(question, [(853, "2025-04-15")])
+    assert refs.asks_author is asks
+    assert not (refs.asks_author and refs.asks_articles)
+
+
+@pytest.mark.parametrize("question, topic", [
+    ("香河校园安全的报道是谁写的？", "香河校园安全"),
+    ("谁写了关于赵云的报道？", "赵云"),
+    ("写赵云的那篇文章的记者是谁？", "赵云"),
+    ("有哪些关于反诈的文章？", "反诈"),
+    ("讲铁骑比武的是哪篇报道", "铁骑比武"),
+    ("写字楼安保的报道作者是谁", "写字楼安保"),
+])
+def test_the_topic_is_what_is_left_of_the_frame(question, topic):
+    assert topic_of(question) == topic
+
+
+@pytest.mark.parametrize("question, in_title", [
+    ("香河校园安全的报道是谁写的？", "校园安全网"),
+    ("谁写了关于赵云的报道？", "赵云"),
+    ("固安交警春运检查点的新闻作者是谁", "固安交警"),
+])
+def test_an_author_question_gets_the_byline_of_the_article_about_its_topic(
+        engine, question, in_title):
+    answer = engine.ask(question)
+    assert answer.mode == "metadata" and len(answer.citations) == 1
+    article = engine.article(answer.citations[0].article_id)
+    assert in_title in article.title and article.authors
+    assert "、".join(article.authors) in answer.text and f"《{article.title}》" in answer.text
+
+
+@pytest.mark.parametrize("question", ["火星探测器着陆的报道是谁写的？", "这篇报道是谁写的？"])
+def test_an_author_question_without_a_covered_topic_is_refused(engine, question):
+    answer = engine.ask(question)
+    assert answer.abstained and not answer.citations
+
+
+def test_an_article_is_listed_when_its_title_names_the_topic(engine):
+    # No sentence of this short story answers the question as a question; its title does.
+    answer = engine.ask("哪篇报道讲了故城民警为迷路老人找到家人？")
+    assert not answer.abstained
+    assert engine.article(answer.citations[0].article_id).title == "故城民警为迷路老人找到家人"

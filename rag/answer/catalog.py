@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rag.text import to_simplified, tokenize
 from rag.types import Answer, Citation, Issue, Passage
 
 if TYPE_CHECKING:
@@ -77,17 +78,42 @@ def missing_issue_answer(question: str, number: int, issues: list[Issue]) -> Ans
                   text=f"索引中没有{_issue_name(number)}。" + (f"现有：{listing}。" if listing else ""))
 
 
-def articles_answer(question: str, query: str, passages: list[Passage], answerer: Answerer,
-                    limit: int = 5) -> Answer:
-    """"哪篇报道讲了铁骑比武？" → the titles, issues and dates of the articles that answer it.
+def _titled(topic: str, title: str) -> bool:
+    """Every word of `topic` is in `title`: "故城民警为迷路老人找到家人" names its article even
+    where no sentence of the article answers it as a question."""
+    words = tokenize(topic)
+    return bool(words) and sum(map(len, words)) >= 2 and all(
+        w in to_simplified(title) for w in words)
 
-    An article is listed when the answerer, given only that article's passages, would answer
-    rather than refuse: the same decision as for any question, with no threshold of its own.
-    """
+
+def _answering_articles(query: str, topic: str, passages: list[Passage], answerer: Answerer
+                        ) -> list[Passage]:
+    """The first passage of each retrieved article about `topic`: its title names the topic,
+    or the answerer, given only that article's passages, would answer `query` rather than
+    refuse (the same decision as for any question, with no threshold of its own)."""
     by_article: dict[str, list[Passage]] = {}
     for p in passages:
         by_article.setdefault(p.article_id, []).append(p)
-    found = [ps[0] for ps in by_article.values() if not answerer.answer(query, ps).abstained]
+    return [ps[0] for ps in by_article.values() if _titled(topic, ps[0].title)
+            or not answerer.answer(query, ps).abstained]
+
+
+def author_answer(question: str, topic: str, passages: list[Passage], answerer: Answerer
+                  ) -> Answer:
+    """"铁骑比武的报道是谁写的？" → the byline of the first article about 铁骑比武."""
+    found = _answering_articles(f"哪篇报道讲了{topic}？", topic, passages, answerer)
+    if not found:
+        return answerer.abstain(question, passages)
+    c = Citation.of(1, found[0])
+    text = (f"《{c.title}》的作者：{'、'.join(c.authors)}。[1]" if c.authors
+            else f"《{c.title}》没有署名。[1]")
+    return Answer(question=question, mode="metadata", citations=[c], text=text)
+
+
+def articles_answer(question: str, query: str, topic: str, passages: list[Passage],
+                    answerer: Answerer, limit: int = 5) -> Answer:
+    """"哪篇报道讲了铁骑比武？" → the titles, issues and dates of the articles about 铁骑比武."""
+    found = _answering_articles(query, topic, passages, answerer)
     if not found:
         return answerer.abstain(question, passages)
     citations = [Citation.of(n, p) for n, p in enumerate(found[:limit], 1)]

@@ -34,6 +34,7 @@ class Refs:
     unknown_issue: int | None = None  # an issue number named but not in the index
     unresolved: str | None = None  # a relative reference with no such issue (上期 of the first)
     asks_articles: bool = False  # asks which articles are about something ("哪篇报道讲了…")
+    asks_author: bool = False  # asks who wrote an article ("这篇报道是谁写的")
     phrases: list[str] = field(default_factory=list)  # the reference phrases, in order
 
     @property
@@ -105,6 +106,33 @@ _WHICH_ARTICLES = re.compile(
     r"(?:文章|报道|稿件|新闻)(?:有哪些|是哪[篇些])|哪[篇期]报道|"
     r"(?:哪一?篇|哪几篇|哪些|什么|有没有)(?:关于|有关)[^，。？?]{1,30}?的(?:文章|报道|稿件|新闻)"
 )
+# "铁骑比武的报道是谁写的", "作者是谁": the byline. A bare "谁写的" stays a question about the
+# text (感谢信是谁写的), unless a report or article is what was written.
+_WHO_WROTE = re.compile(
+    r"(?:作者|撰稿人|执笔人|署名|记者|通讯员)(?:是|为|有|叫)?(?:谁|哪位|哪些人|什么名字|叫什么)|"
+    r"(?:报道|文章|稿件|新闻|稿子|这篇|那篇|一文)的?(?:是|由)?(?:谁|哪位|哪个人|哪些人)"
+    r"(?:记者|作者|通讯员)?(?:写|撰写|采写|撰稿|执笔)|"
+    r"(?:谁|哪位记者|哪位作者)(?:写|撰写|采写)了?[^，。？?]{1,30}(?:报道|文章|稿件|新闻)|"
+    r"(?:作者|撰稿人)[\s？?]*$"
+)
+# What is left of an author or which-article question once its frame is gone: the topic.
+_FRAME = re.compile(
+    r"(?:是|由)?(?:谁|哪位|哪个人|哪些人)(?:记者|作者|通讯员|撰稿人|执笔人)?"
+    r"(?:写|撰写|采写|撰稿|执笔)(?:的|了)?|"
+    r"(?:的)?(?:作者|撰稿人|执笔人|署名|记者|通讯员)(?:是|为|有|叫)?"
+    r"(?:谁|哪位|哪些人|什么名字|叫什么)?|"
+    r"(?:的)?是?(?:那|这|哪|一|什么)?[一几]?[篇些]?(?:相关|有关)?的?(?:报道|文章|稿件|新闻|稿子)|"
+    r"关于|有关|有没有|有哪些|哪一?篇|哪几篇|哪些|(?:讲|说|写|报道|谈|提)(?:到了?|及了?|了|的是)|"
+    r"^(?:讲|说|写(?!字楼)|撰写|采写|报道|谈到|提到)|"
+    r"[\s，,。？?！!]"
+)
+
+
+def topic_of(question: str) -> str:
+    """"谁写了关于赵云的报道？" → "赵云": the question without its author or which-article frame."""
+    return _FRAME.sub("", question).strip("的")
+
+
 _WHEN = re.compile(
     r"哪一?天|哪日|什么时候|什么时间|何时|几号|几月几[日号]|哪年哪月|哪个月|哪年|日期|时间|"
     r"出版|出刊|发行|印发|发布|刊发|出的|出来|[出发印]"
@@ -302,7 +330,9 @@ def resolve_refs(
         # A bare reference ("第831期", "2024年10月") is taken as "what is in it?".
         refs.asks_contents = _only(work, _CONTENTS, required=False)
         refs.asks_date = issue_named and _only(work, _WHEN, required=True)
-    refs.asks_articles = not refs.asks_contents and bool(_WHICH_ARTICLES.search(work))
+    refs.asks_author = not refs.asks_contents and bool(_WHO_WROTE.search(work))
+    refs.asks_articles = not (refs.asks_contents or refs.asks_author) and bool(
+        _WHICH_ARTICLES.search(work))
     log.debug("refs of %r: %s", question, refs)
     return refs
 
