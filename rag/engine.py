@@ -24,7 +24,7 @@ from rag.search.followup import harvest_terms, rewrite
 from rag.search.refs import Refs, matching_issues, resolve_refs, topic_of
 from rag.search.retrieve import HybridSearch, allowed_rows
 from rag.settings import Settings
-from rag.text import bare_question, has_cjk, normalize, to_simplified
+from rag.text import QUESTION_WORD, bare_question, has_cjk, normalize, to_simplified
 from rag.types import Answer, Article, Citation, Issue, Passage
 
 logger = logging.getLogger(__name__)
@@ -231,6 +231,9 @@ class Engine:
         if refs.asks_articles:
             return catalog.articles_answer(question, query, topic_of(query), passages,
                                            answerer)
+        if not QUESTION_WORD.search(query) and (
+                titled := catalog.titled_answer(question, query, passages, data.articles)):
+            return titled
         answer = answerer.answer(query, passages)
         if self._llm is not None and not answer.abstained:
             return self._llm_answer(question, query, passages[:5]) or answer

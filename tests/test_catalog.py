@@ -92,3 +92,24 @@ def test_an_article_is_listed_when_its_title_names_the_topic(engine):
     answer = engine.ask("哪篇报道讲了故城民警为迷路老人找到家人？")
     assert not answer.abstained
     assert engine.article(answer.citations[0].article_id).title == "故城民警为迷路老人找到家人"
+
+
+@pytest.mark.parametrize("words, in_title", [
+    ("追回汽油钱", "汽油钱"),  # the story opens with a quotation: the lead is the next sentence
+    ("景中有警", "游客畅游"),  # the title quotes 警
+    ("介绍一下铁骑比武", "铁骑"),
+])
+def test_words_a_title_holds_get_the_lead_of_that_story(engine, words, in_title):
+    answer = engine.ask(words)
+    assert not answer.abstained and len(answer.citations) == 1
+    article = engine.article(answer.citations[0].article_id)
+    assert in_title in article.title
+    assert answer.text.startswith(f"《{article.title}》：") and answer.text.endswith("[1]")
+    lead = answer.text.removeprefix(f"《{article.title}》：").removesuffix("[1]")
+    assert lead in article.text and not lead.startswith("“")
+
+
+def test_words_no_title_holds_are_answered_from_the_text(engine):
+    answer = engine.ask("铁骑比武 时间")  # 时间 is in no title: a fact is asked for
+    assert not answer.abstained and not answer.text.startswith("《")
+    assert "10月24日" in answer.text

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from rag.text import to_simplified, tokenize
-from rag.types import Answer, Citation, Issue, Passage
+from rag.text import split_sentences, to_simplified, tokenize
+from rag.types import Answer, Article, Citation, Issue, Passage
+
+_PUNCT = re.compile(r"[\W_]+")
+# "介绍一下铁骑比武", "铁骑比武的情况": asking for the story, in other words.
+_OVERVIEW = re.compile(r"^请?(?:介绍|讲讲|说说|谈谈|聊聊)(?:一下)?|的?(?:情况|概况|简介)$")
 
 if TYPE_CHECKING:
     from rag.answer.extract import Answerer
@@ -82,8 +88,8 @@ def _titled(topic: str, title: str) -> bool:
     """Every word of `topic` is in `title`: "故城民警为迷路老人找到家人" names its article even
     where no sentence of the article answers it as a question."""
     words = tokenize(topic)
-    return bool(words) and sum(map(len, words)) >= 2 and all(
-        w in to_simplified(title) for w in words)
+    bare = _PUNCT.sub("", to_simplified(title))  # 景中有“警” is named by 景中有警
+    return bool(words) and sum(map(len, words)) >= 2 and all(w in bare for w in words)
 
 
 def _answering_articles(query: str, topic: str, passages: list[Passage], answerer: Answerer
@@ -108,6 +114,23 @@ def author_answer(question: str, topic: str, passages: list[Passage], answerer: 
     text = (f"《{c.title}》的作者：{'、'.join(c.authors)}。[1]" if c.authors
             else f"《{c.title}》没有署名。[1]")
     return Answer(question=question, mode="metadata", citations=[c], text=text)
+
+
+def titled_answer(question: str, words: str, passages: list[Passage],
+                  articles: Mapping[str, Article]) -> Answer | None:
+    """"追回汽油钱" → the lead of the retrieved article whose title holds these words: a few
+    words with no question in them that a title holds name a story, not a fact. The lead is
+    the first sentence that is not a quotation (a story may open with what someone said)."""
+    words = _OVERVIEW.sub("", words)
+    for p in passages:
+        if _titled(words, p.title) and (article := articles.get(p.article_id)) is not None:
+            sentences = split_sentences(article.text)
+            lead = next((s for s in sentences if not s.startswith(("“", "「", "\""))),
+                        sentences[0] if sentences else "")
+            if lead:
+                return Answer(question=question, citations=[Citation.of(1, p)],
+                              text=f"《{p.title}》：{lead}[1]")
+    return None
 
 
 def articles_answer(question: str, query: str, topic: str, passages: list[Passage],
