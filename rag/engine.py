@@ -221,12 +221,11 @@ class Engine:
                 return catalog.contents_answer(question, [
                     i for i in reversed(self.issues()) if (i.number, i.date) in wanted])
             query = refs.cleaned or query
-        if refs.asks_author:  # the byline of the article about the rest of the question
-            topic = topic_of(query)
-            if not topic:
-                return answerer.abstain(question, [])
-            passages = retriever.passages(topic, 8, allowed_rows(data, issue, date_from, date_to))
-            return catalog.author_answer(question, topic, passages, answerer)
+        if refs.asks_author and (topic := topic_of(query)):
+            # The byline of the article about the rest of the question, if the archive has one.
+            about = retriever.passages(topic, 8, allowed_rows(data, issue, date_from, date_to))
+            if byline := catalog.author_answer(question, topic, about, answerer):
+                return byline
         passages = retriever.passages(query, 8, allowed_rows(data, issue, date_from, date_to))
         if refs.asks_articles:
             return catalog.articles_answer(question, query, topic_of(query), passages,

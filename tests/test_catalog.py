@@ -47,6 +47,7 @@ def test_which_articles_on_a_topic_the_paper_never_covered_is_refused(engine):
     ("写赵云的那篇文章的记者是谁？", True),
     ("故城民警为迷路老人找到家人 作者", True),
     ("感谢信是谁写的？", False),  # a question about the story, not its byline
+    ("《论自由》的作者是谁？", False),  # a book the text may name
     ("帮助高先生的民警是谁？", False),
 ])
 def test_author_questions_are_recognised(question, asks):
@@ -85,6 +86,14 @@ def test_an_author_question_gets_the_byline_of_the_article_about_its_topic(
 def test_an_author_question_without_a_covered_topic_is_refused(engine, question):
     answer = engine.ask(question)
     assert answer.abstained and not answer.citations
+
+
+def test_an_article_quoted_by_a_title_the_archive_lacks_is_asked_of_the_text(engine):
+    # 《…》这篇文章 that no indexed title holds is an article the text quotes: no byline is
+    # given for whatever article 论自由 comes nearest to.
+    assert engine.ask("《论自由》这篇文章的作者是谁？").mode != "metadata"
+    answer = engine.ask("《故城民警为迷路老人找到家人》这篇文章的作者是谁？")
+    assert answer.mode == "metadata" and "王芸" in answer.text
 
 
 def test_an_article_is_listed_when_its_title_names_the_topic(engine):

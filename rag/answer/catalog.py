@@ -105,11 +105,13 @@ def _answering_articles(query: str, topic: str, passages: list[Passage], answere
 
 
 def author_answer(question: str, topic: str, passages: list[Passage], answerer: Answerer
-                  ) -> Answer:
-    """"铁骑比武的报道是谁写的？" → the byline of the first article about 铁骑比武."""
+                  ) -> Answer | None:
+    """"铁骑比武的报道是谁写的？" → the byline of the first article about 铁骑比武; None when
+    no article is about it, or when the article quoted by title (《…》这篇文章) is none of the
+    archive's: then the question is about what a text says of an article it quotes."""
     found = _answering_articles(f"哪篇报道讲了{topic}？", topic, passages, answerer)
-    if not found:
-        return answerer.abstain(question, passages)
+    if not found or "《" in topic and not _titled(topic, found[0].title):
+        return None
     c = Citation.of(1, found[0])
     text = (f"《{c.title}》的作者：{'、'.join(c.authors)}。[1]" if c.authors
             else f"《{c.title}》没有署名。[1]")

@@ -106,13 +106,15 @@ _WHICH_ARTICLES = re.compile(
     r"(?:文章|报道|稿件|新闻)(?:有哪些|是哪[篇些])|哪[篇期]报道|"
     r"(?:哪一?篇|哪几篇|哪些|什么|有没有)(?:关于|有关)[^，。？?]{1,30}?的(?:文章|报道|稿件|新闻)"
 )
-# "铁骑比武的报道是谁写的", "作者是谁": the byline. A bare "谁写的" stays a question about the
-# text (感谢信是谁写的), unless a report or article is what was written.
+# "铁骑比武的报道是谁写的", "这篇文章的作者是谁": the byline. Only a report or an article is
+# asked about: "《论自由》的作者是谁" and "感谢信是谁写的" ask about what the text says.
+_REPORT = r"(?:报道|文章|稿件|新闻|稿子|这篇|那篇|一文)"
 _WHO_WROTE = re.compile(
-    r"(?:作者|撰稿人|执笔人|署名|记者|通讯员)(?:是|为|有|叫)?(?:谁|哪位|哪些人|什么名字|叫什么)|"
-    r"(?:报道|文章|稿件|新闻|稿子|这篇|那篇|一文)的?(?:是|由)?(?:谁|哪位|哪个人|哪些人)"
-    r"(?:记者|作者|通讯员)?(?:写|撰写|采写|撰稿|执笔)|"
-    r"(?:谁|哪位记者|哪位作者)(?:写|撰写|采写)了?[^，。？?]{1,30}(?:报道|文章|稿件|新闻)|"
+    rf"{_REPORT}的?(?:作者|撰稿人|执笔人|署名|记者|通讯员)(?:是|为|有|叫)?"
+    r"(?:谁|哪位|哪些人|什么名字|叫什么)|"
+    rf"{_REPORT}的?(?:是|由)?(?:谁|哪位|哪个人|哪些人)(?:记者|作者|通讯员)?"
+    r"(?:写|撰写|采写|撰稿|执笔)|"
+    rf"(?:谁|哪位记者|哪位作者)(?:写|撰写|采写)了?[^，。？?]{{1,30}}{_REPORT}|"
     r"(?:作者|撰稿人)[\s？?]*$"
 )
 # What is left of an author or which-article question once its frame is gone: the topic.
