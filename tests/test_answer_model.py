@@ -87,7 +87,10 @@ def test_training_on_a_tiny_sample_writes_loadable_files(tmp_path, settings):
 @pytest.mark.parametrize("question,unit", [("铁骑大比武一共设置了几项科目？", "项"),
                                            ("铁骑大比武有来自全市多少个单位的选手参赛？", "个"),
                                            ("铁骑大比武一共有多少人参赛？", "名"),
-                                           ("高速交警帮高先生买油用了多久？", "分钟")])
+                                           ("高速交警帮高先生买油用了多久？", "分钟"),
+                                           # any word after 多少 counts: 24学时, 300余万游客
+                                           ("衡水专题网络培训共有多少学时？", "学时"),
+                                           ("邯郸道景区服务了多少游客？", "万游客")])
 def test_a_count_question_s_answer_holds_a_count(engine, question, unit):
     """Whatever sentence the ranker prefers, a 几项 / 多少个 answer holds a number with that
     measure word when the article has one (people may be counted in 名 when 人 is asked), and

@@ -37,8 +37,10 @@ _HOW_TO = re.compile(r"(?:怎么|怎样|如何)(?:才能)?(办理|办|申请|查
                      r"预约|注销|迁移|报名|报警|投诉)")
 _NUMERALS = "0-9零〇一二两三四五六七八九十百千万"  # the parser made full-width digits half-width
 _NUMBER = re.compile(rf"[{_NUMERALS}]")
-# A count asked with its measure word (几项, 多少名): the answer holds a number with that word.
-_ASKS_COUNT = re.compile(r"(?:几|多少)([个名项件人次天年位辆起所条处家岁倍种座层届只部本元米吨台户场支枚间])")
+# A count asked with its measure word (几项, 多少名) or a two-character word (多少学时, 多少游客):
+# the answer holds a number with that word (24学时, 300余万游客).
+_ASKS_COUNT = re.compile(r"(?:几|多少)([个名项件人次天年位辆起所条处家岁倍种座层届只部本元米吨台户场支枚间]|"
+                         r"[\u4e00-\u9fff]{2})")
 # People are counted with any of these: 多少人 is answered by "62名铁骑精英" (前三名 is a rank).
 _MEASURES = dict.fromkeys("人名位", "人|名|位")
 # How long (多久): the answer holds a number of minutes, hours, days …
@@ -133,7 +135,7 @@ def _units(q: Question, cands: list[Candidate], order: np.ndarray, scores: np.nd
         # takes the best-ranked sentence of the same article that does (ablation in the README).
         if (asked := _ASKS_COUNT.search(q.text)) is not None or _ASKS_DURATION.search(q.text):
             measure = _MEASURES.get(asked.group(1), asked.group(1)) if asked else _DURATIONS
-            counted = re.compile(rf"(?<![第前{_NUMERALS}])[{_NUMERALS}]+(?:\.\d+)?(?:余|多)?个?"
+            counted = re.compile(rf"(?<![第前{_NUMERALS}])[{_NUMERALS}]+(?:\.\d+)?(?:余|多)?[万亿]?个?"
                                  rf"(?:{measure})")
             if more := _also(cands, order, lambda c: counted.search(c.plain)):
                 return _reading_order([best, more])
