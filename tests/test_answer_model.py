@@ -113,6 +113,14 @@ def test_a_count_question_s_answer_holds_a_count(engine, question, unit):
     assert any(counted.search(c.text) for c in chosen), [c.text for c in chosen]
 
 
+def test_of_several_counts_the_one_next_to_the_best_sentence_joins_it(engine):
+    """The story names 53起 cases far off and 20余起 two sentences after the best sentence
+    about the 暴力催债 gang: the nearer count is the one that belongs to it."""
+    answer = engine.ask("玉田警方在暴力催债案中破获了多少起案件？")
+    assert "20余起" in answer.text and "53起" not in answer.text
+
+
+
 def test_an_answer_that_opens_with_a_pronoun_takes_the_sentence_before(engine):
     """"该县还组建了合成作战暨反诈中心" does not say which county: a one-sentence answer that
     opens with a pronoun is preceded by the sentence before it, whatever the ranker's order;

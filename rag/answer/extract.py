@@ -158,13 +158,17 @@ def _units(q: Question, cands: list[Candidate], order: np.ndarray, scores: np.nd
 
 def _also(cands: list[Candidate], order: np.ndarray, holds, within: int | None = None
           ) -> Candidate | None:
-    """When the best unit does not hold what was asked (`holds` is false), the best-ranked
-    unit of its article among the first `within` that does."""
+    """When the best unit does not hold what was asked (`holds` is false), the unit of its
+    article among the first `within` that does: the nearest within two units of the best (a
+    count or date is stated next to what it counts or dates), else the best-ranked."""
     best = cands[int(order[0])]
     if holds(best):
         return None
-    return next((cands[int(i)] for i in order[1:within] if cands[int(i)].passage.article_id
-                 == best.passage.article_id and holds(cands[int(i)])), None)
+    same = [cands[int(i)] for i in order[1:within] if cands[int(i)].passage.article_id
+            == best.passage.article_id and holds(cands[int(i)])]
+    near = [c for c in same if best.at >= 0 and c.at >= 0 and abs(c.at - best.at) <= 2]
+    near.sort(key=lambda c: abs(c.at - best.at))
+    return (near or same or [None])[0]
 
 
 def _reading_order(units: list[Candidate]) -> list[Candidate]:
