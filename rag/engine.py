@@ -21,7 +21,7 @@ from rag.index.embed import canonical_name, query_encoder
 from rag.index.store import IndexData, load_index, resolve_build
 from rag.search.filters import check_filters
 from rag.search.followup import harvest_terms, rewrite
-from rag.search.refs import Refs, matching_issues, resolve_refs, topic_of
+from rag.search.refs import Refs, asks_byline_only, matching_issues, resolve_refs, topic_of
 from rag.search.retrieve import HybridSearch, allowed_rows
 from rag.settings import Settings
 from rag.text import QUESTION_WORD, bare_question, has_cjk, normalize, to_simplified
@@ -194,6 +194,13 @@ class Engine:
         query = rewrite(question, history, self._terms()) if history else question
         if (reply := smalltalk_reply(question)) is not None:
             answer = Answer(question=question, text=reply, mode="chat")
+        elif history and asks_byline_only(question):
+            # "作者是谁？" after an answer: the byline of the article that answer cites first,
+            # found again by answering the turn before.
+            before = self._answer(history[-1][0], history[-1][0], issue, date_from, date_to,
+                                  current_issue)
+            answer = (catalog.byline_answer(question, before.citations[0]) if before.citations
+                      else self._answer(question, query, issue, date_from, date_to, current_issue))
         else:
             answer = self._answer(question, query, issue, date_from, date_to, current_issue)
         # The question as the user typed it (traditional characters stay traditional); the

@@ -122,3 +122,16 @@ def test_words_no_title_holds_are_answered_from_the_text(engine):
     answer = engine.ask("铁骑比武 时间")  # 时间 is in no title: a fact is asked for
     assert not answer.abstained and not answer.text.startswith("《")
     assert "10月24日" in answer.text
+
+
+@pytest.mark.parametrize("follow_up", ["作者是谁？", "这篇报道是谁写的？", "记者是谁", "谁写的？"])
+def test_who_wrote_it_after_an_answer_gets_the_byline_of_the_article_it_cites(engine, follow_up):
+    first = engine.ask("赵云寻找被拐孩子时多长时间没合眼？")
+    article = engine.article(first.citations[0].article_id)
+    answer = engine.ask(follow_up, history=[(first.query, first.text)])
+    assert answer.mode == "metadata" and answer.citations[0].article_id == article.id
+    assert "、".join(article.authors) in answer.text
+
+
+def test_who_wrote_it_with_nothing_asked_before_is_not_guessed(engine):
+    assert engine.ask("作者是谁？").abstained

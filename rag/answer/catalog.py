@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rag.text import split_sentences, to_simplified, tokenize
@@ -112,7 +113,12 @@ def author_answer(question: str, topic: str, passages: list[Passage], answerer: 
     found = _answering_articles(f"哪篇报道讲了{topic}？", topic, passages, answerer)
     if not found or "《" in topic and not _titled(topic, found[0].title):
         return None
-    c = Citation.of(1, found[0])
+    return byline_answer(question, Citation.of(1, found[0]))
+
+
+def byline_answer(question: str, cited: Citation) -> Answer:
+    """The byline of the article `cited`, cited as [1]."""
+    c = replace(cited, n=1)
     text = (f"《{c.title}》的作者：{'、'.join(c.authors)}。[1]" if c.authors
             else f"《{c.title}》没有署名。[1]")
     return Answer(question=question, mode="metadata", citations=[c], text=text)

@@ -117,6 +117,20 @@ _WHO_WROTE = re.compile(
     rf"(?:谁|哪位记者|哪位作者)(?:写|撰写|采写)了?[^，。？?]{{1,30}}{_REPORT}|"
     r"(?:作者|撰稿人)[\s？?]*$"
 )
+# "作者是谁？", "这篇报道是谁写的？": the byline and nothing else, so in a conversation it is the
+# byline of the article just cited.
+_BYLINE_ONLY = re.compile(
+    r"^(?:请问)?(?:这|那|该|上面|刚才)?(?:一?篇)?(?:报道|文章|稿子|新闻|稿件)?的?"
+    r"(?:(?:作者|记者|撰稿人|通讯员|执笔人)(?:是|为|叫|有)?(?:谁|哪位|哪些人|什么名字|叫什么)?|"
+    r"(?:是|由)?(?:谁|哪位记者|哪位作者)(?:写|撰写|采写)的?)[\s？?。！!]*$"
+)
+
+
+def asks_byline_only(question: str) -> bool:
+    """"作者是谁？", "这篇报道是谁写的？": a question about the byline that names no article."""
+    return bool(_BYLINE_ONLY.match(question.strip()))
+
+
 # What is left of an author or which-article question once its frame is gone: the topic.
 _FRAME = re.compile(
     r"(?:是|由)?(?:谁|哪位|哪个人|哪些人)(?:记者|作者|通讯员|撰稿人|执笔人)?"
