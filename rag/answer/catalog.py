@@ -85,12 +85,11 @@ def missing_issue_answer(question: str, number: int, issues: list[Issue]) -> Ans
                   text=f"索引中没有{_issue_name(number)}。" + (f"现有：{listing}。" if listing else ""))
 
 
-def _titled(topic: str, title: str) -> bool:
-    """Every word of `topic` is in `title`: "故城民警为迷路老人找到家人" names its article even
-    where no sentence of the article answers it as a question."""
-    words = tokenize(topic)
+def _titled(words: list[str], title: str) -> bool:
+    """Every one of `words` (a topic's, from `tokenize`) is in `title`: "故城民警为迷路老人找到
+    家人" names its article even where no sentence of the article answers it as a question."""
     bare = _PUNCT.sub("", to_simplified(title))  # 景中有“警” is named by 景中有警
-    return bool(words) and sum(map(len, words)) >= 2 and all(w in bare for w in words)
+    return sum(map(len, words)) >= 2 and all(w in bare for w in words)
 
 
 def _answering_articles(query: str, topic: str, passages: list[Passage], answerer: Answerer
@@ -101,7 +100,8 @@ def _answering_articles(query: str, topic: str, passages: list[Passage], answere
     by_article: dict[str, list[Passage]] = {}
     for p in passages:
         by_article.setdefault(p.article_id, []).append(p)
-    return [ps[0] for ps in by_article.values() if _titled(topic, ps[0].title)
+    words = tokenize(topic)
+    return [ps[0] for ps in by_article.values() if _titled(words, ps[0].title)
             or not answerer.answer(query, ps).abstained]
 
 
@@ -111,7 +111,7 @@ def author_answer(question: str, topic: str, passages: list[Passage], answerer: 
     no article is about it, or when the article quoted by title (《…》这篇文章) is none of the
     archive's: then the question is about what a text says of an article it quotes."""
     found = _answering_articles(f"哪篇报道讲了{topic}？", topic, passages, answerer)
-    if not found or "《" in topic and not _titled(topic, found[0].title):
+    if not found or "《" in topic and not _titled(tokenize(topic), found[0].title):
         return None
     return byline_answer(question, Citation.of(1, found[0]))
 
@@ -129,9 +129,9 @@ def titled_answer(question: str, words: str, passages: list[Passage],
     """"追回汽油钱" → the lead of the retrieved article whose title holds these words: a few
     words with no question in them that a title holds name a story, not a fact. The lead is
     the first sentence that is not a quotation (a story may open with what someone said)."""
-    words = _OVERVIEW.sub("", words)
+    topic = tokenize(_OVERVIEW.sub("", words))
     for p in passages:
-        if _titled(words, p.title) and (article := articles.get(p.article_id)) is not None:
+        if _titled(topic, p.title) and (article := articles.get(p.article_id)) is not None:
             sentences = split_sentences(article.text)
             lead = next((s for s in sentences if not s.startswith(("“", "「", "\""))),
                         sentences[0] if sentences else "")
