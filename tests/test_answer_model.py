@@ -120,7 +120,6 @@ def test_of_several_counts_the_one_next_to_the_best_sentence_joins_it(engine):
     assert "20余起" in answer.text and "53起" not in answer.text
 
 
-
 def test_an_answer_that_opens_with_a_pronoun_takes_the_sentence_before(engine):
     """"该县还组建了合成作战暨反诈中心" does not say which county: a one-sentence answer that
     opens with a pronoun is preceded by the sentence before it, whatever the ranker's order;
