@@ -77,6 +77,7 @@ class Engine:
         self._state = (data, Answerer(data, refusal_rate=self.settings.refusal_rate),
                        HybridSearch(data, self._encode))
         self._issue_refs = [(i.number, i.date) for i in data.issues]
+        self._bylines = catalog.bylines(data.articles.values())
         self._vocabulary: set[str] | None = None  # quoted names, built on the first follow-up
         self._llm = LLMAnswerer(self.settings) if llm_enabled(self.settings) else None
 
@@ -228,6 +229,8 @@ class Engine:
                 return catalog.contents_answer(question, [
                     i for i in reversed(self.issues()) if (i.number, i.date) in wanted])
             query = refs.cleaned or query
+        if by_author := catalog.by_author_answer(question, query, self._bylines):
+            return by_author
         if refs.asks_author and (topic := topic_of(query)):
             # The byline of the article about the rest of the question, if the archive has one.
             about = retriever.passages(topic, 8, allowed_rows(data, issue, date_from, date_to))

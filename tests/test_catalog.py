@@ -135,3 +135,20 @@ def test_who_wrote_it_after_an_answer_gets_the_byline_of_the_article_it_cites(en
 
 def test_who_wrote_it_with_nothing_asked_before_is_not_guessed(engine):
     assert engine.ask("作者是谁？").abstained
+
+
+@pytest.mark.parametrize("template", ["{}写了哪些报道？", "{}的文章有哪些", "哪些报道是{}写的？"])
+def test_articles_by_an_author_are_listed_newest_first(engine, template):
+    name = engine.article(engine.ask("铁骑比武的报道作者是谁？").citations[0].article_id).authors[0]
+    signed = [a for a in engine.articles() if name in a.authors]
+    answer = engine.ask(template.format(name))
+    assert answer.mode == "metadata" and len(answer.citations) == len(signed)
+    assert all(name in c.authors for c in answer.citations)
+    dates = [c.date or "" for c in answer.citations]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_a_question_that_names_an_author_and_asks_a_fact_is_not_a_listing(engine):
+    name = engine.article(engine.ask("铁骑比武的报道作者是谁？").citations[0].article_id).authors[0]
+    assert engine.ask(f"{name}报道的铁骑比武有多少人参赛？").mode != "metadata"
+    assert engine.ask("火星人写了哪些报道？").mode != "metadata"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -122,6 +122,45 @@ def byline_answer(question: str, cited: Citation) -> Answer:
     text = (f"《{c.title}》的作者：{'、'.join(c.authors)}。[1]" if c.authors
             else f"《{c.title}》没有署名。[1]")
     return Answer(question=question, mode="metadata", citations=[c], text=text)
+
+
+# "郭俊岭写了哪些报道？", "张嫚青的文章有哪些", "哪些报道是韩超写的" (@ stands for the name).
+_BY_AUTHOR = re.compile(
+    r"@(?:记者|同志)?(?:都|一共|共|还|最近|近期)?(?:写|发表|采写|撰写|发)(?:了|过)?"
+    r"(?:哪些|什么|几篇|多少篇)|"
+    r"@(?:写|采写|撰写)?的(?:报道|文章|稿件|作品)(?:有)?(?:哪些|什么|几篇|多少篇)?[？?]?$|"
+    r"(?:哪些|什么|哪几篇)(?:报道|文章|稿件)是@(?:写|采写|撰写)的"
+)
+
+
+def bylines(articles: Iterable[Article]) -> dict[str, list[Article]]:
+    """Each name that signs an article, with the articles it signs."""
+    out: dict[str, list[Article]] = {}
+    for a in articles:
+        for name in a.authors:
+            if len(name) >= 2:
+                out.setdefault(name, []).append(a)
+    return out
+
+
+def by_author_answer(question: str, query: str, signed: dict[str, list[Article]],
+                     limit: int = 10) -> Answer | None:
+    """"郭俊岭写了哪些报道？" → the articles with that byline, newest first; None when the
+    question names no author or asks something else of one."""
+    name = next((n for n in signed if n in query and _BY_AUTHOR.search(query.replace(n, "@"))),
+                None)
+    if name is None:
+        return None
+    newest = sorted(signed[name], key=lambda a: (a.date or "", a.issue or 0), reverse=True)
+    citations = [Citation(n=n, article_id=a.id, source=a.source, issue=a.issue, date=a.date,
+                          title=a.title, subtitle=a.subtitle, authors=list(a.authors),
+                          snippet=(a.paragraphs or [""])[0][:200])
+                 for n, a in enumerate(newest[:limit], 1)]
+    lines = [f"《{c.title}》（{_issue_name(c.issue)}，{c.date or '日期不详'}）[{c.n}]"
+             for c in citations]
+    more = f"，以下是最新的{limit}篇" if len(newest) > limit else ""
+    return Answer(question=question, mode="metadata", citations=citations,
+                  text=f"署名{name}的报道共{len(newest)}篇{more}：\n" + "\n".join(lines))
 
 
 def titled_answer(question: str, words: str, passages: list[Passage],
