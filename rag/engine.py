@@ -231,12 +231,16 @@ class Engine:
             query = refs.cleaned or query
         if by_author := catalog.by_author_answer(question, query, self._bylines):
             return by_author
+        signed = None
+        if found := catalog.signed_by(query, self._bylines):  # 郭俊岭报道的…: their reports
+            query, signed = found
+        rows = allowed_rows(data, issue, date_from, date_to, articles=signed)
         if refs.asks_author and (topic := topic_of(query)):
             # The byline of the article about the rest of the question, if the archive has one.
-            about = retriever.passages(topic, 8, allowed_rows(data, issue, date_from, date_to))
+            about = retriever.passages(topic, 8, rows)
             if byline := catalog.author_answer(question, topic, about, answerer):
                 return byline
-        passages = retriever.passages(query, 8, allowed_rows(data, issue, date_from, date_to))
+        passages = retriever.passages(query, 8, rows)
         if refs.asks_articles:
             return catalog.articles_answer(question, query, topic_of(query), passages,
                                            answerer)

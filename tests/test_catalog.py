@@ -148,7 +148,16 @@ def test_articles_by_an_author_are_listed_newest_first(engine, template):
     assert dates == sorted(dates, reverse=True)
 
 
-def test_a_question_that_names_an_author_and_asks_a_fact_is_not_a_listing(engine):
-    name = engine.article(engine.ask("铁骑比武的报道作者是谁？").citations[0].article_id).authors[0]
-    assert engine.ask(f"{name}报道的铁骑比武有多少人参赛？").mode != "metadata"
+def test_a_fact_asked_of_an_author_s_reports_is_looked_for_in_them(engine):
+    article = engine.article(engine.ask("铁骑比武的报道作者是谁？").citations[0].article_id)
+    name = article.authors[0]
+    answer = engine.ask(f"{name}报道的铁骑比武有多少人参赛？")  # the name is in no sentence
+    assert answer.mode != "metadata" and not answer.abstained
+    assert "62名" in answer.text and answer.citations[0].article_id == article.id
     assert engine.ask("火星人写了哪些报道？").mode != "metadata"
+
+
+def test_a_fact_the_named_author_s_reports_do_not_hold_is_not_taken_from_others(engine):
+    other = engine.article(engine.ask("邯郸道景区的报道是谁写的？").citations[0].article_id)
+    answer = engine.ask(f"{other.authors[0]}写的报道里，铁骑比武有多少人参赛？")
+    assert all(other.authors[0] in c.authors for c in answer.citations)

@@ -133,6 +133,20 @@ _BY_AUTHOR = re.compile(
 )
 
 
+# "郭俊岭报道的铁骑比武…", "记者张哲写的…": a question about the reports that a name signs.
+_SIGNED = re.compile(r"(?:记者|通讯员)?@(?:记者|同志)?(?:报道|写|采写|撰写|发)的|(?:记者|通讯员)@")
+
+
+def signed_by(query: str, signed: dict[str, list[Article]]) -> tuple[str, list[str]] | None:
+    """"郭俊岭报道的铁骑比武有多少人参赛？" → ("铁骑比武有多少人参赛？", the ids of the articles
+    郭俊岭 signs): the question without the byline it names, and where to look."""
+    for name, articles in signed.items():
+        if name in query and (m := _SIGNED.search(marked := query.replace(name, "@"))):
+            return (marked[:m.start()] + marked[m.end():]).replace("@", name), [
+                a.id for a in articles]
+    return None
+
+
 def bylines(articles: Iterable[Article]) -> dict[str, list[Article]]:
     """Each name that signs an article, with the articles it signs."""
     out: dict[str, list[Article]] = {}

@@ -8,7 +8,7 @@ searches as llama-index retrievers, for llama-index pipelines, are in `rag.searc
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 import faiss
@@ -35,11 +35,18 @@ def __getattr__(name: str) -> Any:
 
 
 def allowed_rows(data: IndexData, issue: int | None = None, date_from: str | None = None,
-                 date_to: str | None = None, source: str | None = None) -> Mask:
+                 date_to: str | None = None, source: str | None = None,
+                 articles: Collection[str] | None = None) -> Mask:
     """A boolean mask of the chunks that pass the filters, or None when there are none."""
-    if issue is None and date_from is None and date_to is None and source is None:
+    if issue is None and date_from is None and date_to is None and source is None \
+            and articles is None:
         return None
     mask = np.ones(len(data.chunks), dtype=bool)
+    if articles is not None:
+        kept = np.zeros(len(data.chunks), dtype=bool)
+        for article_id in articles:
+            kept[data.article_chunks.get(article_id, [])] = True
+        mask &= kept
     if issue is not None:
         mask &= data.issue_col == issue
     if source is not None:
