@@ -77,7 +77,7 @@ class Engine:
         self._state = (data, Answerer(data, refusal_rate=self.settings.refusal_rate),
                        HybridSearch(data, self._encode))
         self._issue_refs = [(i.number, i.date) for i in data.issues]
-        self._bylines = catalog.bylines(data.articles.values())
+        self._bylines = catalog.Bylines(data.articles.values())
         self._vocabulary: set[str] | None = None  # quoted names, built on the first follow-up
         self._llm = LLMAnswerer(self.settings) if llm_enabled(self.settings) else None
 

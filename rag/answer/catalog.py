@@ -50,6 +50,13 @@ def date_answer(question: str, number: int, issues: list[Issue]) -> Answer:
                        f"（{dated[0].date}）。[1]")
 
 
+def _cite_article(n: int, a: Article) -> Citation:
+    """Cite a whole article as source [n], its first paragraph as the snippet."""
+    return Citation(n=n, article_id=a.id, source=a.source, issue=a.issue, date=a.date,
+                    title=a.title, subtitle=a.subtitle, authors=list(a.authors),
+                    snippet=(a.paragraphs or [""])[0][:200])
+
+
 def contents_answer(question: str, issues: list[Issue], limit: int = 20) -> Answer:
     """"第853期讲了什么？" → the articles of the issues asked about, each one cited.
 
@@ -67,10 +74,7 @@ def contents_answer(question: str, issues: list[Issue], limit: int = 20) -> Answ
             if len(citations) >= limit:
                 break
             n = len(citations) + 1
-            citations.append(Citation(n=n, article_id=a.id, source=a.source, issue=a.issue,
-                                      date=a.date, title=a.title, subtitle=a.subtitle,
-                                      authors=list(a.authors),
-                                      snippet=(a.paragraphs or [""])[0][:200]))
+            citations.append(_cite_article(n, a))
             lines.append(f"《{a.title}》[{n}]" + ("（图片）" if a.kind == "photo" else ""))
     if not citations:
         return Answer(question=question, mode="metadata", abstained=True,
@@ -137,39 +141,46 @@ _BY_AUTHOR = re.compile(
 _SIGNED = re.compile(r"(?:记者|通讯员)?@(?:记者|同志)?(?:报道|写|采写|撰写|发)的|(?:记者|通讯员)@")
 
 
-def signed_by(query: str, signed: dict[str, list[Article]]) -> tuple[str, list[str]] | None:
+def signed_by(query: str, signed: Bylines) -> tuple[str, list[str]] | None:
     """"郭俊岭报道的铁骑比武有多少人参赛？" → ("铁骑比武有多少人参赛？", the ids of the articles
     郭俊岭 signs): the question without the byline it names, and where to look."""
-    for name, articles in signed.items():
-        if name in query and (m := _SIGNED.search(marked := query.replace(name, "@"))):
+    for name in signed.named_in(query):
+        if m := _SIGNED.search(marked := query.replace(name, "@")):
             return (marked[:m.start()] + marked[m.end():]).replace("@", name), [
-                a.id for a in articles]
+                a.id for a in signed.articles[name]]
     return None
 
 
-def bylines(articles: Iterable[Article]) -> dict[str, list[Article]]:
-    """Each name that signs an article, with the articles it signs."""
-    out: dict[str, list[Article]] = {}
-    for a in articles:
-        for name in a.authors:
-            if len(name) >= 2:
-                out.setdefault(name, []).append(a)
-    return out
+class Bylines:
+    """Each name that signs an article, with the articles it signs, and the names that a
+    question holds (found through their first two characters, not by trying every name)."""
+
+    def __init__(self, articles: Iterable[Article]) -> None:
+        self.articles: dict[str, list[Article]] = {}
+        for a in articles:
+            for name in a.authors:
+                if len(name) >= 2:
+                    self.articles.setdefault(name, []).append(a)
+        self._by_start: dict[str, list[str]] = {}
+        for name in self.articles:
+            self._by_start.setdefault(name[:2], []).append(name)
+
+    def named_in(self, text: str) -> list[str]:
+        return [n for i in range(len(text) - 1) for n in self._by_start.get(text[i:i + 2], ())
+                if text.startswith(n, i)]
 
 
-def by_author_answer(question: str, query: str, signed: dict[str, list[Article]],
-                     limit: int = 10) -> Answer | None:
+def by_author_answer(question: str, query: str, signed: Bylines, limit: int = 10
+                     ) -> Answer | None:
     """"郭俊岭写了哪些报道？" → the articles with that byline, newest first; None when the
     question names no author or asks something else of one."""
-    name = next((n for n in signed if n in query and _BY_AUTHOR.search(query.replace(n, "@"))),
+    name = next((n for n in signed.named_in(query) if _BY_AUTHOR.search(query.replace(n, "@"))),
                 None)
     if name is None:
         return None
-    newest = sorted(signed[name], key=lambda a: (a.date or "", a.issue or 0), reverse=True)
-    citations = [Citation(n=n, article_id=a.id, source=a.source, issue=a.issue, date=a.date,
-                          title=a.title, subtitle=a.subtitle, authors=list(a.authors),
-                          snippet=(a.paragraphs or [""])[0][:200])
-                 for n, a in enumerate(newest[:limit], 1)]
+    newest = sorted(signed.articles[name], key=lambda a: (a.date or "", a.issue or 0),
+                    reverse=True)
+    citations = [_cite_article(n, a) for n, a in enumerate(newest[:limit], 1)]
     lines = [f"《{c.title}》（{_issue_name(c.issue)}，{c.date or '日期不详'}）[{c.n}]"
              for c in citations]
     more = f"，以下是最新的{limit}篇" if len(newest) > limit else ""
