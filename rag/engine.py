@@ -200,8 +200,11 @@ class Engine:
             # found again by answering the turn before.
             before = self._answer(history[-1][0], history[-1][0], issue, date_from, date_to,
                                   current_issue)
-            answer = (catalog.byline_answer(question, before.citations[0]) if before.citations
-                      else self._answer(question, query, issue, date_from, date_to, current_issue))
+            if before.citations:
+                answer = catalog.byline_answer(question, before.citations[0])
+                query = history[-1][0]  # the subject stays the turn before's for what follows
+            else:
+                answer = self._answer(question, query, issue, date_from, date_to, current_issue)
         else:
             answer = self._answer(question, query, issue, date_from, date_to, current_issue)
         # The question as the user typed it (traditional characters stay traditional); the

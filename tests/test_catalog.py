@@ -134,6 +134,15 @@ def test_who_wrote_it_after_an_answer_gets_the_byline_of_the_article_it_cites(en
     assert "、".join(article.authors) in answer.text
 
 
+def test_who_wrote_it_asked_twice_gets_the_same_byline(engine):
+    from rag.conversation import Conversation
+
+    chat = Conversation(engine)
+    chat.ask("铁骑比武是哪天举行的？")
+    first, again = chat.ask("作者是谁？"), chat.ask("作者是谁？")
+    assert first.mode == again.mode == "metadata" and first.text == again.text
+
+
 def test_who_wrote_it_with_nothing_asked_before_is_not_guessed(engine):
     assert engine.ask("作者是谁？").abstained
 
