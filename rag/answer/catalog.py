@@ -96,15 +96,15 @@ def _titled(words: list[str], title: str) -> bool:
     return sum(map(len, words)) >= 2 and all(w in bare for w in words)
 
 
-def _answering_articles(query: str, topic: str, passages: list[Passage], answerer: Answerer
-                        ) -> list[Passage]:
-    """The first passage of each retrieved article about `topic`: its title names the topic,
-    or the answerer, given only that article's passages, would answer `query` rather than
-    refuse (the same decision as for any question, with no threshold of its own)."""
+def _answering_articles(query: str, words: list[str], passages: list[Passage],
+                        answerer: Answerer) -> list[Passage]:
+    """The first passage of each retrieved article about a topic (its `words`): its title
+    names the topic, or the answerer, given only that article's passages, would answer
+    `query` rather than refuse (the same decision as for any question, no threshold of its
+    own)."""
     by_article: dict[str, list[Passage]] = {}
     for p in passages:
         by_article.setdefault(p.article_id, []).append(p)
-    words = tokenize(topic)
     return [ps[0] for ps in by_article.values() if _titled(words, ps[0].title)
             or not answerer.answer(query, ps).abstained]
 
@@ -114,8 +114,9 @@ def author_answer(question: str, topic: str, passages: list[Passage], answerer: 
     """"铁骑比武的报道是谁写的？" → the byline of the first article about 铁骑比武; None when
     no article is about it, or when the article quoted by title (《…》这篇文章) is none of the
     archive's: then the question is about what a text says of an article it quotes."""
-    found = _answering_articles(f"哪篇报道讲了{topic}？", topic, passages, answerer)
-    if not found or "《" in topic and not _titled(tokenize(topic), found[0].title):
+    words = tokenize(topic)
+    found = _answering_articles(f"哪篇报道讲了{topic}？", words, passages, answerer)
+    if not found or "《" in topic and not _titled(words, found[0].title):
         return None
     return byline_answer(question, Citation.of(1, found[0]))
 
@@ -210,7 +211,7 @@ def titled_answer(question: str, words: str, passages: list[Passage],
 def articles_answer(question: str, query: str, topic: str, passages: list[Passage],
                     answerer: Answerer, limit: int = 5) -> Answer:
     """"哪篇报道讲了铁骑比武？" → the titles, issues and dates of the articles about 铁骑比武."""
-    found = _answering_articles(query, topic, passages, answerer)
+    found = _answering_articles(query, tokenize(topic), passages, answerer)
     if not found:
         return answerer.abstain(question, passages)
     citations = [Citation.of(n, p) for n, p in enumerate(found[:limit], 1)]
