@@ -19,9 +19,10 @@ from rag.audit import QueryLog
 from rag.errors import QuestionError
 from rag.index.embed import canonical_name, query_encoder
 from rag.index.store import IndexData, load_index, resolve_build
+from rag.search.asks import asks_byline_only, topic_of
 from rag.search.filters import check_filters
 from rag.search.followup import harvest_terms, rewrite
-from rag.search.refs import Refs, asks_byline_only, matching_issues, resolve_refs, topic_of
+from rag.search.refs import Refs, matching_issues, resolve_refs
 from rag.search.retrieve import HybridSearch, allowed_rows
 from rag.settings import Settings
 from rag.text import QUESTION_WORD, bare_question, has_cjk, normalize, to_simplified

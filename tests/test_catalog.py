@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rag.search.refs import resolve_refs, topic_of
+from rag.search.asks import topic_of
+from rag.search.refs import resolve_refs
 
 
 @pytest.mark.parametrize("question, asks", [
