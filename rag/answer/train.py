@@ -175,14 +175,14 @@ def _refusal_rows(groups: list, score) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return np.asarray(rows, dtype=np.float64), np.asarray(labels), np.asarray(weights)
 
 
-def train(drcd: Path, dev: Path, corpus: Path, out: Path | None = None, work: Path | None = None,
-          sample: int | None = None, settings: Settings | None = None,
-          show_progress: bool = False) -> dict:
-    """Train, write the model files to `out`, and return the held-out figures."""
+def training_groups(drcd: Path, dev: Path, corpus: Path, work: Path | None = None,
+                    sample: int | None = None, settings: Settings | None = None,
+                    show_progress: bool = False) -> tuple[list, dict]:
+    """The questions `train` learns from and is measured on, as (question, features,
+    labels, candidates, Question) groups, and what they were made of (split files, sizes)."""
     from rag.index.embed import load_embedder
 
     settings = settings or Settings.from_env()
-    out = Path(out or MODEL_DIR)
     work = Path(work or Path.home() / ".cache" / "gazk-rag" / "train")
     drcd_q = _read(drcd / "questions.jsonl")
     dev_q = _read(dev)
@@ -211,6 +211,16 @@ def train(drcd: Path, dev: Path, corpus: Path, out: Path | None = None, work: Pa
               **{f"news_{k}": str(v) for k, v in write_split(news_q, work, "news").items()}}
     groups = _groups(drcd_data, embed, drcd_q, True, show_progress) + \
         [(q, *rest) for q, *rest in _groups(news_data, embed, news_q, True, show_progress)]
+    return groups, {"split_files": splits, "drcd_questions": len(drcd_q),
+                    "dev_questions": len(dev_q), "generated_questions": len(news_q) - len(dev_q)}
+
+
+def train(drcd: Path, dev: Path, corpus: Path, out: Path | None = None, work: Path | None = None,
+          sample: int | None = None, settings: Settings | None = None,
+          show_progress: bool = False) -> dict:
+    """Train, write the model files to `out`, and return the held-out figures."""
+    out = Path(out or MODEL_DIR)
+    groups, made = training_groups(drcd, dev, corpus, work, sample, settings, show_progress)
     is_news = [not str(g[0].get("id", "")).startswith("drcd-") for g in groups]
     train_g = [g for g, n in zip(groups, is_news) for _ in range(NEWS_WEIGHT if n else 1)
                if not held_out(g[0])]
@@ -255,9 +265,9 @@ def train(drcd: Path, dev: Path, corpus: Path, out: Path | None = None, work: Pa
                  "news_weight": NEWS_WEIGHT, "mask_every": MASK_EVERY,
                  "drop_weight": DROP_WEIGHT},
         "adjacent_margin": margin,
-        "split_files": splits,
-        "sizes": {"drcd_questions": len(drcd_q), "dev_questions": len(dev_q),
-                  "generated_questions": len(news_q) - len(dev_q),
+        "split_files": made["split_files"],
+        "sizes": {"drcd_questions": made["drcd_questions"], "dev_questions": made["dev_questions"],
+                  "generated_questions": made["generated_questions"],
                   "train_groups": len(train_g), "held_out_groups": len(test_g)},
     }
     (out / MANIFEST_FILE).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
