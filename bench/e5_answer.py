@@ -51,16 +51,6 @@ def cosines(group, q_vec: dict, s_vec: dict) -> np.ndarray:
     return np.array([float(s_vec[c.text] @ q_vec[q["question"]]) for c in cands])
 
 
-def fit_ranker(groups: list, extra: int):
-    import lightgbm as lgb
-
-    kept = [g for g in groups if len(g[1]) and g[2].any()]
-    monotone = [int(f in T.MONOTONE) for f in FEATURES] + [1] * extra
-    return lgb.LGBMRanker(**T.RANKER, monotone_constraints=monotone).fit(
-        np.vstack([g[1] for g in kept]), np.concatenate([g[2] for g in kept]),
-        group=[len(g[1]) for g in kept])
-
-
 def refusal_row(group, scores: np.ndarray, cos: np.ndarray | None) -> list[float]:
     q, x, _y, cands, info = group
     row = refusal_features(info, cands, x, scores)
@@ -85,8 +75,8 @@ def run(groups: list, cos: list | None) -> dict:
     news = [not str(g[0].get("id", "")).startswith("drcd-") for g in groups]
     train = [i for i, g in enumerate(groups) if not T.held_out(g[0])]
     weighted = [groups[i] for i in train for _ in range(T.NEWS_WEIGHT if news[i] else 1)]
-    folds = {f: fit_ranker([g for g in weighted if T._fold(g[0]) != f], extra) for f in (0, 1)}
-    ranker = fit_ranker(weighted, extra)
+    folds = {f: T._fit_ranker([g for g in weighted if T._fold(g[0]) != f], extra) for f in (0, 1)}
+    ranker = T._fit_ranker(weighted, extra)
 
     def score(i: int, model) -> np.ndarray:
         return model.predict(groups[i][1]) if len(groups[i][1]) else np.zeros(0)
@@ -95,15 +85,7 @@ def run(groups: list, cos: list | None) -> dict:
     x_tr = np.array([refusal_row(groups[i], oof[i], cos[i]) for i in train])
     y_tr = np.array([0.0 if groups[i][0].get("unanswerable") else 1.0 for i in train])
     w_tr = np.array([T.DROP_WEIGHT if groups[i][0].get("dropped") else 1.0 for i in train])
-    fold = np.array([T._fold(groups[i][0]) for i in train])
-    p_tr = np.zeros(len(train))
-    for f in (0, 1):
-        rest = fold != f
-        if len(set(y_tr[rest])) < 2:  # a tiny sample, as in `rag train`
-            p_tr[fold == f] = y_tr[rest].mean() if rest.any() else 0.5
-            continue
-        part = T._fit_refusal(x_tr[rest], y_tr[rest], w_tr[rest])
-        p_tr[fold == f] = part.predict_proba(x_tr[fold == f])[:, 1]
+    p_tr = T._out_of_fold(x_tr, y_tr, w_tr, np.array([T._fold(groups[i][0]) for i in train]))
     threshold = float(np.quantile(p_tr[y_tr == 1], T.FALSE_REFUSAL_RATE))
     refuser = T._fit_refusal(x_tr, y_tr, w_tr)
     margin = T._adjacent_margin([groups[i] for i in train if not groups[i][0].get("unanswerable")],

@@ -146,13 +146,15 @@ def _groups(data, embed, questions: list[dict], masked: bool, show_progress: boo
 MONOTONE = ("overlap", "overlap_notitle", "bigram", "bigram_notitle", "focus", "wants_met")
 
 
-def _fit_ranker(groups: list):
+def _fit_ranker(groups: list, extra: int = 0):
+    """`extra`: feature columns after FEATURES (an ablation's), each one the score may only
+    rise with."""
     import lightgbm as lgb
 
     kept = [g for g in groups if len(g[1]) and g[2].any()]
     x = np.vstack([g[1] for g in kept])
     y = np.concatenate([g[2] for g in kept])
-    monotone = [int(f in MONOTONE) for f in FEATURES]
+    monotone = [int(f in MONOTONE) for f in FEATURES] + [1] * extra
     return lgb.LGBMRanker(**RANKER, monotone_constraints=monotone).fit(
         x, y, group=[len(g[1]) for g in kept])
 
@@ -166,6 +168,19 @@ def _fit_refusal(x: np.ndarray, y: np.ndarray, w: np.ndarray):
     import lightgbm as lgb
 
     return lgb.LGBMClassifier(**REFUSAL).fit(x, y, sample_weight=w)
+
+
+def _out_of_fold(x: np.ndarray, y: np.ndarray, w: np.ndarray, fold: np.ndarray) -> np.ndarray:
+    """P(answerable) of each row from a refusal model fitted on the other fold."""
+    p = np.zeros(len(y))
+    for f in (0, 1):
+        rest = fold != f
+        if len(set(y[rest])) < 2:  # a tiny sample: no model to fit on this fold
+            p[fold == f] = y[rest].mean() if rest.any() else 0.5
+            continue
+        part = _fit_refusal(x[rest], y[rest], w[rest])
+        p[fold == f] = part.predict_proba(x[fold == f])[:, 1]
+    return p
 
 
 def _refusal_rows(groups: list, score) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -233,15 +248,7 @@ def train(drcd: Path, dev: Path, corpus: Path, out: Path | None = None, work: Pa
     x_tr, y_tr, w_tr = _refusal_rows(list(oof.values()), lambda q, x: folds[_fold(q)].predict(x)
                                      if len(x) else np.zeros(0))
     # The threshold comes from out-of-fold probabilities too: trees are sure of their own rows.
-    fold = np.array([_fold(g[0]) for g in oof.values()])
-    p_tr = np.zeros(len(y_tr))
-    for f in (0, 1):
-        rest = fold != f
-        if len(set(y_tr[rest])) < 2:  # a tiny sample: no model to fit on this fold
-            p_tr[fold == f] = y_tr[rest].mean() if rest.any() else 0.5
-            continue
-        part = _fit_refusal(x_tr[rest], y_tr[rest], w_tr[rest])
-        p_tr[fold == f] = part.predict_proba(x_tr[fold == f])[:, 1]
+    p_tr = _out_of_fold(x_tr, y_tr, w_tr, np.array([_fold(g[0]) for g in oof.values()]))
     refuser = _fit_refusal(x_tr, y_tr, w_tr)
     positive = p_tr[y_tr == 1] if (y_tr == 1).any() else np.array([0.5])
     threshold = float(np.quantile(positive, FALSE_REFUSAL_RATE))
