@@ -24,6 +24,10 @@ logger = logging.getLogger(__name__)
 _TIME_CLAUSE = re.compile(
     r"^(\d{4}年)?(\d{1,2}月)?(\d{1,2}日)?(上午|下午|晚|凌晨)?(\d{1,2}时)?$|^(近日|日前|近期|今年以来|连日来)$"
 )
+# A paragraph that ends with a colon ("判决如下：", "具体措施如下：") introduces what follows it
+# (a verdict, a list, a quote), which starts a paragraph of its own: it is not the rest of a
+# sentence that a page or column break cut.
+_INTRODUCES = ("：", ":")
 
 
 @dataclass
@@ -142,7 +146,7 @@ def assemble_articles(lines: list[Line], issue: Issue) -> list[Article]:
             if not current.is_open() and _is_fragment(u.text, strict=fresh):
                 # A column jump: the text continues an earlier article cut mid-sentence.
                 target = next((d for d in reversed(drafts) if d.is_open()), current)
-            if target.is_open():
+            if target.is_open() and not target.article.paragraphs[-1].endswith(_INTRODUCES):
                 paras = target.article.paragraphs
                 paras[-1] = join_broken(paras[-1], u.text)
             else:
