@@ -217,7 +217,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> None:
 
     questions = load_questions(args.questions)
     engine = _engine(args, settings)
-    ours = evaluate(engine, questions)
+    ours = evaluate(engine, questions, in_issue=args.in_issue)
     baseline = None
     corpus = Path(args.corpus or settings.corpus_dir)
     if not args.no_baseline and corpus.is_dir():
@@ -311,6 +311,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--index")
     p.add_argument("--corpus", help="corpus for the llama-index baseline (default: corpus/)")
     p.add_argument("--no-baseline", action="store_true")
+    p.add_argument("--in-issue", action="store_true",
+                   help="ask each question within the issue of its source file")
     p = command("train", cmd_train, "rebuild the answer-selection and refusal models")
     p.add_argument("--drcd", default="../shared/eval/drcd", help="DRCD folder (questions.jsonl, "
                    "corpus/)")

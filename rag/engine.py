@@ -23,7 +23,7 @@ from rag.search.asks import asks_byline_only, topic_of
 from rag.search.filters import check_filters
 from rag.search.followup import harvest_terms, rewrite
 from rag.search.refs import Refs, matching_issues, resolve_refs
-from rag.search.retrieve import HybridSearch, allowed_rows
+from rag.search.retrieve import HybridSearch, allowed_rows, answer_passages, reads_whole
 from rag.settings import Settings
 from rag.text import QUESTION_WORD, bare_question, has_cjk, normalize, to_simplified
 from rag.types import Answer, Article, Citation, Issue, Passage
@@ -244,14 +244,14 @@ class Engine:
             about = retriever.passages(topic, 8, rows)
             if byline := catalog.author_answer(question, topic, about, answerer):
                 return byline
-        passages = retriever.passages(query, 8, rows)
+        passages = retriever.passages(query, answer_passages(data, rows), rows)
         if refs.asks_articles:
             return catalog.articles_answer(question, query, topic_of(query), passages,
                                            answerer)
         if not QUESTION_WORD.search(query) and (
                 titled := catalog.titled_answer(question, query, passages, data.articles)):
             return titled
-        answer = answerer.answer(query, passages)
+        answer = answerer.answer(query, passages, whole=reads_whole(data, rows))
         if self._llm is not None and not answer.abstained:
             return self._llm_answer(question, query, passages[:5]) or answer
         return answer

@@ -2,7 +2,9 @@
 
 Each line of the file: {"id", "question", "source", "title", "answers": [...]} or
 {"id", "question", "unanswerable": true}. `title` is a fragment of the gold article's title,
-or null when any article of the gold file will do. The same run scores llama-index's plain
+or null when any article of the gold file will do. With `in_issue`, each question is asked
+within the issue of its `source` file (as a reader asks about the issue in front of them:
+one judgment per issue, say), so retrieval cannot miss. The same run scores llama-index's plain
 pipeline (SentenceSplitter + in-memory VectorStoreIndex, same embedder, no BM25) as a
 baseline.
 """
@@ -40,16 +42,22 @@ def _has_fact(q: dict, text: str) -> bool:
     return any(a in text for a in q.get("answers", []))
 
 
-def evaluate(engine: Engine, questions: list[dict]) -> dict:
+def evaluate(engine: Engine, questions: list[dict], in_issue: bool = False) -> dict:
     """Score the engine; every figure is a share of the relevant questions."""
     answerable = [q for q in questions if not q.get("unanswerable")]
     negatives = [q for q in questions if q.get("unanswerable")]
+    issue_of = {i.source: i.number for i in engine.issues()} if in_issue else {}
+    if missing := sorted({q["source"] for q in questions
+                          if in_issue and q.get("source") and issue_of.get(q["source"]) is None}):
+        raise RagError(f"--in-issue needs each question's source to be a numbered issue of the "
+                       f"index; not: {', '.join(missing[:3])}")
     rows, latencies = [], []
     for q in questions:
+        issue = issue_of.get(q.get("source"))
         start = time.perf_counter()
-        answer = engine.ask(q["question"])
+        answer = engine.ask(q["question"], issue=issue)
         latencies.append((time.perf_counter() - start) * 1000)
-        passages = engine.search(q["question"], k=5)
+        passages = engine.search(q["question"], k=5, issue=issue)
         row = {"id": q.get("id"), "question": q["question"], "answer": answer.text,
                "abstained": answer.abstained,
                "citations": [f"{c.source} 《{c.title}》" for c in answer.citations]}

@@ -66,7 +66,11 @@ class Answerer:
     def idf(self, token: str) -> float:
         return self.stats.idf(token)
 
-    def answer(self, question: str, passages: list[Passage]) -> Answer:
+    def answer(self, question: str, passages: list[Passage], whole: bool = False) -> Answer:
+        """`whole`: the passages are all of a confined search (one judgment asked about within
+        its issue). The refusal model is not consulted then: it learnt from searches of a whole
+        archive, and on questions asked within one judgment it could not tell the ones the
+        judgment is silent on from the others (README, "Judgments asked within their issue")."""
         q = analyse_question(question, self.stats.idf)
         cands = candidates(passages, self.stats.units) if q.tokens else []
         if not cands:
@@ -77,7 +81,7 @@ class Answerer:
         logger.debug("answerable %.3f (threshold %.3f)", p, self.threshold)
         order = np.argsort(-scores, kind="stable")
         best = cands[int(order[0])]
-        if p < self.threshold or wrong_place(q, best) or not _answers_procedure(
+        if (p < self.threshold and not whole) or wrong_place(q, best) or not _answers_procedure(
                 question, best.plain):
             return self.abstain(question, passages)
         chosen = shape(q, cands, order, scores, self.model.adjacent_margin)

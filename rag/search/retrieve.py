@@ -60,6 +60,23 @@ def allowed_rows(data: IndexData, issue: int | None = None, date_from: str | Non
     return mask
 
 
+#: Passages an answer is chosen from; a search confined to at most WHOLE chunks reads them all.
+PASSAGES, WHOLE = 8, 24
+
+
+def reads_whole(data: IndexData, mask: Mask = None) -> bool:
+    """True when the search is confined to at most WHOLE chunks (a judgment asked about within
+    its issue), which are then all read: the answer may sit in any part of the document."""
+    return (len(data.chunks) if mask is None else int(mask.sum())) <= WHOLE
+
+
+def answer_passages(data: IndexData, mask: Mask = None) -> int:
+    """How many passages to choose an answer from (all of them when `reads_whole`)."""
+    if reads_whole(data, mask):
+        return len(data.chunks) if mask is None else int(mask.sum())
+    return PASSAGES
+
+
 class BM25Search:
     """BM25 (bm25s) over jieba search-mode tokens of each chunk and its headline."""
 
