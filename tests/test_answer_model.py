@@ -184,3 +184,12 @@ def test_a_higher_refusal_rate_only_refuses_more(sample_index, settings):
     for lower, higher in zip(refused, refused[1:]):
         assert all(b for a, b in zip(lower, higher) if a)
         assert sum(higher) > sum(lower)
+
+
+def test_a_number_asked_and_none_given_is_refused(engine):
+    """The story of 义警 names no allowance; the best sentence about 义警队员 holds no number, so
+    the question is refused (the shipped models alone answered it with that sentence)."""
+    answer = engine.ask("义警队员每月有多少补贴？")
+    assert answer.abstained, answer.text
+    answer = engine.ask("春运期间固安交警设置了多少个检查点？")
+    assert not answer.abstained and "18处检查点" in answer.text

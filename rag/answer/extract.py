@@ -46,6 +46,8 @@ _MEASURES = dict.fromkeys("人名位", "人|名|位")
 # How long (多久): the answer holds a number of minutes, hours, days …
 _ASKS_DURATION = re.compile(r"多久|多长时间")
 _DURATIONS = "分钟|小时|天|日|周|星期|月|年|秒"
+# Asked how many / how much / how long (not 第几, a rank): an answer with no number says none.
+_ASKS_AMOUNT = re.compile(r"多少|(?<!第)几(?!乎)|多长|多久|多大|多高|多远|多重|多深|多宽")
 _SEVERAL = re.compile(r"哪些|措施|为什么|为何|原因|举措|做法")
 # A sentence opening with one of these stands on the sentence before it; 此外 and 其次 do not,
 # and 此次 / 这次 point at the story's event, not at the previous sentence.
@@ -85,6 +87,8 @@ class Answerer:
                 question, best.plain):
             return self.abstain(question, passages)
         chosen = shape(q, cands, order, scores, self.model.adjacent_margin)
+        if _ASKS_AMOUNT.search(question) and not any(_holds_number(c) for c in chosen):
+            return self.abstain(question, passages)  # ablation in the README
         citations: list[Citation] = []
 
         def cite(cand: Candidate) -> int:
@@ -109,6 +113,12 @@ class Answerer:
                 seen.add(p.article_id)
                 suggestions.append(Citation.of(len(suggestions) + 1, p))
         return Answer(question=question, text=NOT_FOUND, abstained=True, suggestions=suggestions)
+
+
+def _holds_number(cand: Candidate) -> bool:
+    """A digit, a Chinese numeral with a measure word, or a word jieba tags as a number."""
+    flags, named = cand.article.static(cand.plain)
+    return bool(flags[0] or named["m"])
 
 
 def wrong_place(q: Question, best: Candidate) -> bool:
