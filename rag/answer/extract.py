@@ -69,8 +69,8 @@ class Answerer:
         return self.stats.idf(token)
 
     def answer(self, question: str, passages: list[Passage], whole: bool = False) -> Answer:
-        """`whole`: the passages are all of a confined search (one judgment asked about within
-        its issue). The refusal model is not consulted then: it learnt from searches of a whole
+        """`whole`: the passages are all of one document, the whole of a confined search (a
+        judgment asked about within its issue). The refusal model is not consulted then: it learnt from searches of a whole
         archive, and on questions asked within one judgment it could not tell the ones the
         judgment is silent on from the others (README, "Judgments asked within their issue")."""
         q = analyse_question(question, self.stats.idf)
