@@ -233,7 +233,8 @@ def cmd_train(args: argparse.Namespace, settings: Settings) -> None:
 
     manifest = train(Path(args.drcd), Path(args.dev), Path(args.corpus or settings.corpus_dir),
                      Path(args.out) if args.out else None, sample=args.sample,
-                     settings=settings, show_progress=sys.stderr.isatty())
+                     settings=settings, show_progress=sys.stderr.isatty(),
+                     judgments=Path(args.judgments) if args.judgments else None)
     if args.json:
         _print_json(manifest)
         return
@@ -319,6 +320,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dev", default="../shared/eval/dev_questions.jsonl",
                    help="questions on the sample issues")
     p.add_argument("--corpus", help="sample issues for generated questions (default: corpus/)")
+    p.add_argument("--judgments", default="tests/data/judgments",
+                   help="judgments laid out one per issue, with questions.jsonl ('' for none)")
     p.add_argument("--sample", type=_positive, help="train on N questions per source, quickly")
     p.add_argument("--out", help="where to write the model files (default: inside the package)")
     p = command("feedback", cmd_feedback, "export 👎 feedback from the bot as evaluation cases")

@@ -75,10 +75,11 @@ def test_the_split_is_by_article_and_deterministic():
 def test_training_on_a_tiny_sample_writes_loadable_files(tmp_path, settings):
     out = tmp_path / "models"
     manifest = train(DRCD, DEV, ROOT / "corpus", out=out, work=tmp_path / "work", sample=12,
-                     settings=settings)
+                     settings=settings, judgments=ROOT / "tests" / "data" / "judgments")
     model = AnswerModel(out)
     assert model.manifest["split_rule"] == manifest["split_rule"]
-    assert set(manifest["held_out"]) == {"drcd", "news"}
+    assert {"drcd", "news"} <= set(manifest["held_out"]) <= {"drcd", "news", "judgments"}
+    assert manifest["sizes"]["judgment_questions"] == 12
     refusal = json.loads((out / "refusal.json").read_text("utf-8"))
     assert refusal["features"] and len(refusal["thresholds"]) == 20
     assert manifest["adjacent_margin"] >= 0.0

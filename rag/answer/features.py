@@ -18,6 +18,8 @@ from rag.answer.units import ArticleUnits, Candidate
 from rag.text import pos_tag, to_simplified
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+# A penalty a court imposed (what a `penalty` question asks for).
+_PENALTY = re.compile(r"判处|有期徒刑|拘役|管制|缓刑|罚金|免予刑事处罚|无期徒刑|死刑|罚款")
 
 FEATURES = [
     "overlap", "overlap_notitle", "bigram", "bigram_notitle", "overlap_rel", "bigram_rel",
@@ -29,7 +31,7 @@ FEATURES = [
     *(f"asks_{k}" for k in QUESTION_KINDS),
     "wants_met", "missing_entities",
     "trigram", "trigram_notitle", "lcs", "lcs_notitle", "lcs_rel", "left_anchor",
-    "right_anchor", "lcs_prev", "lcs_next",
+    "right_anchor", "lcs_prev", "lcs_next", "overlap_local", "overlap_local_rel",
 ]
 
 
@@ -128,7 +130,7 @@ def features(q: Question, cands: list[Candidate]) -> np.ndarray:
     novel_time       the same for time words (t)
     novel_oov        the same for words outside jieba's dictionary (unknown names)
     asks_<kind>      what the question asks: number, date, person, place, organisation,
-                     reason, definition, list, how (one flag each)
+                     reason, definition, list, how, penalty (one flag each)
     wants_met        1 when the unit holds the kind of content every asked kind wants
     missing_entities places/people/organisations the question names that the article lacks
     trigram          share of the question's character trigrams found in the unit
@@ -141,6 +143,11 @@ def features(q: Question, cands: list[Candidate]) -> np.ndarray:
     right_anchor     share of the 8 characters after the question word found (as a prefix)
     lcs_prev         lcs of the previous unit of the article
     lcs_next         lcs of the next unit of the article
+    overlap_local    overlap with each question word weighted by its rarity among the units
+                     of the candidate's article, not the archive: in a judgment every sentence
+                     names the defendant and the archive's judgments all say 判处, but within
+                     one judgment 判处 marks the few sentences that state the sentence
+    overlap_local_rel overlap_local minus the best among all candidates
     """
     rows = []
     top = cands[0].passage.score if cands and cands[0].passage.score else 1.0
@@ -176,8 +183,8 @@ def features(q: Question, cands: list[Candidate]) -> np.ndarray:
                                       + sum(y not in body and y != printed for y in q.years)),
                                 [g for g in tri if g not in a.title],
                                 [x for x in parts.split("|") if len(x) > 1],
-                                party_names(q.chars, text))
-        notitle, nt_total, big_nt, missing, tri_nt, q_nt, parties = per_article[aid]
+                                party_names(q.chars, text), _local_weights(q, a.units))
+        notitle, nt_total, big_nt, missing, tri_nt, q_nt, parties, local = per_article[aid]
         static, named = a.static(s)
         s = as_named(s, parties)
         novel = {k: float(any(w not in q.text for w in ws)) for k, ws in named.items()}
@@ -185,7 +192,7 @@ def features(q: Question, cands: list[Candidate]) -> np.ndarray:
                  "person": novel["nr"] > 0 or novel["x"] > 0,
                  "place": novel["ns"] > 0 or static[5], "organisation": novel["nt"] > 0
                  or static[6], "reason": static[7], "definition": static[8],
-                 "list": static[11] > 0}
+                 "list": static[11] > 0, "penalty": bool(_PENALTY.search(s))}
         prev_u = as_named(a.units[c.at - 1], parties) if c.at > 0 else ""
         next_u = as_named(a.units[c.at + 1], parties) if 0 <= c.at < len(a.units) - 1 else ""
         rows.append([
@@ -210,6 +217,7 @@ def features(q: Question, cands: list[Candidate]) -> np.ndarray:
             max((longest_common(x, s) for x in q_nt), default=0) / qlen, 0.0,
             _anchor(q.left, s, True), _anchor(q.right, s, False),
             longest_common(q.chars, prev_u) / qlen, longest_common(q.chars, next_u) / qlen,
+            _share(local, sum(local.values()) or 1.0, s), 0.0,
         ])
     x = np.asarray(rows, dtype=np.float32).reshape(len(rows), len(FEATURES))
     if len(x):
@@ -217,7 +225,15 @@ def features(q: Question, cands: list[Candidate]) -> np.ndarray:
         x[:, 5] = x[:, 2] - x[:, 2].max()
         lcs = FEATURES.index("lcs")
         x[:, lcs + 2] = x[:, lcs] - x[:, lcs].max()
+        x[:, -1] = x[:, -2] - x[:, -2].max()
     return x
+
+
+def _local_weights(q: Question, units: list[str]) -> dict[str, float]:
+    """Each question word's IDF among the units of one article (log((n + 1) / (df + 1)):
+    a word in every unit weighs nothing)."""
+    n = len(units)
+    return {t: math.log((n + 1) / (sum(t in u for u in units) + 1)) for t in q.weights}
 
 
 def _density(tokens: list[str], s: str) -> float:

@@ -1,8 +1,10 @@
 """`python -m rag train`: rebuild the answer models deterministically.
 
 Data: DRCD (`../shared/eval/drcd`, human-written questions on Wikipedia articles laid out as
-issues), the development questions on the sample issues, and questions generated from the
-sample issues' own sentences (`rag.answer.questions`). Questions are split by article, never
+issues), the development questions on the sample issues, questions generated from the
+sample issues' own sentences (`rag.answer.questions`), and written questions on criminal
+judgments laid out one per issue (`tests/data/judgments/`), each asked within its own judgment,
+as a reader asks about the document in front of them. Questions are split by article, never
 by question (SPLIT_RULE). On the train part a LightGBM lambdarank model learns to rank the
 candidate units; a logistic model on the best candidate and on retrieval learns whether the
 archive answers at all, from answerable questions against DRCD's unanswerable ones and
@@ -36,12 +38,15 @@ from rag.answer.ranker import (
 from rag.answer.units import TextStats, candidates
 from rag.errors import RagError
 from rag.settings import Settings
+from rag.text import tokenizer_fingerprint
 
 logger = logging.getLogger(__name__)
 
 SPLIT_RULE = ("held out when int(sha1(key).hexdigest()[:8], 16) % 10 < 3, key = 'drcd-<n>' "
-              "for DRCD question ids drcd-<n>-… (one Wikipedia article), else "
-              "'<source>#<title or article id>'")
+              "for DRCD question ids drcd-<n>-… (one Wikipedia article), 'judgment:<source>' "
+              "for judgment questions (one judgment), else '<source>#<title or article id>'")
+#: Question ids of the judgments' questions start with this (they are asked within their file).
+JUDGMENT = "judgment:"
 #: Train-side answerable questions refused at most this often (the refusal threshold).
 FALSE_REFUSAL_RATE = 0.02
 #: The thresholds for these rates are written too: REFUSAL_RATE chooses among them.
@@ -57,6 +62,8 @@ DROP_WEIGHT = 0.5
 ADJACENT_SHARE = 0.05
 #: The sample issues' questions count this many times: DRCD alone does not teach news.
 NEWS_WEIGHT = 20
+#: The judgments' questions count this many times in the ranker (ablation in the README).
+JUDGMENT_WEIGHT = 5
 RANKER = dict(objective="lambdarank", n_estimators=300, learning_rate=0.05, num_leaves=31,
               min_child_samples=20, subsample=0.8, subsample_freq=1, colsample_bytree=0.8,
               random_state=0, deterministic=True, force_row_wise=True, n_jobs=2, verbose=-1)
@@ -66,6 +73,8 @@ def split_key(q: dict) -> str:
     qid = str(q.get("id", ""))
     if qid.startswith("drcd-"):
         return "drcd-" + qid.split("-")[1]
+    if qid.startswith(JUDGMENT):
+        return JUDGMENT + str(q.get("source"))
     return f"{q.get('source')}#{q.get('title') or q.get('article_id') or q['question']}"
 
 
@@ -96,12 +105,23 @@ def _read(path: Path) -> list[dict]:
                        "questions.jsonl and corpus/, and --dev FILE") from err
 
 
+def _parser_fingerprint() -> str:
+    """Changes whenever the parser's code does, so that an index an older parser built is not
+    reused."""
+    digest = hashlib.sha1()
+    for path in sorted((Path(__file__).resolve().parents[1] / "ingest").glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def _index(corpus: Path, folder: Path, settings: Settings, show_progress: bool):
-    """Build an index of `corpus` in `folder` unless one of the same files is there already."""
+    """Build an index of `corpus` in `folder` unless one of the same files, parser and tokenizer
+    is there already."""
     from rag.index.build import build_index
     from rag.index.store import load_index
 
-    stamp = json.dumps(sorted((p.name, p.stat().st_size) for p in corpus.iterdir()))
+    stamp = json.dumps([_parser_fingerprint(), tokenizer_fingerprint(),
+                        sorted((p.name, p.stat().st_size) for p in corpus.iterdir())])
     if not (folder / "train-stamp.json").is_file() or \
             (folder / "train-stamp.json").read_text("utf-8") != stamp:
         build_index(corpus, folder, settings, show_progress=show_progress)
@@ -109,18 +129,20 @@ def _index(corpus: Path, folder: Path, settings: Settings, show_progress: bool):
     return load_index(folder)
 
 
-def _groups(data, embed, questions: list[dict], masked: bool, show_progress: bool) -> list:
+def _groups(data, embed, questions: list[dict], masked: bool, show_progress: bool,
+            within: bool = False) -> list:
     """Per question: (question, features of its candidates, labels, candidates, Question),
-    and, with `masked`, the same with the gold article masked out (answers cleared)."""
-    from rag.search.retrieve import HybridRetriever
+    and, with `masked`, the same with the gold article masked out (answers cleared). With
+    `within`, each question is asked within its own source file (its issue)."""
+    from rag.search.retrieve import HybridRetriever, answer_passages
 
     retriever = HybridRetriever(data, embed)
     stats = TextStats(data)
     article_col = np.array([c.article_id for c in data.chunks])
     out = []
     for i, q in enumerate(tqdm(questions, desc="questions", disable=not show_progress)):
-        runs = [(q, None)]
-        if masked and not q.get("unanswerable") and i % MASK_EVERY == 0:
+        runs = [(q, data.source_col == q.get("source") if within else None)]
+        if masked and not within and not q.get("unanswerable") and i % MASK_EVERY == 0:
             gold = [a.id for a in data.articles.values() if a.source == q.get("source") and (
                 not q.get("title") or q["title"] in a.title) and any(
                 x in a.text for x in q.get("answers", []))]
@@ -128,13 +150,13 @@ def _groups(data, embed, questions: list[dict], masked: bool, show_progress: boo
                 runs.append(({**q, "answers": [], "unanswerable": True, "masked": True},
                              ~np.isin(article_col, gold)))
         for qq, mask in runs:
-            passages = retriever.passages(q["question"], 8, mask)
+            passages = retriever.passages(q["question"], answer_passages(data, mask), mask)
             info = analyse_question(q["question"], stats.idf)
             cands = candidates(passages, stats.units) if info.tokens else []
             x = features(info, cands) if cands else np.zeros((0, len(FEATURES)), np.float32)
             y = np.array([float(any(a in c.text for a in qq.get("answers", []))) for c in cands])
             out.append((qq, x, y, cands, info))
-            if masked and mask is None and i % MASK_EVERY == 1 and y.any() and not y.all():
+            if masked and qq is q and i % MASK_EVERY == 1 and y.any() and not y.all():
                 rest = [c for c, hit in zip(cands, y) if not hit]
                 out.append(({**q, "answers": [], "unanswerable": True, "dropped": True},
                             features(info, rest), np.zeros(len(rest)), rest, info))
@@ -143,7 +165,8 @@ def _groups(data, embed, questions: list[dict], masked: bool, show_progress: boo
 
 #: Features the score may only rise with, all else equal: more of the question's words, and
 #: holding the kind of content asked for. A prior that holds for any text, not a weight.
-MONOTONE = ("overlap", "overlap_notitle", "bigram", "bigram_notitle", "focus", "wants_met")
+MONOTONE = ("overlap", "overlap_notitle", "bigram", "bigram_notitle", "focus", "wants_met",
+            "overlap_local")
 
 
 def _fit_ranker(groups: list, extra: int = 0):
@@ -192,7 +215,8 @@ def _refusal_rows(groups: list, score) -> tuple[np.ndarray, np.ndarray, np.ndarr
 
 def training_groups(drcd: Path, dev: Path, corpus: Path, work: Path | None = None,
                     sample: int | None = None, settings: Settings | None = None,
-                    show_progress: bool = False) -> tuple[list, dict]:
+                    show_progress: bool = False, judgments: Path | None = None
+                    ) -> tuple[list, dict]:
     """The questions `train` learns from and is measured on, as (question, features,
     labels, candidates, Question) groups, and what they were made of (split files, sizes)."""
     from rag.index.embed import load_embedder
@@ -202,6 +226,9 @@ def training_groups(drcd: Path, dev: Path, corpus: Path, work: Path | None = Non
     drcd_q = _read(drcd / "questions.jsonl")
     dev_q = _read(dev)
     drcd_corpus, news_corpus = drcd / "corpus", corpus
+    judgments = judgments if judgments and (judgments / "questions.jsonl").is_file() else None
+    judgment_q = [{**q, "id": JUDGMENT + str(q.get("id", i))} for i, q in enumerate(
+        _read(judgments / "questions.jsonl"))] if judgments else []
     if sample:  # one DRCD file and two sample issues, `sample` questions from each
         work = work / f"sample-{sample}"
         files = {"drcd": sorted((drcd / "corpus").iterdir())[:1], "news": sorted(
@@ -215,6 +242,13 @@ def training_groups(drcd: Path, dev: Path, corpus: Path, work: Path | None = Non
         drcd_q = [q for q in drcd_q if q.get("source") in names][:sample] + [
             q for q in drcd_q if q.get("unanswerable")][: max(2, sample // 5)]
         dev_q = [q for q in dev_q if q.get("source") in {p.name for p in files["news"]}]
+        if judgments:
+            kept = sorted({q["source"] for q in judgment_q})[:2]
+            (work / "judgment-corpus").mkdir(parents=True, exist_ok=True)
+            for name in kept:
+                shutil.copy(judgments / name, work / "judgment-corpus" / name)
+            judgments = work / "judgment-corpus"
+            judgment_q = [q for q in judgment_q if q["source"] in kept][:sample]
     embed = load_embedder(settings)
     drcd_data = _index(drcd_corpus, work / "drcd-index", settings, show_progress)
     news_data = _index(news_corpus, work / "news-index", settings, show_progress)
@@ -225,26 +259,42 @@ def training_groups(drcd: Path, dev: Path, corpus: Path, work: Path | None = Non
     splits = {**{f"drcd_{k}": str(v) for k, v in write_split(drcd_q, work, "drcd").items()},
               **{f"news_{k}": str(v) for k, v in write_split(news_q, work, "news").items()}}
     groups = _groups(drcd_data, embed, drcd_q, True, show_progress) + \
-        [(q, *rest) for q, *rest in _groups(news_data, embed, news_q, True, show_progress)]
+        _groups(news_data, embed, news_q, True, show_progress)
+    if judgments:
+        judgment_data = _index(judgments, work / "judgment-index", settings, show_progress)
+        splits.update({f"judgments_{k}": str(v)
+                       for k, v in write_split(judgment_q, work, "judgments").items()})
+        groups += _groups(judgment_data, embed, judgment_q, True, show_progress, within=True)
     return groups, {"split_files": splits, "drcd_questions": len(drcd_q),
-                    "dev_questions": len(dev_q), "generated_questions": len(news_q) - len(dev_q)}
+                    "dev_questions": len(dev_q), "generated_questions": len(news_q) - len(dev_q),
+                    "judgment_questions": len(judgment_q)}
+
+
+def part(q: dict) -> str:
+    """Which data a question comes from: drcd, judgments or news (the sample issues)."""
+    qid = str(q.get("id", ""))
+    return "drcd" if qid.startswith("drcd-") else "judgments" if qid.startswith(JUDGMENT) \
+        else "news"
 
 
 def train(drcd: Path, dev: Path, corpus: Path, out: Path | None = None, work: Path | None = None,
           sample: int | None = None, settings: Settings | None = None,
-          show_progress: bool = False) -> dict:
+          show_progress: bool = False, judgments: Path | None = None) -> dict:
     """Train, write the model files to `out`, and return the held-out figures."""
     out = Path(out or MODEL_DIR)
-    groups, made = training_groups(drcd, dev, corpus, work, sample, settings, show_progress)
-    is_news = [not str(g[0].get("id", "")).startswith("drcd-") for g in groups]
-    train_g = [g for g, n in zip(groups, is_news) for _ in range(NEWS_WEIGHT if n else 1)
-               if not held_out(g[0])]
+    groups, made = training_groups(drcd, dev, corpus, work, sample, settings, show_progress,
+                                   judgments)
+    is_news = [part(g[0]) != "drcd" for g in groups]
+    weight = {"drcd": 1, "news": NEWS_WEIGHT, "judgments": JUDGMENT_WEIGHT}
+    train_g = [g for g in groups for _ in range(weight[part(g[0])]) if not held_out(g[0])]
     test_g = [(g, n) for g, n in zip(groups, is_news) if held_out(g[0])]
     # Out-of-fold ranker scores for the refusal model: a ranker scores its own training
     # questions higher than new ones, and refusal must be learnt on scores like new ones'.
     folds = {f: _fit_ranker([g for g in train_g if _fold(g[0]) != f]) for f in (0, 1)}
     ranker = _fit_ranker(train_g)
-    oof = {id(g): g for g in train_g}
+    # Refusal is learnt on searches of a whole archive only: asked within one judgment, the
+    # engine reads all of it and does not consult the refusal model (`Answerer.answer`).
+    oof = {id(g): g for g in train_g if part(g[0]) != "judgments"}
     x_tr, y_tr, w_tr = _refusal_rows(list(oof.values()), lambda q, x: folds[_fold(q)].predict(x)
                                      if len(x) else np.zeros(0))
     # The threshold comes from out-of-fold probabilities too: trees are sure of their own rows.
@@ -268,19 +318,23 @@ def train(drcd: Path, dev: Path, corpus: Path, out: Path | None = None, work: Pa
         "threshold": f"threshold = the "
                    f"{FALSE_REFUSAL_RATE:.0%} quantile of train-side answerable questions' "
                    f"out-of-fold P(answerable) = {threshold:.4f}",
-        "data": {"drcd": str(drcd), "dev": str(dev), "corpus": str(corpus), "sample": sample,
-                 "news_weight": NEWS_WEIGHT, "mask_every": MASK_EVERY,
+        "data": {"drcd": str(drcd), "dev": str(dev), "corpus": str(corpus),
+                 "judgments": str(judgments) if judgments else None, "sample": sample,
+                 "news_weight": NEWS_WEIGHT, "judgment_weight": JUDGMENT_WEIGHT,
+                 "mask_every": MASK_EVERY,
                  "drop_weight": DROP_WEIGHT},
         "adjacent_margin": margin,
         "split_files": made["split_files"],
         "sizes": {"drcd_questions": made["drcd_questions"], "dev_questions": made["dev_questions"],
                   "generated_questions": made["generated_questions"],
+                  "judgment_questions": made["judgment_questions"],
                   "train_groups": len(train_g), "held_out_groups": len(test_g)},
     }
     (out / MANIFEST_FILE).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
     model = AnswerModel(out)
-    figures = {name: _figures([g for g, n in test_g if n == news], model)
-               for name, news in (("drcd", False), ("news", True))}
+    figures = {name: _figures([g for g, _ in test_g if part(g[0]) == name], model)
+               for name in ("drcd", "news", "judgments") if any(part(g[0]) == name
+                                                               for g, _ in test_g)}
     manifest["held_out"] = figures
     (out / MANIFEST_FILE).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
     return manifest
@@ -313,8 +367,8 @@ def _figures(groups: list, model: AnswerModel) -> dict:
     fact, refused_ok, refused_bad, masked_refused, dropped_refused = [], [], [], [], []
     for q, x, _y, cands, info in groups:
         scores = model.rank(x)
-        answered = bool(cands) and model.answerable(
-            refusal_features(info, cands, x, scores)) >= model.threshold
+        answered = bool(cands) and (part(q) == "judgments" or model.answerable(
+            refusal_features(info, cands, x, scores)) >= model.threshold)
         if q.get("masked"):
             masked_refused.append(not answered)
         elif q.get("dropped"):
