@@ -70,9 +70,10 @@ class Answerer:
 
     def answer(self, question: str, passages: list[Passage], whole: bool = False) -> Answer:
         """`whole`: the passages are all of one document, the whole of a confined search (a
-        judgment asked about within its issue). The refusal model is not consulted then: it learnt from searches of a whole
-        archive, and on questions asked within one judgment it could not tell the ones the
-        judgment is silent on from the others (README, "Judgments asked within their issue")."""
+        judgment asked about within its issue). The refusal model is not consulted then: it
+        learnt from searches of a whole archive, and on questions asked within one judgment it
+        could not tell the ones the judgment is silent on from the others (README, "Judgments
+        asked within their issue")."""
         q = analyse_question(question, self.stats.idf)
         cands = candidates(passages, self.stats.units) if q.tokens else []
         if not cands:
