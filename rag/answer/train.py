@@ -134,14 +134,14 @@ def _groups(data, embed, questions: list[dict], masked: bool, show_progress: boo
     """Per question: (question, features of its candidates, labels, candidates, Question),
     and, with `masked`, the same with the gold article masked out (answers cleared). With
     `within`, each question is asked within its own source file (its issue)."""
-    from rag.search.retrieve import HybridRetriever, answer_passages
+    from rag.search.retrieve import HybridRetriever, allowed_rows, answer_passages
 
     retriever = HybridRetriever(data, embed)
     stats = TextStats(data)
     article_col = np.array([c.article_id for c in data.chunks])
     out = []
     for i, q in enumerate(tqdm(questions, desc="questions", disable=not show_progress)):
-        runs = [(q, data.source_col == q.get("source") if within else None)]
+        runs = [(q, allowed_rows(data, source=q.get("source")) if within else None)]
         if masked and not within and not q.get("unanswerable") and i % MASK_EVERY == 0:
             gold = [a.id for a in data.articles.values() if a.source == q.get("source") and (
                 not q.get("title") or q["title"] in a.title) and any(
@@ -284,10 +284,9 @@ def train(drcd: Path, dev: Path, corpus: Path, out: Path | None = None, work: Pa
     out = Path(out or MODEL_DIR)
     groups, made = training_groups(drcd, dev, corpus, work, sample, settings, show_progress,
                                    judgments)
-    is_news = [part(g[0]) != "drcd" for g in groups]
     weight = {"drcd": 1, "news": NEWS_WEIGHT, "judgments": JUDGMENT_WEIGHT}
     train_g = [g for g in groups for _ in range(weight[part(g[0])]) if not held_out(g[0])]
-    test_g = [(g, n) for g, n in zip(groups, is_news) if held_out(g[0])]
+    test_g = [g for g in groups if held_out(g[0])]
     # Out-of-fold ranker scores for the refusal model: a ranker scores its own training
     # questions higher than new ones, and refusal must be learnt on scores like new ones'.
     folds = {f: _fit_ranker([g for g in train_g if _fold(g[0]) != f]) for f in (0, 1)}
@@ -332,9 +331,9 @@ def train(drcd: Path, dev: Path, corpus: Path, out: Path | None = None, work: Pa
     }
     (out / MANIFEST_FILE).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
     model = AnswerModel(out)
-    figures = {name: _figures([g for g, _ in test_g if part(g[0]) == name], model)
-               for name in ("drcd", "news", "judgments") if any(part(g[0]) == name
-                                                               for g, _ in test_g)}
+    figures = {name: _figures([g for g in test_g if part(g[0]) == name], model)
+               for name in ("drcd", "news", "judgments")
+               if any(part(g[0]) == name for g in test_g)}
     manifest["held_out"] = figures
     (out / MANIFEST_FILE).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
     return manifest
