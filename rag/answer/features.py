@@ -13,13 +13,17 @@ import re
 
 import numpy as np
 
-from rag.answer.question import QUESTION_KINDS, Question, trigrams
+from rag.answer.question import QUESTION_KINDS, Question, people, trigrams
 from rag.answer.units import ArticleUnits, Candidate
 from rag.text import pos_tag, to_simplified
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # A penalty a court imposed (what a `penalty` question asks for).
 _PENALTY = re.compile(r"判处|有期徒刑|拘役|管制|缓刑|罚金|免予刑事处罚|无期徒刑|死刑|罚款")
+# A court's ruling starts after "判决如下：" and ends where the appeal notice starts; the same
+# penalty words earlier in a judgment are a prosecutor's proposal or a past conviction.
+_RULING_START = re.compile(r"(?:判决|裁定|决定)如下")
+_RULING_END = re.compile(r"如不服|审判长|审判员")
 
 FEATURES = [
     "overlap", "overlap_notitle", "bigram", "bigram_notitle", "overlap_rel", "bigram_rel",
@@ -32,6 +36,7 @@ FEATURES = [
     "wants_met", "missing_entities",
     "trigram", "trigram_notitle", "lcs", "lcs_notitle", "lcs_rel", "left_anchor",
     "right_anchor", "lcs_prev", "lcs_next", "overlap_local", "overlap_local_rel",
+    "name_clash", "operative",
 ]
 
 
@@ -78,9 +83,17 @@ def party_names(question: str, body: str) -> dict[str, str]:
 
 def as_named(unit: str, parties: dict[str, str]) -> str:
     """`unit` with the name of each party it mentions by role only, for matching the question
-    (the text quoted in answers is never changed)."""
-    extra = [n for r, n in parties.items() if r in unit and n not in unit]
+    (the text quoted in answers is never changed). A role followed by a name (被告人张某某
+    in a judgment of two defendants) names that person, not the one the question asks about."""
+    extra = [n for r, n in parties.items()
+             if n not in unit and any(_role_only(unit, m.end()) for m in re.finditer(r, unit))]
     return unit + "|" + "|".join(extra) if extra else unit
+
+
+def _role_only(unit: str, end: int) -> bool:
+    """True when no name follows the role that ends at `end` (被告人到案后, not 被告人张某某)."""
+    after = unit[end:end + 4]
+    return not people(after[:3]) and [f[:2] for _, f in pos_tag(after)][:1] != ["nr"]
 
 
 def _share(weights: dict[str, float], total: float, text: str) -> float:
@@ -148,6 +161,9 @@ def features(q: Question, cands: list[Candidate]) -> np.ndarray:
                      names the defendant and the archive's judgments all say 判处, but within
                      one judgment 判处 marks the few sentences that state the sentence
     overlap_local_rel overlap_local minus the best among all candidates
+    name_clash       1 when the question names a person and the unit names someone else but
+                     not them (the verdict of 郑某某 for "周某某判了多久")
+    operative        1 for a unit of a court's ruling (after 判决如下, before the appeal notice)
     """
     rows = []
     top = cands[0].passage.score if cands and cands[0].passage.score else 1.0
@@ -183,8 +199,10 @@ def features(q: Question, cands: list[Candidate]) -> np.ndarray:
                                       + sum(y not in body and y != printed for y in q.years)),
                                 [g for g in tri if g not in a.title],
                                 [x for x in parts.split("|") if len(x) > 1],
-                                party_names(q.chars, text), _local_weights(q, a.units))
-        notitle, nt_total, big_nt, missing, tri_nt, q_nt, parties, local = per_article[aid]
+                                party_names(q.chars, text), _local_weights(q, a.units),
+                                _ruling(a.units))
+        notitle, nt_total, big_nt, missing, tri_nt, q_nt, parties, local, ruling = \
+            per_article[aid]
         static, named = a.static(s)
         s = as_named(s, parties)
         novel = {k: float(any(w not in q.text for w in ws)) for k, ws in named.items()}
@@ -218,6 +236,9 @@ def features(q: Question, cands: list[Candidate]) -> np.ndarray:
             _anchor(q.left, s, True), _anchor(q.right, s, False),
             longest_common(q.chars, prev_u) / qlen, longest_common(q.chars, next_u) / qlen,
             _share(local, sum(local.values()) or 1.0, s), 0.0,
+            float(bool(q.people) and not any(p in s for p in q.people)
+                  and bool(named["nr"] or people(s))),
+            float(ruling[0] <= c.at < ruling[1]),
         ])
     x = np.asarray(rows, dtype=np.float32).reshape(len(rows), len(FEATURES))
     if len(x):
@@ -225,8 +246,19 @@ def features(q: Question, cands: list[Candidate]) -> np.ndarray:
         x[:, 5] = x[:, 2] - x[:, 2].max()
         lcs = FEATURES.index("lcs")
         x[:, lcs + 2] = x[:, lcs] - x[:, lcs].max()
-        x[:, -1] = x[:, -2] - x[:, -2].max()
+        rel = FEATURES.index("overlap_local_rel")
+        x[:, rel] = x[:, rel - 1] - x[:, rel - 1].max()
     return x
+
+
+def _ruling(units: list[str]) -> tuple[int, int]:
+    """Indexes of the units that open and close a court's ruling (−1, −1 when none)."""
+    start = next((i for i, u in enumerate(units) if _RULING_START.search(u)), -1)
+    if start < 0:
+        return -1, -1
+    end = next((i for i in range(start + 1, len(units)) if _RULING_END.search(units[i])),
+               len(units))
+    return start, end
 
 
 def _local_weights(q: Question, units: list[str]) -> dict[str, float]:
