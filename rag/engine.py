@@ -253,8 +253,7 @@ class Engine:
             return titled
         # One document read whole (a judgment asked about within its issue), not a small issue
         # of several stories: only then is the refusal model set aside (`Answerer.answer`).
-        whole = reads_whole(data, rows) and len({p.article_id for p in passages}) == 1
-        answer = answerer.answer(query, passages, whole=whole)
+        answer = answerer.answer(query, passages, whole=reads_whole(data, rows))
         if self._llm is not None and not answer.abstained:
             return self._llm_answer(question, query, passages[:5]) or answer
         return answer

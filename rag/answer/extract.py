@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.answer.features import features, refusal_features
+from rag.answer.features import PENALTY, anonymised, features, refusal_features, shortlist
 from rag.answer.question import Question, analyse_question
 from rag.answer.ranker import MODEL_DIR, load_model
 from rag.answer.units import Candidate, TextStats, candidates
@@ -29,6 +29,10 @@ logger = logging.getLogger(__name__)
 NOT_FOUND = "没有在公安周刊中找到相关内容。"
 _MAX_SENTENCE = 150  # longer sentences are trimmed around the answering clause
 _MAX_UNITS = 3  # sentences in an answer to a 哪些 / 为什么 / 措施 question
+# Past _MANY candidates (a judgment of ~25 chunks and more, read whole) the ranker sees the
+# _SHORTLIST with the most question words and their neighbours: the answering sentence was
+# among them for every question of the held-out and the long judgments.
+_MANY, _SHORTLIST = 96, 32
 # Procedure questions (材料, 手续, how to 办理): news rarely answers them; when it does, the
 # answering sentence names what was asked, so a sentence that does not is no answer.
 _DETAIL = "材料|手续|证件|条件|流程|步骤|费用|电话|地址|网址|时间表"
@@ -51,6 +55,12 @@ _ASKS_AMOUNT = re.compile(r"多少|(?<!第)几(?!乎)|多长|多久|多大|多�
 _SEVERAL = re.compile(r"哪些|措施|为什么|为何|原因|举措|做法")
 # A sentence opening with one of these stands on the sentence before it; 此外 and 其次 do not,
 # and 此次 / 这次 point at the story's event, not at the previous sentence.
+# A court's ruling runs from "判决如下：" to the appeal notice. The same penalty words earlier in
+# a judgment are the prosecutor's proposal (建议判处…) or a past conviction (曾因…被判处…), so a
+# question about the penalty is answered from the ruling unless it asks about those.
+_RULING_START = re.compile(r"(?:判决|裁定)如下")
+_RULING_END = re.compile(r"如不服|审判长|审判员|人民陪审员")
+_ASKS_OTHER_PENALTY = re.compile(r"建议|公诉|检察|以前|之前|曾经|前科|上次|此前")
 _PRONOUN = re.compile(r"(?:他们|她们|它们|他|她|它|其(?!次|实)|该|此(?!外|次|前)|这(?!次))")
 
 
@@ -78,8 +88,12 @@ class Answerer:
         cands = candidates(passages, self.stats.units) if q.tokens else []
         if not cands:
             return self.abstain(question, passages)
+        if len(cands) > _MANY:  # a long judgment read whole (ablation in the README)
+            cands = [cands[i] for i in shortlist(q, cands, _SHORTLIST)]
         x = features(q, cands)
         scores = self.model.rank(x)
+        if q.kinds["penalty"] and not _ASKS_OTHER_PENALTY.search(question):
+            scores = from_ruling(cands, scores, anonymised(question))
         p = self.model.answerable(refusal_features(q, cands, x, scores))
         logger.debug("answerable %.3f (threshold %.3f)", p, self.threshold)
         order = np.argsort(-scores, kind="stable")
@@ -114,6 +128,30 @@ class Answerer:
                 seen.add(p.article_id)
                 suggestions.append(Citation.of(len(suggestions) + 1, p))
         return Answer(question=question, text=NOT_FOUND, abstained=True, suggestions=suggestions)
+
+
+def from_ruling(cands: list[Candidate], scores: np.ndarray, names: list[str]) -> np.ndarray:
+    """`scores` with the sentences that state a penalty outside a court's ruling ranked below
+    all others, when the candidates hold a ruling that states one, and of those within it the
+    ones that do not name the defendant asked about (`names`) when one does (ablation in the
+    README)."""
+    spans: dict[int, tuple[int, int]] = {}
+    for c in cands:
+        if id(c.article) not in spans:
+            units = c.article.units
+            start = next((i for i, u in enumerate(units) if _RULING_START.search(u)), len(units))
+            end = next((i for i in range(start + 1, len(units)) if _RULING_END.search(units[i])),
+                       len(units))
+            spans[id(c.article)] = (start, end)
+    penalty = np.array([bool(PENALTY.search(c.plain)) for c in cands])
+    ruling = np.array([spans[id(c.article)][0] < c.at < spans[id(c.article)][1] for c in cands])
+    if not (penalty & ruling).any():
+        return scores
+    wanted = penalty & ruling
+    named = np.array([any(n in c.plain for n in names) for c in cands])
+    if (wanted & named).any():
+        wanted &= named
+    return np.where(penalty & ~wanted, scores.min() - 1.0, scores)
 
 
 def _holds_number(cand: Candidate) -> bool:

@@ -13,17 +13,13 @@ import re
 
 import numpy as np
 
-from rag.answer.question import QUESTION_KINDS, Question, people, trigrams
+from rag.answer.question import QUESTION_KINDS, Question, trigrams
 from rag.answer.units import ArticleUnits, Candidate
 from rag.text import pos_tag, to_simplified
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # A penalty a court imposed (what a `penalty` question asks for).
-_PENALTY = re.compile(r"判处|有期徒刑|拘役|管制|缓刑|罚金|免予刑事处罚|无期徒刑|死刑|罚款")
-# A court's ruling starts after "判决如下：" and ends where the appeal notice starts; the same
-# penalty words earlier in a judgment are a prosecutor's proposal or a past conviction.
-_RULING_START = re.compile(r"(?:判决|裁定|决定)如下")
-_RULING_END = re.compile(r"如不服|审判长|审判员")
+PENALTY = re.compile(r"判处|有期徒刑|拘役|管制|缓刑|罚金|免予刑事处罚|无期徒刑|死刑|罚款")
 
 FEATURES = [
     "overlap", "overlap_notitle", "bigram", "bigram_notitle", "overlap_rel", "bigram_rel",
@@ -36,7 +32,6 @@ FEATURES = [
     "wants_met", "missing_entities",
     "trigram", "trigram_notitle", "lcs", "lcs_notitle", "lcs_rel", "left_anchor",
     "right_anchor", "lcs_prev", "lcs_next", "overlap_local", "overlap_local_rel",
-    "name_clash", "operative",
 ]
 
 
@@ -64,6 +59,13 @@ def _anchor(part: str, s: str, suffix: bool) -> float:
 _ROLE = re.compile(r"被告人|被上诉人|上诉人|被申请人|申请人|被执行人|犯罪嫌疑人|嫌疑人|被害人|受害人|"
                    r"原告|被告|第三人")
 _NAME = re.compile(r"[\u4e00-\u9fff]某某?|[\u4e00-\u9fff]{2,3}")
+# An anonymised name: a surname and 某 (周某某, 孙某), not 在某地 or 对某公司.
+_ANONYMISED = re.compile(r"[^在从向对被将把给让与和跟及或是有为于等之其某一每到至由以自该此\W]某某?")
+
+
+def anonymised(text: str) -> list[str]:
+    """The anonymised names `text` holds, as judgments print them (周某某, 孙某)."""
+    return _ANONYMISED.findall(text)
 
 
 def party_names(question: str, body: str) -> dict[str, str]:
@@ -93,7 +95,7 @@ def as_named(unit: str, parties: dict[str, str]) -> str:
 def _role_only(unit: str, end: int) -> bool:
     """True when no name follows the role that ends at `end` (被告人到案后, not 被告人张某某)."""
     after = unit[end:end + 4]
-    return not people(after[:3]) and [f[:2] for _, f in pos_tag(after)][:1] != ["nr"]
+    return not _ANONYMISED.match(after) and [f[:2] for _, f in pos_tag(after)][:1] != ["nr"]
 
 
 def _share(weights: dict[str, float], total: float, text: str) -> float:
@@ -161,9 +163,6 @@ def features(q: Question, cands: list[Candidate]) -> np.ndarray:
                      names the defendant and the archive's judgments all say 判处, but within
                      one judgment 判处 marks the few sentences that state the sentence
     overlap_local_rel overlap_local minus the best among all candidates
-    name_clash       1 when the question names a person and the unit names someone else but
-                     not them (the verdict of 郑某某 for "周某某判了多久")
-    operative        1 for a unit of a court's ruling (after 判决如下, before the appeal notice)
     """
     rows = []
     top = cands[0].passage.score if cands and cands[0].passage.score else 1.0
@@ -182,6 +181,14 @@ def features(q: Question, cands: list[Candidate]) -> np.ndarray:
     per_article: dict[str, tuple] = {}
     passage_text = {id(c.passage): c.passage.text for c in cands}
     passage_text = {k: to_simplified(t) for k, t in passage_text.items()}
+    named_once: dict[tuple[int, str], str] = {}  # a unit is also its neighbours' neighbour
+
+    def renamed(unit: str, parties: dict[str, str]) -> str:
+        key = (id(parties), unit)
+        if key not in named_once:
+            named_once[key] = as_named(unit, parties)
+        return named_once[key]
+
     for c in cands:
         a, s = c.article, c.plain
         aid = c.passage.article_id
@@ -199,20 +206,18 @@ def features(q: Question, cands: list[Candidate]) -> np.ndarray:
                                       + sum(y not in body and y != printed for y in q.years)),
                                 [g for g in tri if g not in a.title],
                                 [x for x in parts.split("|") if len(x) > 1],
-                                party_names(q.chars, text), _local_weights(q, a.units),
-                                _ruling(a.units))
-        notitle, nt_total, big_nt, missing, tri_nt, q_nt, parties, local, ruling = \
-            per_article[aid]
+                                party_names(q.chars, text), _local_weights(q, a.units))
+        notitle, nt_total, big_nt, missing, tri_nt, q_nt, parties, local = per_article[aid]
         static, named = a.static(s)
-        s = as_named(s, parties)
+        s = renamed(s, parties)
         novel = {k: float(any(w not in q.text for w in ws)) for k, ws in named.items()}
         holds = {"number": static[0] or novel["m"] > 0, "date": static[3] or novel["t"] > 0,
                  "person": novel["nr"] > 0 or novel["x"] > 0,
                  "place": novel["ns"] > 0 or static[5], "organisation": novel["nt"] > 0
                  or static[6], "reason": static[7], "definition": static[8],
-                 "list": static[11] > 0, "penalty": bool(_PENALTY.search(s))}
-        prev_u = as_named(a.units[c.at - 1], parties) if c.at > 0 else ""
-        next_u = as_named(a.units[c.at + 1], parties) if 0 <= c.at < len(a.units) - 1 else ""
+                 "list": static[11] > 0, "penalty": bool(PENALTY.search(s))}
+        prev_u = renamed(a.units[c.at - 1], parties) if c.at > 0 else ""
+        next_u = renamed(a.units[c.at + 1], parties) if 0 <= c.at < len(a.units) - 1 else ""
         rows.append([
             _share(q.weights, q.total, s), _share(notitle, nt_total, s),
             sum(b in s for b in q.bigrams) / max(1, len(q.bigrams)),
@@ -236,9 +241,6 @@ def features(q: Question, cands: list[Candidate]) -> np.ndarray:
             _anchor(q.left, s, True), _anchor(q.right, s, False),
             longest_common(q.chars, prev_u) / qlen, longest_common(q.chars, next_u) / qlen,
             _share(local, sum(local.values()) or 1.0, s), 0.0,
-            float(bool(q.people) and not any(p in s for p in q.people)
-                  and bool(named["nr"] or people(s))),
-            float(ruling[0] <= c.at < ruling[1]),
         ])
     x = np.asarray(rows, dtype=np.float32).reshape(len(rows), len(FEATURES))
     if len(x):
@@ -246,19 +248,30 @@ def features(q: Question, cands: list[Candidate]) -> np.ndarray:
         x[:, 5] = x[:, 2] - x[:, 2].max()
         lcs = FEATURES.index("lcs")
         x[:, lcs + 2] = x[:, lcs] - x[:, lcs].max()
-        rel = FEATURES.index("overlap_local_rel")
-        x[:, rel] = x[:, rel - 1] - x[:, rel - 1].max()
+        x[:, -1] = x[:, -2] - x[:, -2].max()
     return x
 
 
-def _ruling(units: list[str]) -> tuple[int, int]:
-    """Indexes of the units that open and close a court's ruling (−1, −1 when none)."""
-    start = next((i for i, u in enumerate(units) if _RULING_START.search(u)), -1)
-    if start < 0:
-        return -1, -1
-    end = next((i for i in range(start + 1, len(units)) if _RULING_END.search(units[i])),
-               len(units))
-    return start, end
+def shortlist(q: Question, cands: list[Candidate], keep: int) -> list[int]:
+    """Indexes (in order) of the `keep` candidates with the most question words and bigrams,
+    rarity weighted within their article, and of their neighbours: what a long document read
+    whole is ranked from, so that tagging and scoring ~170 sentences do not make the wait."""
+    local: dict[str, dict[str, float]] = {}
+    cheap = []
+    for c in cands:
+        if c.passage.article_id not in local:
+            local[c.passage.article_id] = _local_weights(q, c.article.units)
+        weights = local[c.passage.article_id]
+        cheap.append(_share(weights, sum(weights.values()) or 1.0, c.plain)
+                     + sum(b in c.plain for b in q.bigrams) / max(1, len(q.bigrams)))
+    at = {(c.passage.article_id, c.at): i for i, c in enumerate(cands)}
+    chosen = set(np.argsort(-np.asarray(cheap), kind="stable")[:keep].tolist())
+    for i in list(chosen):
+        for step in (-1, 1):
+            j = at.get((cands[i].passage.article_id, cands[i].at + step))
+            if j is not None and cands[i].at >= 0:
+                chosen.add(j)
+    return sorted(chosen)
 
 
 def _local_weights(q: Question, units: list[str]) -> dict[str, float]:

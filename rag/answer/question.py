@@ -27,7 +27,7 @@ QUESTION_KINDS = {
     # What a court imposed (判了几年, 怎么判的, 罚金多少): judgments and case reports state it
     # in a sentence that says 判处 and the penalty.
     "penalty": r"(?<![批裁评谈研审])判(?:了|处了|的)?(?:多久|多长时间|几年|多少年|几个月|什么刑|"
-               r"多重|什么)|(?<![批裁评谈研审])判了|判刑|(?:怎么|如何)判(?![断定别读])|判决结果|刑期|量刑|"
+               r"多重|什么|啥)|(?<![批裁评谈研审])判了|判刑|(?:怎么|如何)判(?![断定别读])|判决结果|刑期|量刑|"
                r"罚金|刑罚",
 }
 _KIND_RE = {k: re.compile(v) for k, v in QUESTION_KINDS.items()}

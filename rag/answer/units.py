@@ -136,11 +136,12 @@ class Candidate:
     plain: str
 
 
-def candidates(passages: list[Passage], article_units, limit: int = 8) -> list[Candidate]:
-    """The answer units of the first `limit` passages, each unit once (chunks overlap)."""
+def candidates(passages: list[Passage], article_units) -> list[Candidate]:
+    """The answer units of `passages`, each unit once (chunks overlap). The caller chooses how
+    many passages are read (`rag.search.retrieve.answer_passages`)."""
     out: list[Candidate] = []
     seen: set[tuple[str, str]] = set()
-    for rank, p in enumerate(passages[:limit]):
+    for rank, p in enumerate(passages):
         a = article_units(p.article_id)
         if a is None:
             continue

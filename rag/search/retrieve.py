@@ -60,14 +60,17 @@ def allowed_rows(data: IndexData, issue: int | None = None, date_from: str | Non
     return mask
 
 
-#: Passages an answer is chosen from; a search confined to at most WHOLE chunks reads them all.
-PASSAGES, WHOLE = 8, 24
+#: Passages an answer is chosen from; a search confined to one article of at most WHOLE chunks
+#: (~15,000 characters: a long judgment) reads them all.
+PASSAGES, WHOLE = 8, 64
 
 
 def reads_whole(data: IndexData, mask: Mask = None) -> bool:
-    """True when the search is confined to at most WHOLE chunks (a judgment asked about within
-    its issue), which are then all read: the answer may sit in any part of the document."""
-    return (len(data.chunks) if mask is None else int(mask.sum())) <= WHOLE
+    """True when the search is confined to one article of at most WHOLE chunks (a judgment
+    asked about within its issue), which is then read whole: the answer may sit in any part of
+    the document. A small issue of several stories is searched like the archive."""
+    rows = np.arange(len(data.chunks)) if mask is None else np.flatnonzero(mask)
+    return 0 < len(rows) <= WHOLE and len({data.chunks[i].article_id for i in rows}) == 1
 
 
 def answer_passages(data: IndexData, mask: Mask = None) -> int:
