@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from rag import Engine
+from rag.answer.extract import _ASKS_DECISION, _DECISION
 from rag.answer.question import QUESTION_KINDS
 from rag.answer.train import JUDGMENT, _groups, held_out, split_key
 from rag.errors import RagError
@@ -132,5 +133,12 @@ def test_a_long_judgment_is_read_whole_and_its_penalties_come_from_the_ruling(sa
     assert len(asked) >= 8
     for q, row in asked:
         assert any(a in row["answer"] for a in q["answers"]), (q["question"], row["answer"])
-    # 0.44 when the best eight passages were read and the proposal stood for the penalty
+    # Asked whether the court accepted an argument: the answer gives its decision, not the
+    # argument restated (the sentence that restates it shares more of the question's words).
+    decided = [(q, row) for q, row in zip(questions, report["rows"])
+               if _ASKS_DECISION.search(q["question"])]
+    assert len(decided) >= 4
+    for q, row in decided:
+        assert _DECISION.search(row["answer"]), (q["question"], row["answer"])
+    # 0.31 when the best eight passages were read and the proposal stood for the penalty
     assert report["fact_in_answer"] >= 0.6

@@ -53,14 +53,19 @@ _DURATIONS = "分钟|小时|天|日|周|星期|月|年|秒"
 # Asked how many / how much / how long (not 第几, a rank): an answer with no number says none.
 _ASKS_AMOUNT = re.compile(r"多少|(?<!第)几(?!乎)|多长|多久|多大|多高|多远|多重|多深|多宽")
 _SEVERAL = re.compile(r"哪些|措施|为什么|为何|原因|举措|做法")
-# A sentence opening with one of these stands on the sentence before it; 此外 and 其次 do not,
-# and 此次 / 这次 point at the story's event, not at the previous sentence.
 # A court's ruling runs from "判决如下：" to the appeal notice. The same penalty words earlier in
 # a judgment are the prosecutor's proposal (建议判处…) or a past conviction (曾因…被判处…), so a
 # question about the penalty is answered from the ruling unless it asks about those.
 _RULING_START = re.compile(r"(?:判决|裁定)如下")
 _RULING_END = re.compile(r"如不服|审判长|审判员|人民陪审员")
 _ASKS_OTHER_PENALTY = re.compile(r"建议|公诉|检察|以前|之前|曾经|前科|上次|此前")
+# Asked whether the court accepted an argument (法院认了吗, 采纳了没有): the answer is the
+# sentence that gives the court's decision on it, whatever else shares the argument's words.
+_ASKS_DECISION = re.compile(r"(?:认|采纳|采信|支持|认定|同意|接受)了?(?:吗|没有|没)|认不认|认没认|"
+                            r"采没采纳|是否(?:采纳|认定|支持)")
+_DECISION = re.compile(r"(?:不予|予以|应予|依法)(?:采纳|采信|支持|认定)|不能成立|不予认可")
+# A sentence opening with one of these stands on the sentence before it; 此外 and 其次 do not,
+# and 此次 / 这次 point at the story's event, not at the previous sentence.
 _PRONOUN = re.compile(r"(?:他们|她们|它们|他|她|它|其(?!次|实)|该|此(?!外|次|前)|这(?!次))")
 
 
@@ -94,6 +99,9 @@ class Answerer:
         scores = self.model.rank(x)
         if q.kinds["penalty"] and not _ASKS_OTHER_PENALTY.search(question):
             scores = from_ruling(cands, scores, anonymised(question))
+        decision = bool(_ASKS_DECISION.search(question))
+        if decision:
+            scores = only_holding(_DECISION, cands, scores)
         p = self.model.answerable(refusal_features(q, cands, x, scores))
         logger.debug("answerable %.3f (threshold %.3f)", p, self.threshold)
         order = np.argsort(-scores, kind="stable")
@@ -116,7 +124,10 @@ class Answerer:
         cite(best)  # an article is cited by the passage of its best unit, not its first
         parts = []
         for cand in chosen:
-            text = trim(cand.text, q.tokens) if len(chosen) == 1 else cand.text
+            text = cand.text
+            if len(chosen) == 1:  # around the court's decision, not the argument's words
+                words = _DECISION.findall(cand.text) if decision else []
+                text = trim(text, words, span=False) if words else trim(text, q.tokens)
             parts.append(f"{text}[{cite(cand)}]")
         return Answer(question=question, text="".join(parts), citations=citations)
 
@@ -152,6 +163,13 @@ def from_ruling(cands: list[Candidate], scores: np.ndarray, names: list[str]) ->
     if (wanted & named).any():
         wanted &= named
     return np.where(penalty & ~wanted, scores.min() - 1.0, scores)
+
+
+def only_holding(pattern: re.Pattern, cands: list[Candidate], scores: np.ndarray) -> np.ndarray:
+    """`scores` with the candidates that do not match `pattern` ranked below all others, when
+    some candidate does (ablation in the README)."""
+    holds = np.array([bool(pattern.search(c.plain)) for c in cands])
+    return np.where(holds, scores, scores.min() - 1.0) if holds.any() else scores
 
 
 def _holds_number(cand: Candidate) -> bool:
