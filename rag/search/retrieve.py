@@ -61,8 +61,8 @@ def allowed_rows(data: IndexData, issue: int | None = None, date_from: str | Non
 
 
 #: Passages an answer is chosen from; a search confined to one article of at most WHOLE chunks
-#: (~15,000 characters: a long judgment) reads them all.
-PASSAGES, WHOLE = 8, 64
+#: (~45,000 characters: a long judgment) reads them all.
+PASSAGES, WHOLE = 8, 192
 
 
 def reads_whole(data: IndexData, mask: Mask = None) -> bool:
