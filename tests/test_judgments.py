@@ -142,3 +142,14 @@ def test_a_long_judgment_is_read_whole_and_its_penalties_come_from_the_ruling(sa
         assert _DECISION.search(row["answer"]), (q["question"], row["answer"])
     # 0.31 when the best eight passages were read and the proposal stood for the penalty
     assert report["fact_in_answer"] >= 0.6
+
+
+def test_a_penalty_asked_without_a_name_comes_from_the_ruling(two_judgments):
+    """`判了多长时间？` shares 判 and 长 with the signature (审 判 长) and every word with the
+    prosecutor's proposal; the answer is an item of the ruling all the same."""
+    for path in FILES:
+        text = path.read_text("utf-8")
+        ruling = text[text.index("判决如下"):text.index("如不服")]
+        answer = two_judgments.ask("判了多长时间？", issue=parse_file(path).number)
+        first = re.sub(r"\[\d+\]", "", answer.text).split("。")[0]
+        assert "判处" in first and first in ruling, (path.name, answer.text)

@@ -57,7 +57,7 @@ _SEVERAL = re.compile(r"哪些|措施|为什么|为何|原因|举措|做法")
 # a judgment are the prosecutor's proposal (建议判处…) or a past conviction (曾因…被判处…), so a
 # question about the penalty is answered from the ruling unless it asks about those.
 _RULING_START = re.compile(r"(?:判决|裁定)如下")
-_RULING_END = re.compile(r"如不服|审判长|审判员|人民陪审员")
+_RULING_END = re.compile(r"如不服|审\s*判\s*[长员]|人\s*民\s*陪\s*审\s*员")  # often spaced out
 _ASKS_OTHER_PENALTY = re.compile(r"建议|公诉|检察|以前|之前|曾经|前科|上次|此前")
 # Asked whether the court accepted an argument (法院认了吗, 采纳了没有): the answer is the
 # sentence that gives the court's decision on it, whatever else shares the argument's words.
@@ -97,7 +97,8 @@ class Answerer:
             cands = [cands[i] for i in shortlist(q, cands, _SHORTLIST)]
         x = features(q, cands)
         scores = self.model.rank(x)
-        if q.kinds["penalty"] and not _ASKS_OTHER_PENALTY.search(question):
+        if q.kinds["penalty"] and not q.kinds["reason"] and not _ASKS_OTHER_PENALTY.search(
+                question):
             scores = from_ruling(cands, scores, anonymised(question))
         decision = bool(_ASKS_DECISION.search(question))
         if decision:
@@ -142,10 +143,10 @@ class Answerer:
 
 
 def from_ruling(cands: list[Candidate], scores: np.ndarray, names: list[str]) -> np.ndarray:
-    """`scores` with the sentences that state a penalty outside a court's ruling ranked below
-    all others, when the candidates hold a ruling that states one, and of those within it the
-    ones that do not name the defendant asked about (`names`) when one does (ablation in the
-    README)."""
+    """`scores` with the sentences outside a court's ruling ranked below all others, when the
+    candidates hold a ruling that states a penalty, and of the ruling's items stating one those
+    that do not name the defendant asked about (`names`), when one does (ablation in the
+    README). The ruling's other sentences (刑期自…起至…止) keep their scores."""
     spans: dict[int, tuple[int, int]] = {}
     for c in cands:
         if id(c.article) not in spans:
@@ -158,11 +159,10 @@ def from_ruling(cands: list[Candidate], scores: np.ndarray, names: list[str]) ->
     ruling = np.array([spans[id(c.article)][0] < c.at < spans[id(c.article)][1] for c in cands])
     if not (penalty & ruling).any():
         return scores
-    wanted = penalty & ruling
     named = np.array([any(n in c.plain for n in names) for c in cands])
-    if (wanted & named).any():
-        wanted &= named
-    return np.where(penalty & ~wanted, scores.min() - 1.0, scores)
+    stated = penalty & ruling
+    other = stated & ~named if (stated & named).any() else np.zeros_like(stated)
+    return np.where(~ruling | other, scores.min() - 1.0, scores)
 
 
 def only_holding(pattern: re.Pattern, cands: list[Candidate], scores: np.ndarray) -> np.ndarray:
