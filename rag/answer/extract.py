@@ -6,6 +6,11 @@ them from the features of `rag.answer.features`, and a LightGBM classifier decid
 the best candidate and from retrieval whether the archive answers the question at all. The
 answer is the best sentence, verbatim with [n] marks, trimmed around the clause that answers
 when it is very long; 哪些 / 为什么 / 措施 questions get up to three sentences.
+
+Judgments follow a fixed order that the ranker's word overlap cannot see: the penalty a
+question asks for is stated in the court's ruling (`from_ruling`), and whether an argument was
+accepted in a sentence that gives the court's decision (`only_holding` with DECISION). A long
+judgment read whole is first cut to a shortlist (`rag.answer.features.shortlist`).
 """
 
 from __future__ import annotations
@@ -61,9 +66,9 @@ _RULING_END = re.compile(r"如不服|审\s*判\s*[长员]|人\s*民\s*陪\s*审\
 _ASKS_OTHER_PENALTY = re.compile(r"建议|公诉|检察|以前|之前|曾经|前科|上次|此前")
 # Asked whether the court accepted an argument (法院认了吗, 采纳了没有): the answer is the
 # sentence that gives the court's decision on it, whatever else shares the argument's words.
-_ASKS_DECISION = re.compile(r"(?:认|采纳|采信|支持|认定|同意|接受)了?(?:吗|没有|没)|认不认|认没认|"
+ASKS_DECISION = re.compile(r"(?:认|采纳|采信|支持|认定|同意|接受)了?(?:吗|没有|没)|认不认|认没认|"
                             r"采没采纳|是否(?:采纳|认定|支持)")
-_DECISION = re.compile(r"(?:不予|予以|应予|依法)(?:采纳|采信|支持|认定)|不能成立|不予认可")
+DECISION = re.compile(r"(?:不予|予以|应予|依法)(?:采纳|采信|支持|认定)|不能成立|不予认可")
 # A sentence opening with one of these stands on the sentence before it; 此外 and 其次 do not,
 # and 此次 / 这次 point at the story's event, not at the previous sentence.
 _PRONOUN = re.compile(r"(?:他们|她们|它们|他|她|它|其(?!次|实)|该|此(?!外|次|前)|这(?!次))")
@@ -100,9 +105,9 @@ class Answerer:
         if q.kinds["penalty"] and not q.kinds["reason"] and not _ASKS_OTHER_PENALTY.search(
                 question):
             scores = from_ruling(cands, scores, anonymised(question))
-        decision = bool(_ASKS_DECISION.search(question))
+        decision = bool(ASKS_DECISION.search(question))
         if decision:
-            scores = only_holding(_DECISION, cands, scores)
+            scores = only_holding(DECISION, cands, scores)
         p = self.model.answerable(refusal_features(q, cands, x, scores))
         logger.debug("answerable %.3f (threshold %.3f)", p, self.threshold)
         order = np.argsort(-scores, kind="stable")
@@ -127,7 +132,7 @@ class Answerer:
         for cand in chosen:
             text = cand.text
             if len(chosen) == 1:  # around the court's decision, not the argument's words
-                words = _DECISION.findall(cand.text) if decision else []
+                words = DECISION.findall(cand.text) if decision else []
                 text = trim(text, words, span=False) if words else trim(text, q.tokens)
             parts.append(f"{text}[{cite(cand)}]")
         return Answer(question=question, text="".join(parts), citations=citations)
