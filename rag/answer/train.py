@@ -134,7 +134,7 @@ def _groups(data, embed, questions: list[dict], masked: bool, show_progress: boo
     """Per question: (question, features of its candidates, labels, candidates, Question),
     and, with `masked`, the same with the gold article masked out (answers cleared). With
     `within`, each question is asked within its own source file (its issue)."""
-    from rag.search.retrieve import PASSAGES, HybridRetriever, allowed_rows, answer_passages
+    from rag.search.retrieve import PASSAGES, HybridRetriever, allowed_rows
 
     retriever = HybridRetriever(data, embed)
     stats = TextStats(data)
@@ -150,12 +150,12 @@ def _groups(data, embed, questions: list[dict], masked: bool, show_progress: boo
                 runs.append(({**q, "answers": [], "unanswerable": True, "masked": True},
                              ~np.isin(article_col, gold)))
         for qq, mask in runs:
-            passages = retriever.passages(q["question"], answer_passages(data, mask), mask)
-            info = analyse_question(q["question"], stats.idf)
             # The ranker learns from the best PASSAGES passages even where the answerer reads
             # a whole judgment: trained on every sentence of the judgments it did worse on
             # judgments it never saw (README, "Judgments asked within their issue").
-            cands = candidates(passages[:PASSAGES], stats.units) if info.tokens else []
+            passages = retriever.passages(q["question"], PASSAGES, mask)
+            info = analyse_question(q["question"], stats.idf)
+            cands = candidates(passages, stats.units) if info.tokens else []
             x = features(info, cands) if cands else np.zeros((0, len(FEATURES)), np.float32)
             y = np.array([float(any(a in c.text for a in qq.get("answers", []))) for c in cands])
             out.append((qq, x, y, cands, info))
