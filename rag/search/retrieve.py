@@ -65,19 +65,23 @@ def allowed_rows(data: IndexData, issue: int | None = None, date_from: str | Non
 PASSAGES, WHOLE = 8, 192
 
 
+def _allowed(data: IndexData, mask: Mask) -> int:
+    return len(data.chunks) if mask is None else int(mask.sum())
+
+
 def reads_whole(data: IndexData, mask: Mask = None) -> bool:
     """True when the search is confined to one article of at most WHOLE chunks (a judgment
     asked about within its issue), which is then read whole: the answer may sit in any part of
     the document. A small issue of several stories is searched like the archive."""
-    rows = np.arange(len(data.chunks)) if mask is None else np.flatnonzero(mask)
-    return 0 < len(rows) <= WHOLE and len({data.chunks[i].article_id for i in rows}) == 1
+    if not 0 < _allowed(data, mask) <= WHOLE:  # before listing rows: most searches are open
+        return False
+    rows = range(len(data.chunks)) if mask is None else np.flatnonzero(mask)
+    return len({data.chunks[i].article_id for i in rows}) == 1
 
 
 def answer_passages(data: IndexData, mask: Mask = None) -> int:
     """How many passages to choose an answer from (all of them when `reads_whole`)."""
-    if reads_whole(data, mask):
-        return len(data.chunks) if mask is None else int(mask.sum())
-    return PASSAGES
+    return _allowed(data, mask) if reads_whole(data, mask) else PASSAGES
 
 
 class BM25Search:
