@@ -228,13 +228,27 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> None:
         print(format_report(ours, baseline))
 
 
+def _judgments(arg: str | None) -> Path | None:
+    """The judgments folder `train` learns from: the one given ('' for none), else the
+    repository's, when this is a checkout that has it."""
+    from rag.answer.train import JUDGMENTS
+
+    if arg is None:
+        if JUDGMENTS.is_dir():
+            return JUDGMENTS
+        logger.warning("no %s (not a checkout of the repository): training without judgments",
+                       JUDGMENTS)
+        return None
+    return Path(arg) if arg else None
+
+
 def cmd_train(args: argparse.Namespace, settings: Settings) -> None:
     from rag.answer.train import train
 
     manifest = train(Path(args.drcd), Path(args.dev), Path(args.corpus or settings.corpus_dir),
                      Path(args.out) if args.out else None, sample=args.sample,
                      settings=settings, show_progress=sys.stderr.isatty(),
-                     judgments=Path(args.judgments) if args.judgments else None)
+                     judgments=_judgments(args.judgments))
     if args.json:
         _print_json(manifest)
         return
@@ -320,8 +334,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dev", default="../shared/eval/dev_questions.jsonl",
                    help="questions on the sample issues")
     p.add_argument("--corpus", help="sample issues for generated questions (default: corpus/)")
-    p.add_argument("--judgments", default="tests/data/judgments",
-                   help="judgments laid out one per issue, with questions.jsonl ('' for none)")
+    p.add_argument("--judgments", help="judgments laid out one per issue, with questions.jsonl "
+                   "(default: the repository's tests/data/judgments; '' for none)")
     p.add_argument("--sample", type=_positive, help="train on N questions per source, quickly")
     p.add_argument("--out", help="where to write the model files (default: inside the package)")
     p = command("feedback", cmd_feedback, "export 👎 feedback from the bot as evaluation cases")

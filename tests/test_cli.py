@@ -121,3 +121,11 @@ def test_a_bad_setting_stops_the_bot_in_one_line():
                          env={**os.environ, "LLM_TIMEOUT": "x", "TELEGRAM_BOT_TOKEN": "1:x"})
     lines = out.stderr.strip().splitlines()
     assert out.returncode == 2 and len(lines) == 1 and "LLM_TIMEOUT" in lines[0], out.stderr
+
+
+def test_train_refuses_a_judgments_folder_without_questions(tmp_path):
+    """A mistyped --judgments must not train silently without the judgments."""
+    out = run("train", "--judgments", str(tmp_path), "--out", str(tmp_path / "models"))
+    assert out.returncode == 1
+    assert out.stderr.strip().count("\n") == 0 and "questions.jsonl" in out.stderr
+    assert not (tmp_path / "models").exists()

@@ -42,6 +42,8 @@ from rag.text import tokenizer_fingerprint
 
 logger = logging.getLogger(__name__)
 
+#: The written judgments `rag train` learns from by default (a folder of the repository).
+JUDGMENTS = Path(__file__).resolve().parents[2] / "tests" / "data" / "judgments"
 SPLIT_RULE = ("held out when int(sha1(key).hexdigest()[:8], 16) % 10 < 3, key = 'drcd-<n>' "
               "for DRCD question ids drcd-<n>-… (one Wikipedia article), 'judgment:<source>' "
               "for judgment questions (one judgment), else '<source>#<title or article id>'")
@@ -91,6 +93,15 @@ def write_split(questions: list[dict], folder: Path, name: str) -> dict[str, Pat
         paths[part].write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in questions
                                        if held_out(q) == keep), "utf-8")
     return paths
+
+
+def _shown(path: Path) -> str:
+    """`path` as the manifest records it: relative to the repository when inside it, so that
+    a checkout anywhere writes the same manifest."""
+    try:
+        return str(path.resolve().relative_to(JUDGMENTS.parents[2]))
+    except ValueError:
+        return str(path)
 
 
 def _fold(q: dict) -> int:
@@ -224,12 +235,14 @@ def training_groups(drcd: Path, dev: Path, corpus: Path, work: Path | None = Non
     labels, candidates, Question) groups, and what they were made of (split files, sizes)."""
     from rag.index.embed import load_embedder
 
+    if judgments and not (judgments / "questions.jsonl").is_file():
+        raise RagError(f"no questions.jsonl in {judgments}: pass --judgments DIR with the "
+                       "judgments and their questions.jsonl, or --judgments '' to train without")
     settings = settings or Settings.from_env()
     work = Path(work or Path.home() / ".cache" / "gazk-rag" / "train")
     drcd_q = _read(drcd / "questions.jsonl")
     dev_q = _read(dev)
     drcd_corpus, news_corpus = drcd / "corpus", corpus
-    judgments = judgments if judgments and (judgments / "questions.jsonl").is_file() else None
     judgment_q = [{**q, "id": JUDGMENT + str(q.get("id", i))} for i, q in enumerate(
         _read(judgments / "questions.jsonl"))] if judgments else []
     if sample:  # one DRCD file and two sample issues, `sample` questions from each
@@ -321,7 +334,7 @@ def train(drcd: Path, dev: Path, corpus: Path, out: Path | None = None, work: Pa
                    f"{FALSE_REFUSAL_RATE:.0%} quantile of train-side answerable questions' "
                    f"out-of-fold P(answerable) = {threshold:.4f}",
         "data": {"drcd": str(drcd), "dev": str(dev), "corpus": str(corpus),
-                 "judgments": str(judgments) if judgments else None, "sample": sample,
+                 "judgments": _shown(judgments) if judgments else None, "sample": sample,
                  "news_weight": NEWS_WEIGHT, "judgment_weight": JUDGMENT_WEIGHT,
                  "mask_every": MASK_EVERY,
                  "drop_weight": DROP_WEIGHT},
