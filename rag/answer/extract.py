@@ -68,6 +68,8 @@ _ASKS_OTHER_PENALTY = re.compile(r"建议|公诉|检察|以前|之前|曾经|前
 # sentence that gives the court's decision on it, whatever else shares the argument's words.
 ASKS_DECISION = re.compile(r"(?:认|采纳|采信|支持|认定|同意|接受)了?(?:吗|没有|没)|认不认|认没认|"
                             r"采没采纳|是否(?:采纳|认定|支持)")
+_ARGUED = 3  # sentences before a decision that may state the argument it decides on
+_REFERS_BACK = re.compile(r"(?:该|上述|此|以上)(?:辩护|辩解|上诉|意见)|^(?:故|因此|综上)")
 DECISION = re.compile(r"(?:不予|予以|应予|依法)(?:采纳|采信|支持|认定)|不能成立|不予认可")
 # A sentence opening with one of these stands on the sentence before it; 此外 and 其次 do not,
 # and 此次 / 这次 point at the story's event, not at the previous sentence.
@@ -107,7 +109,7 @@ class Answerer:
             scores = from_ruling(cands, scores, anonymised(question))
         decision = bool(ASKS_DECISION.search(question))
         if decision:
-            scores = only_holding(DECISION, cands, scores)
+            scores = only_holding(DECISION, cands, as_argued(DECISION, cands, scores))
         p = self.model.answerable(refusal_features(q, cands, x, scores))
         logger.debug("answerable %.3f (threshold %.3f)", p, self.threshold)
         order = np.argsort(-scores, kind="stable")
@@ -168,6 +170,27 @@ def from_ruling(cands: list[Candidate], scores: np.ndarray, names: list[str]) ->
     stated = penalty & ruling
     other = stated & ~named if (stated & named).any() else np.zeros_like(stated)
     return np.where(~ruling | other, scores.min() - 1.0, scores)
+
+
+def as_argued(pattern: re.Pattern, cands: list[Candidate], scores: np.ndarray) -> np.ndarray:
+    """`scores` with each decision (a candidate matching `pattern`) that refers back to the
+    argument it decides on (故该辩护意见…不予采纳, 上述辩护意见…) scored as the best of itself and
+    of the up to _ARGUED units before it that decide nothing: "…辩称…。经查，…。故该辩解本院
+    不予采纳。" decides on the argument its first sentence states, which the question quotes
+    (ablation in the README)."""
+    at = {(c.passage.article_id, c.at): i for i, c in enumerate(cands) if c.at >= 0}
+    holds = [bool(pattern.search(c.plain)) for c in cands]
+    out = scores.copy()
+    for i, c in enumerate(cands):
+        if not holds[i] or c.at < 0 or not _REFERS_BACK.search(c.plain):
+            continue
+        for back in range(1, _ARGUED + 1):
+            j = at.get((c.passage.article_id, c.at - back))
+            if j is None:
+                break
+            if not holds[j]:
+                out[i] = max(out[i], scores[j])
+    return out
 
 
 def only_holding(pattern: re.Pattern, cands: list[Candidate], scores: np.ndarray) -> np.ndarray:
