@@ -13,7 +13,7 @@ import pytest
 
 from rag.answer.features import FEATURES, features
 from rag.answer.question import analyse_question
-from rag.answer.ranker import MODEL_DIR, AnswerModel
+from rag.answer.ranker import MODEL_DIR, RANKER_FILES, AnswerModel
 from rag.answer.train import held_out, split_key, train
 from rag.answer.units import TextStats, candidates
 from rag.errors import AnswerModelError, SettingsError
@@ -42,7 +42,8 @@ def test_the_answering_sentence_outranks_the_article_s_other_sentences(engine):
     assert "66480件" in cands[int(np.argmax(scores))].text
 
 
-@pytest.mark.parametrize("damage", ["missing", "corrupt", "truncated_json", "no_refusal_trees"])
+@pytest.mark.parametrize("damage", ["missing", "corrupt", "truncated_json", "no_refusal_trees",
+                                    "missing_seed"])
 def test_missing_or_corrupt_model_files_say_how_to_rebuild(tmp_path, damage):
     folder = tmp_path / "models"
     shutil.copytree(MODEL_DIR, folder)
@@ -52,6 +53,8 @@ def test_missing_or_corrupt_model_files_say_how_to_rebuild(tmp_path, damage):
         (folder / "ranker.txt").write_text("tree\nnot a model\n", "utf-8")
     elif damage == "no_refusal_trees":
         (folder / "refusal.txt").unlink()
+    elif damage == "missing_seed":  # one of the rankers the manifest lists
+        (folder / RANKER_FILES[-1]).unlink()
     else:
         text = (folder / "refusal.json").read_text("utf-8")
         (folder / "refusal.json").write_text(text[: len(text) // 2], "utf-8")
@@ -78,6 +81,9 @@ def test_training_on_a_tiny_sample_writes_loadable_files(tmp_path, settings):
                      settings=settings, judgments=ROOT / "tests" / "data" / "judgments")
     model = AnswerModel(out)
     assert model.manifest["split_rule"] == manifest["split_rule"]
+    # the ranker is the mean of one LightGBM ranker per seed, each in its own file
+    assert model.manifest["rankers"] == list(RANKER_FILES) and len(model.rankers) == 3
+    assert len({(out / name).read_text("utf-8") for name in RANKER_FILES}) == 3
     assert {"drcd", "news"} <= set(manifest["held_out"]) <= {"drcd", "news", "judgments"}
     assert manifest["sizes"]["judgment_questions"] == 12
     refusal = json.loads((out / "refusal.json").read_text("utf-8"))

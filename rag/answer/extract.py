@@ -1,7 +1,7 @@
 """Extractive answers with citations, and the decision to abstain. No LLM needed.
 
 The candidates are the sentences of the retrieved passages (a quote joined with its
-attribution); a LightGBM ranker trained on labelled questions (`python -m rag train`) scores
+attribution); LightGBM rankers trained on labelled questions (`python -m rag train`) score
 them from the features of `rag.answer.features`, and a LightGBM classifier decides from
 the best candidate and from retrieval whether the archive answers the question at all. The
 answer is the best sentence, verbatim with [n] marks, trimmed around the clause that answers
@@ -63,6 +63,7 @@ _SEVERAL = re.compile(r"哪些|措施|为什么|为何|原因|举措|做法")
 # question about the penalty is answered from the ruling unless it asks about those.
 _RULING_START = re.compile(r"(?:判决|裁定)如下")
 _RULING_END = re.compile(r"如不服|审\s*判\s*[长员]|人\s*民\s*陪\s*审\s*员")  # often spaced out
+_ASKS_WHEN = re.compile(r"哪天|哪一天|什么时候|何时|几月|几号|日期|到哪|截止|结束|起止|开始|起算")
 _ASKS_OTHER_PENALTY = re.compile(r"建议|公诉|检察|以前|之前|曾经|前科|上次|此前")
 # Asked whether the court accepted an argument (法院认了吗, 采纳了没有): the answer is the
 # sentence that gives the court's decision on it, whatever else shares the argument's words.
@@ -106,7 +107,8 @@ class Answerer:
         scores = self.model.rank(x)
         if q.kinds["penalty"] and not q.kinds["reason"] and not _ASKS_OTHER_PENALTY.search(
                 question):
-            scores = from_ruling(cands, scores, anonymised(question))
+            scores = from_ruling(cands, scores, anonymised(question),
+                                 when=bool(_ASKS_WHEN.search(question)))
         decision = bool(ASKS_DECISION.search(question))
         if decision:
             scores = only_holding(DECISION, cands, as_argued(DECISION, cands, scores))
@@ -149,11 +151,13 @@ class Answerer:
         return Answer(question=question, text=NOT_FOUND, abstained=True, suggestions=suggestions)
 
 
-def from_ruling(cands: list[Candidate], scores: np.ndarray, names: list[str]) -> np.ndarray:
+def from_ruling(cands: list[Candidate], scores: np.ndarray, names: list[str],
+                when: bool = False) -> np.ndarray:
     """`scores` with the sentences outside a court's ruling ranked below all others, when the
     candidates hold a ruling that states a penalty, and of the ruling's items stating one those
     that do not name the defendant asked about (`names`), when one does (ablation in the
-    README). The ruling's other sentences (刑期自…起至…止) keep their scores."""
+    README). The ruling's other sentences (刑期自…起至…止) rank below its items that state a
+    penalty, unless the question asks `when` (刑期到哪天结束)."""
     spans: dict[int, tuple[int, int]] = {}
     for c in cands:
         if id(c.article) not in spans:
@@ -169,7 +173,11 @@ def from_ruling(cands: list[Candidate], scores: np.ndarray, names: list[str]) ->
     named = np.array([any(n in c.plain for n in names) for c in cands])
     stated = penalty & ruling
     other = stated & ~named if (stated & named).any() else np.zeros_like(stated)
-    return np.where(~ruling | other, scores.min() - 1.0, scores)
+    below = ruling & ~stated & (not when)
+    # Three tiers, each keeping its own order: the items asked about, the ruling's other
+    # sentences, then everything else.
+    step = float(scores.max() - scores.min()) + 1.0
+    return scores - step * np.where(~ruling | other, 2, np.where(below, 1, 0))
 
 
 def as_argued(pattern: re.Pattern, cands: list[Candidate], scores: np.ndarray) -> np.ndarray:

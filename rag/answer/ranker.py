@@ -1,5 +1,5 @@
-"""The learned parts of the answerer: a LightGBM ranker over candidate units and a LightGBM
-refusal classifier, both read from `rag/answer/models/` (written by `python -m rag train`).
+"""The learned parts of the answerer: LightGBM rankers over candidate units (their mean
+score) and a LightGBM refusal classifier, both read from `rag/answer/models/` (written by `python -m rag train`).
 
 No pickle: both models are LightGBM's text format (scored by `rag.answer.trees` without
 importing LightGBM); the refusal features and threshold are plain JSON.
@@ -20,6 +20,10 @@ from rag.errors import AnswerModelError, SettingsError
 
 MODEL_DIR = Path(__file__).parent / "models"
 RANKER_FILE = "ranker.txt"
+#: The ranker is the mean of LightGBM rankers that differ only in their random seed: one seed's
+#: figures move by a point or two with the seed, their mean less (ablation in the README). The
+#: manifest lists the files ("rankers"); model folders written before list none: RANKER_FILE.
+RANKER_FILES = ("ranker.txt", "ranker-1.txt", "ranker-2.txt")
 REFUSAL_FILE = "refusal.json"
 REFUSAL_TREES_FILE = "refusal.txt"
 MANIFEST_FILE = "manifest.json"
@@ -34,7 +38,8 @@ class AnswerModel:
         try:
             self.manifest = json.loads((self.folder / MANIFEST_FILE).read_text("utf-8"))
             refusal = json.loads((self.folder / REFUSAL_FILE).read_text("utf-8"))
-            self.trees = Trees((self.folder / RANKER_FILE).read_text("utf-8"))
+            self.rankers = [Trees((self.folder / name).read_text("utf-8"))
+                            for name in self.manifest.get("rankers", [RANKER_FILE])]
             self.refusal_features: list[str] = refusal["features"]
             self.refusal = Trees((self.folder / REFUSAL_TREES_FILE).read_text("utf-8"))
             self.threshold = float(refusal["threshold"])
@@ -45,8 +50,8 @@ class AnswerModel:
             self.adjacent_margin = float(self.manifest.get("adjacent_margin", 0.0))
         except (OSError, ValueError, KeyError, TypeError, IndexError) as err:
             raise AnswerModelError(str(self.folder), f"{type(err).__name__}: {err}"[:200]) from err
-        if self.manifest.get("features") != FEATURES or self.trees.num_feature != len(
-                FEATURES):
+        if self.manifest.get("features") != FEATURES or any(
+                t.num_feature != len(FEATURES) for t in self.rankers):
             raise AnswerModelError(str(self.folder), "its features differ from the code's")
         if self.refusal.num_feature != len(self.refusal_features):
             raise AnswerModelError(str(self.folder), "the refusal model's features differ")
@@ -69,7 +74,7 @@ class AnswerModel:
         """Ranker scores of feature rows (one per candidate)."""
         if not len(x):
             return np.zeros(0)
-        return self.trees.predict(x)
+        return np.mean([t.predict(x) for t in self.rankers], axis=0)
 
     def answerable(self, row: list[float]) -> float:
         """Calibrated probability that the question is answered by the retrieved text."""

@@ -5,9 +5,9 @@ issues), the development questions on the sample issues, questions generated fro
 sample issues' own sentences (`rag.answer.questions`), and written questions on criminal
 judgments laid out one per issue (`tests/data/judgments/`), each asked within its own judgment,
 as a reader asks about the document in front of them. Questions are split by article, never
-by question (SPLIT_RULE). On the train part a LightGBM lambdarank model learns to rank the
-candidate units; a logistic model on the best candidate and on retrieval learns whether the
-archive answers at all, from answerable questions against DRCD's unanswerable ones and
+by question (SPLIT_RULE). On the train part LightGBM lambdarank models (one per seed) learn
+to rank the candidate units; a LightGBM classifier on the best candidate and on retrieval
+learns whether the archive answers at all, from answerable questions against DRCD's unanswerable ones and
 questions asked of an index with their article masked out. Figures are printed for the
 held-out part.
 """
@@ -30,7 +30,7 @@ from rag.answer.questions import generate
 from rag.answer.ranker import (
     MANIFEST_FILE,
     MODEL_DIR,
-    RANKER_FILE,
+    RANKER_FILES,
     REFUSAL_FILE,
     REFUSAL_TREES_FILE,
     AnswerModel,
@@ -183,17 +183,29 @@ MONOTONE = ("overlap", "overlap_notitle", "bigram", "bigram_notitle", "focus", "
             "overlap_local")
 
 
-def _fit_ranker(groups: list, extra: int = 0):
+class Rankers:
+    """LightGBM rankers that differ only in their seed, scoring as their mean (as the engine's
+    `AnswerModel.rank` does with the files they write)."""
+
+    def __init__(self, models: list) -> None:
+        self.models = models
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        return np.mean([m.predict(x) for m in self.models], axis=0)
+
+
+def _fit_ranker(groups: list, extra: int = 0, seeds: int = len(RANKER_FILES)) -> Rankers:
     """`extra`: feature columns after FEATURES (an ablation's), each one the score may only
-    rise with."""
+    rise with. One ranker per seed 0 … `seeds` - 1."""
     import lightgbm as lgb
 
     kept = [g for g in groups if len(g[1]) and g[2].any()]
     x = np.vstack([g[1] for g in kept])
     y = np.concatenate([g[2] for g in kept])
     monotone = [int(f in MONOTONE) for f in FEATURES] + [1] * extra
-    return lgb.LGBMRanker(**RANKER, monotone_constraints=monotone).fit(
-        x, y, group=[len(g[1]) for g in kept])
+    return Rankers([lgb.LGBMRanker(**{**RANKER, "random_state": seed},
+                                   monotone_constraints=monotone).fit(
+        x, y, group=[len(g[1]) for g in kept]) for seed in range(seeds)])
 
 
 REFUSAL = dict(n_estimators=300, learning_rate=0.03, num_leaves=15, min_child_samples=50,
@@ -321,7 +333,8 @@ def train(drcd: Path, dev: Path, corpus: Path, out: Path | None = None, work: Pa
     margin = _adjacent_margin([g for g in oof.values() if not g[0].get("unanswerable")],
                               lambda q, x: folds[_fold(q)].predict(x))
     out.mkdir(parents=True, exist_ok=True)
-    ranker.booster_.save_model(str(out / RANKER_FILE))
+    for name, model in zip(RANKER_FILES, ranker.models):
+        model.booster_.save_model(str(out / name))
     refuser.booster_.save_model(str(out / REFUSAL_TREES_FILE))
     (out / REFUSAL_FILE).write_text(json.dumps({
         "features": REFUSAL_FEATURES, "threshold": threshold, "thresholds": thresholds},
@@ -329,6 +342,7 @@ def train(drcd: Path, dev: Path, corpus: Path, out: Path | None = None, work: Pa
     manifest = {
         "features": FEATURES, "refusal_features": REFUSAL_FEATURES, "split_rule": SPLIT_RULE,
         "ranker": {k: v for k, v in RANKER.items() if k != "n_jobs"}, "monotone": MONOTONE,
+        "rankers": list(RANKER_FILES), "ranker_seeds": list(range(len(RANKER_FILES))),
         "refusal": {k: v for k, v in REFUSAL.items() if k != "n_jobs"},
         "threshold": f"threshold = the "
                    f"{FALSE_REFUSAL_RATE:.0%} quantile of train-side answerable questions' "
