@@ -53,17 +53,21 @@ class Trees:
         if x.ndim != 2 or x.shape[1] != self.num_feature:
             raise ValueError(f"expected rows of {self.num_feature} features, got {x.shape}")
         n_trees, width = self.feature.shape
-        # Flat (tree, node) and (row, feature) indices: one gather per step for all trees.
-        base = (np.arange(n_trees) * width)[:, None]
+        rows = len(x)
+        # Every (tree, row) pair walks down its tree; each step gathers for the pairs still at
+        # an inner node only, so the work is the paths' total length, not the deepest path's
+        # length times all pairs.
+        tree = np.repeat(np.arange(n_trees), rows)
+        row = np.tile(np.arange(rows) * self.num_feature, n_trees)
+        node = np.where(np.repeat(self.single, rows), -1, 0)
         flat = x.ravel()
-        offset = (np.arange(len(x)) * self.num_feature)[None, :]
         feature, threshold = self.feature.ravel(), self.threshold.ravel()
         decision = self.decision.ravel()
         left_child, right_child = self.left.ravel(), self.right.ravel()
-        node = np.where(self.single[:, None], -1, 0) * np.ones((1, len(x)), dtype=np.int64)
-        while (inner := node >= 0).any():
-            at = base + np.where(inner, node, 0)
-            value = flat[offset + feature[at]]
+        active = np.flatnonzero(node >= 0)
+        while active.size:
+            at = tree[active] * width + node[active]
+            value = flat[row[active] + feature[at]]
             kind = decision[at]
             missing = (kind >> 2) & 3  # 0 none, 1 zero, 2 NaN
             nan = np.isnan(value)
@@ -72,9 +76,11 @@ class Trees:
                 default_left = (kind & 2) != 0
                 left = np.where((missing == 1) & (np.abs(np.nan_to_num(value)) <= _ZERO)
                                 | (missing == 2) & nan, default_left, left)
-            node = np.where(inner, np.where(left, left_child[at], right_child[at]), node)
-        leaf = np.arange(n_trees)[:, None] * self.leaf.shape[1] + ~node
-        return self.leaf.ravel()[leaf].sum(axis=0)
+            step = np.where(left, left_child[at], right_child[at])
+            node[active] = step
+            active = active[step >= 0]
+        leaf = tree * self.leaf.shape[1] + ~node
+        return self.leaf.ravel()[leaf].reshape(n_trees, rows).sum(axis=0)
 
 
 def _fields(block: str) -> dict[str, str]:
