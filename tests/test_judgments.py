@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from rag import Engine
-from rag.answer.extract import ASKS_DECISION, DECISION
+from rag.answer.judgments import ASKS_DECISION, DECISION
 from rag.answer.question import QUESTION_KINDS
 from rag.answer.train import JUDGMENT, _groups, held_out, split_key
 from rag.errors import RagError

@@ -1,0 +1,103 @@
+"""Rules for court judgments, which follow a fixed order that the ranker's word overlap cannot
+see. The penalty a question asks for is stated in the court's ruling (`from_ruling`), not in
+the prosecutor's proposal or a past conviction that share its words; whether an argument was
+accepted is stated in a sentence that gives the court's decision on it (`as_argued`,
+`only_holding`), not in the sentence restating the argument. Each rule was measured on the
+written judgments of `tests/data/` (ablations in the README, "Judgments asked within their
+issue").
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from rag.answer.features import PENALTY, anonymised
+from rag.answer.question import Question
+from rag.answer.units import Candidate
+
+# A court's ruling runs from "判决如下：" to the appeal notice. The same penalty words earlier in
+# a judgment are the prosecutor's proposal (建议判处…) or a past conviction (曾因…被判处…), so a
+# question about the penalty is answered from the ruling unless it asks about those.
+_RULING_START = re.compile(r"(?:判决|裁定)如下")
+_RULING_END = re.compile(r"如不服|审\s*判\s*[长员]|人\s*民\s*陪\s*审\s*员")  # often spaced out
+_ASKS_WHEN = re.compile(r"哪天|哪一天|什么时候|何时|几月|几号|日期|到哪|截止|结束|起止|开始|起算")
+_ASKS_OTHER_PENALTY = re.compile(r"建议|公诉|检察|以前|之前|曾经|前科|上次|此前")
+# Asked whether the court accepted an argument (法院认了吗, 采纳了没有): the answer is the
+# sentence that gives the court's decision on it, whatever else shares the argument's words.
+ASKS_DECISION = re.compile(r"(?:认|采纳|采信|支持|认定|同意|接受)了?(?:吗|没有|没)|认不认|认没认|"
+                            r"采没采纳|是否(?:采纳|认定|支持)")
+_ARGUED = 3  # sentences before a decision that may state the argument it decides on
+_REFERS_BACK = re.compile(r"(?:该|上述|此|以上)(?:辩护|辩解|上诉|意见)|^(?:故|因此|综上)")
+DECISION = re.compile(r"(?:不予|予以|应予|依法)(?:采纳|采信|支持|认定)|不能成立|不予认可")
+
+
+def judgment_order(question: str, q: Question, cands: list[Candidate],
+                   scores: np.ndarray) -> np.ndarray:
+    """The ranker's `scores` reordered by the rules of this module where `question` asks for a
+    penalty or for the court's decision (unchanged for any other question, or when the
+    candidates hold no ruling or decision)."""
+    if q.kinds["penalty"] and not q.kinds["reason"] and not _ASKS_OTHER_PENALTY.search(question):
+        scores = from_ruling(cands, scores, anonymised(question),
+                             when=bool(_ASKS_WHEN.search(question)))
+    if ASKS_DECISION.search(question):
+        scores = only_holding(DECISION, cands, as_argued(DECISION, cands, scores))
+    return scores
+
+
+def from_ruling(cands: list[Candidate], scores: np.ndarray, names: list[str],
+                when: bool = False) -> np.ndarray:
+    """`scores` with the sentences outside a court's ruling ranked below all others, when the
+    candidates hold a ruling that states a penalty, and of the ruling's items stating one those
+    that do not name the defendant asked about (`names`), when one does (ablation in the
+    README). The ruling's other sentences (刑期自…起至…止) rank below its items that state a
+    penalty, unless the question asks `when` (刑期到哪天结束)."""
+    spans: dict[int, tuple[int, int]] = {}
+    for c in cands:
+        if id(c.article) not in spans:
+            units = c.article.units
+            start = next((i for i, u in enumerate(units) if _RULING_START.search(u)), len(units))
+            end = next((i for i in range(start + 1, len(units)) if _RULING_END.search(units[i])),
+                       len(units))
+            spans[id(c.article)] = (start, end)
+    penalty = np.array([bool(PENALTY.search(c.plain)) for c in cands])
+    ruling = np.array([spans[id(c.article)][0] < c.at < spans[id(c.article)][1] for c in cands])
+    if not (penalty & ruling).any():
+        return scores
+    named = np.array([any(n in c.plain for n in names) for c in cands])
+    stated = penalty & ruling
+    other = stated & ~named if (stated & named).any() else np.zeros_like(stated)
+    below = ruling & ~stated & (not when)
+    # Three tiers, each keeping its own order: the items asked about, the ruling's other
+    # sentences, then everything else.
+    step = float(scores.max() - scores.min()) + 1.0
+    return scores - step * np.where(~ruling | other, 2, np.where(below, 1, 0))
+
+
+def as_argued(pattern: re.Pattern, cands: list[Candidate], scores: np.ndarray) -> np.ndarray:
+    """`scores` with each decision (a candidate matching `pattern`) that refers back to the
+    argument it decides on (故该辩护意见…不予采纳, 上述辩护意见…) scored as the best of itself and
+    of the up to _ARGUED units before it that decide nothing: "…辩称…。经查，…。故该辩解本院
+    不予采纳。" decides on the argument its first sentence states, which the question quotes
+    (ablation in the README)."""
+    at = {(c.passage.article_id, c.at): i for i, c in enumerate(cands) if c.at >= 0}
+    holds = [bool(pattern.search(c.plain)) for c in cands]
+    out = scores.copy()
+    for i, c in enumerate(cands):
+        if not holds[i] or c.at < 0 or not _REFERS_BACK.search(c.plain):
+            continue
+        for back in range(1, _ARGUED + 1):
+            j = at.get((c.passage.article_id, c.at - back))
+            if j is None:
+                break
+            if not holds[j]:
+                out[i] = max(out[i], scores[j])
+    return out
+
+
+def only_holding(pattern: re.Pattern, cands: list[Candidate], scores: np.ndarray) -> np.ndarray:
+    """`scores` with the candidates that do not match `pattern` ranked below all others, when
+    some candidate does (ablation in the README)."""
+    holds = np.array([bool(pattern.search(c.plain)) for c in cands])
+    return np.where(holds, scores, scores.min() - 1.0) if holds.any() else scores
