@@ -145,7 +145,8 @@ def _groups(data, embed, questions: list[dict], masked: bool, show_progress: boo
     """Per question: (question, features of its candidates, labels, candidates, Question),
     and, with `masked`, the same with the gold article masked out (answers cleared). With
     `within`, each question is asked within its own source file (its issue)."""
-    from rag.search.retrieve import PASSAGES, HybridRetriever, allowed_rows
+    from rag.search.llama import HybridRetriever
+    from rag.search.retrieve import PASSAGES, allowed_rows
 
     retriever = HybridRetriever(data, embed)
     stats = TextStats(data)

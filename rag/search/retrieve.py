@@ -9,7 +9,6 @@ searches as llama-index retrievers, for llama-index pipelines, are in `rag.searc
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from typing import Any
 
 import faiss
 import numpy as np
@@ -24,14 +23,6 @@ from rag.types import Passage
 faiss.omp_set_num_threads(1)
 
 Mask = np.ndarray | None
-
-
-def __getattr__(name: str) -> Any:
-    if name in ("BM25Retriever", "DenseRetriever", "HybridRetriever"):
-        from rag.search import llama
-
-        return getattr(llama, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def allowed_rows(data: IndexData, issue: int | None = None, date_from: str | None = None,
