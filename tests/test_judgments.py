@@ -155,3 +155,19 @@ def test_a_penalty_asked_without_a_name_comes_from_the_ruling(two_judgments):
         answer = two_judgments.ask("判了多长时间？", issue=parse_file(path).number)
         first = re.sub(r"\[\d+\]", "", answer.text).split("。")[0]
         assert "判处" in first and first in ruling, (path.name, answer.text)
+
+
+def test_a_fine_asked_without_the_word_penalty_comes_from_the_ruling(two_judgments):
+    """`罚了多少钱？` does not say 罚金 or 判; the fine is the ruling's all the same, not the
+    amount a relative repaid (退赔…10万元) that a defence argument mentions."""
+    asked = 0
+    for path in FILES:
+        text = path.read_text("utf-8")
+        ruling = text[text.index("判决如下"):text.index("如不服")]
+        if "罚金" not in ruling:
+            continue
+        asked += 1
+        answer = two_judgments.ask("罚了多少钱？", issue=parse_file(path).number)
+        first = re.sub(r"\[\d+\]", "", answer.text).split("。")[0]
+        assert "罚金" in first and first in ruling, (path.name, answer.text)
+    assert asked

@@ -23,6 +23,8 @@ from rag.answer.units import Candidate
 _RULING_START = re.compile(r"(?:判决|裁定)如下")
 _RULING_END = re.compile(r"如不服|审\s*判\s*[长员]|人\s*民\s*陪\s*审\s*员")  # often spaced out
 _ASKS_WHEN = re.compile(r"哪天|哪一天|什么时候|何时|几月|几号|日期|到哪|截止|结束|起止|开始|起算")
+# A fine is asked as 罚了多少钱 too (a `penalty` question says 罚金): the ruling states it.
+_ASKS_FINE = re.compile(r"罚了|罚多少|罚款")
 _ASKS_OTHER_PENALTY = re.compile(r"建议|公诉|检察|以前|之前|曾经|前科|上次|此前")
 # Asked whether the court accepted an argument (法院认了吗, 采纳了没有): the answer is the
 # sentence that gives the court's decision on it, whatever else shares the argument's words.
@@ -38,7 +40,8 @@ def judgment_order(question: str, q: Question, cands: list[Candidate],
     """The ranker's `scores` reordered by the rules of this module where `question` asks for a
     penalty or for the court's decision (unchanged for any other question, or when the
     candidates hold no ruling or decision)."""
-    if q.kinds["penalty"] and not q.kinds["reason"] and not _ASKS_OTHER_PENALTY.search(question):
+    if (q.kinds["penalty"] or _ASKS_FINE.search(question)) and not q.kinds["reason"] and \
+            not _ASKS_OTHER_PENALTY.search(question):
         scores = from_ruling(cands, scores, anonymised(question),
                              when=bool(_ASKS_WHEN.search(question)))
     if ASKS_DECISION.search(question):
