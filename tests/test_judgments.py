@@ -171,3 +171,15 @@ def test_a_fine_asked_without_the_word_penalty_comes_from_the_ruling(two_judgmen
         first = re.sub(r"\[\d+\]", "", answer.text).split("。")[0]
         assert "罚金" in first and first in ruling, (path.name, answer.text)
     assert asked
+
+
+def test_a_first_instance_judgment_is_not_asked_whether_it_was_appealed(two_judgments):
+    """Whether the defendant appealed, and how the second instance ruled, happen after the
+    judgment: it cannot say, so the answer is a refusal, not its appeal notice (如不服本判决…
+    提出上诉), which shares the question's words. What the notice says is still answered."""
+    for path in FILES:
+        issue = parse_file(path).number
+        for question in ("被告人判完以后上诉了没有？", "这个案子二审是怎么判的？"):
+            assert two_judgments.ask(question, issue=issue).abstained, (path.name, question)
+        answer = two_judgments.ask("不服判决可以向哪个法院上诉？", issue=issue)
+        assert not answer.abstained and "中级人民法院" in answer.text, (path.name, answer.text)

@@ -2,7 +2,8 @@
 see. The penalty a question asks for is stated in the court's ruling (`from_ruling`), not in
 the prosecutor's proposal or a past conviction that share its words; whether an argument was
 accepted is stated in a sentence that gives the court's decision on it (`as_argued`,
-`only_holding`), not in the sentence restating the argument. Each rule was measured on the
+`only_holding`), not in the sentence restating the argument; and whether it was appealed is
+not stated in a first-instance judgment at all (`after_judgment`). Each rule was measured on the
 written judgments of `tests/data/` (ablations in the README, "Judgments asked within their
 issue").
 """
@@ -26,6 +27,10 @@ _ASKS_WHEN = re.compile(r"哪天|哪一天|什么时候|何时|几月|几号|日
 # A fine is asked as 罚了多少钱 too (a `penalty` question says 罚金): the ruling states it.
 _ASKS_FINE = re.compile(r"罚了|罚多少|罚款")
 _ASKS_OTHER_PENALTY = re.compile(r"建议|公诉|检察|以前|之前|曾经|前科|上次|此前")
+# Whether the judgment was appealed and how the second instance ruled happen after a first-
+# instance judgment, which cannot say; a second-instance one names 上诉人 and rules on the appeal.
+_ASKS_APPEAL = re.compile(r"上诉了|上诉没|有没有上诉|是否上诉|上没上诉|二审|维持原判|改判")
+_APPEALED = re.compile(r"上诉人|驳回上诉|维持原判|撤销原判|二审|第二审")
 # Asked whether the court accepted an argument (法院认了吗, 采纳了没有): the answer is the
 # sentence that gives the court's decision on it, whatever else shares the argument's words.
 ASKS_DECISION = re.compile(r"(?:认|采纳|采信|支持|认定|同意|接受)了?(?:吗|没有|没)|认不认|认没认|"
@@ -47,6 +52,16 @@ def judgment_order(question: str, q: Question, cands: list[Candidate],
     if ASKS_DECISION.search(question):
         scores = only_holding(DECISION, cands, as_argued(DECISION, cands, scores))
     return scores
+
+
+def after_judgment(question: str, cands: list[Candidate]) -> bool:
+    """Whether `question` asks if the judgment was appealed or how the appeal went, of a
+    first-instance judgment (the candidates hold a ruling and no appeal), which cannot say."""
+    if not _ASKS_APPEAL.search(question):
+        return False
+    texts = ["".join(a.units) for a in {id(c.article): c.article for c in cands}.values()]
+    return any(_RULING_START.search(t) for t in texts) and not any(
+        _APPEALED.search(t) for t in texts)
 
 
 def from_ruling(cands: list[Candidate], scores: np.ndarray, names: list[str],
