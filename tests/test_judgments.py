@@ -173,13 +173,21 @@ def test_a_fine_asked_without_the_word_penalty_comes_from_the_ruling(two_judgmen
     assert asked
 
 
-def test_a_first_instance_judgment_is_not_asked_whether_it_was_appealed(two_judgments):
+def test_what_a_first_instance_judgment_does_not_say_is_refused(two_judgments):
     """Whether the defendant appealed, and how the second instance ruled, happen after the
-    judgment: it cannot say, so the answer is a refusal, not its appeal notice (如不服本判决…
-    提出上诉), which shares the question's words. What the notice says is still answered."""
+    judgment, and it names no police officer: the answer is a refusal, not its appeal notice
+    (如不服本判决…提出上诉) or the arrest, which share the question's words. What the notice
+    says and who sat on the bench are still answered."""
     for path in FILES:
         issue = parse_file(path).number
-        for question in ("被告人判完以后上诉了没有？", "这个案子二审是怎么判的？"):
+        text = path.read_text("utf-8")
+        assert "上诉人" not in text and not re.search(r"民警[\u4e00-\u9fff]{1,2}某", text)
+        for question in ("被告人判完以后上诉了没有？", "这个案子二审是怎么判的？",
+                         "抓被告人的民警叫什么名字？"):
             assert two_judgments.ask(question, issue=issue).abstained, (path.name, question)
         answer = two_judgments.ask("不服判决可以向哪个法院上诉？", issue=issue)
         assert not answer.abstained and "中级人民法院" in answer.text, (path.name, answer.text)
+        judge = re.search(r"审\s*判\s*长\s*(\S+)", text).group(1)
+        answer = two_judgments.ask("这个案子的审判长是谁？", issue=issue)
+        assert not answer.abstained and judge in answer.text.replace(" ", ""), (
+            path.name, answer.text)

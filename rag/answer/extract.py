@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.answer.features import features, refusal_features, shortlist
-from rag.answer.judgments import ASKS_DECISION, DECISION, after_judgment, judgment_order
+from rag.answer.judgments import ASKS_DECISION, DECISION, judgment_order, not_in_judgment
 from rag.answer.question import Question, analyse_question
 from rag.answer.ranker import MODEL_DIR, load_model
 from rag.answer.units import Candidate, TextStats, candidates
@@ -86,7 +86,7 @@ class Answerer:
         asked within their issue")."""
         q = analyse_question(question, self.stats.idf)
         cands = candidates(passages, self.stats.units) if q.tokens else []
-        if not cands or (whole and after_judgment(question, cands)):
+        if not cands or (whole and not_in_judgment(question, cands)):
             return self.abstain(question, passages)
         if len(cands) > _MANY:  # a long judgment read whole (ablation in the README)
             cands = [cands[i] for i in shortlist(q, cands, _SHORTLIST)]

@@ -3,9 +3,9 @@ see. The penalty a question asks for is stated in the court's ruling (`from_ruli
 the prosecutor's proposal or a past conviction that share its words; whether an argument was
 accepted is stated in a sentence that gives the court's decision on it (`as_argued`,
 `only_holding`), not in the sentence restating the argument; and whether it was appealed is
-not stated in a first-instance judgment at all (`after_judgment`). Each rule was measured on the
-written judgments of `tests/data/` (ablations in the README, "Judgments asked within their
-issue").
+not stated in a first-instance judgment at all, nor are the names of the police officers
+(`not_in_judgment`). Each rule was measured on the written judgments of `tests/data/`
+(ablations in the README, "Judgments asked within their issue").
 """
 
 from __future__ import annotations
@@ -27,10 +27,16 @@ _ASKS_WHEN = re.compile(r"哪天|哪一天|什么时候|何时|几月|几号|日
 # A fine is asked as 罚了多少钱 too (a `penalty` question says 罚金): the ruling states it.
 _ASKS_FINE = re.compile(r"罚了|罚多少|罚款")
 _ASKS_OTHER_PENALTY = re.compile(r"建议|公诉|检察|以前|之前|曾经|前科|上次|此前")
-# Whether the judgment was appealed and how the second instance ruled happen after a first-
-# instance judgment, which cannot say; a second-instance one names 上诉人 and rules on the appeal.
+# What a first-instance judgment does not say: whether it was appealed and how the second
+# instance ruled (that happens after it; a second-instance judgment names 上诉人 and rules on
+# the appeal), and the names of the police officers who acted (not parties: it says 民警 or
+# 侦查人员, and when it does name one, anonymised, 民警王某 or 王某某（民警）).
 _ASKS_APPEAL = re.compile(r"上诉了|上诉没|有没有上诉|是否上诉|上没上诉|二审|维持原判|改判")
 _APPEALED = re.compile(r"上诉人|驳回上诉|维持原判|撤销原判|二审|第二审")
+_POLICE = r"(?:民警|警察|交警|侦查人员|办案人员|警官)"
+_ASKS_OFFICER = re.compile(rf"{_POLICE}[^，。？]{{0,6}}(?:叫什么|名字|是谁|姓什么|叫啥)|"
+                           rf"(?:哪位|哪名|哪个){_POLICE}")
+_OFFICER_NAMED = re.compile(rf"{_POLICE}[\u4e00-\u9fff]{{1,2}}某|[\u4e00-\u9fff]某某?（?系?{_POLICE}")
 # Asked whether the court accepted an argument (法院认了吗, 采纳了没有): the answer is the
 # sentence that gives the court's decision on it, whatever else shares the argument's words.
 ASKS_DECISION = re.compile(r"(?:认|采纳|采信|支持|认定|同意|接受)了?(?:吗|没有|没)|认不认|认没认|"
@@ -54,14 +60,16 @@ def judgment_order(question: str, q: Question, cands: list[Candidate],
     return scores
 
 
-def after_judgment(question: str, cands: list[Candidate]) -> bool:
-    """Whether `question` asks if the judgment was appealed or how the appeal went, of a
-    first-instance judgment (the candidates hold a ruling and no appeal), which cannot say."""
-    if not _ASKS_APPEAL.search(question):
+def not_in_judgment(question: str, cands: list[Candidate]) -> bool:
+    """Whether `question` asks what a first-instance judgment does not say (the candidates hold
+    a ruling): if it was appealed when it records no appeal, or an officer's name when it names
+    none."""
+    appeal, officer = bool(_ASKS_APPEAL.search(question)), bool(_ASKS_OFFICER.search(question))
+    if not appeal and not officer:
         return False
-    texts = ["".join(a.units) for a in {id(c.article): c.article for c in cands}.values()]
-    return any(_RULING_START.search(t) for t in texts) and not any(
-        _APPEALED.search(t) for t in texts)
+    text = "".join("".join(a.units) for a in {id(c.article): c.article for c in cands}.values())
+    return bool(_RULING_START.search(text)) and (
+        (appeal and not _APPEALED.search(text)) or (officer and not _OFFICER_NAMED.search(text)))
 
 
 def from_ruling(cands: list[Candidate], scores: np.ndarray, names: list[str],
