@@ -191,3 +191,21 @@ def test_what_a_first_instance_judgment_does_not_say_is_refused(two_judgments):
         answer = two_judgments.ask("这个案子的审判长是谁？", issue=issue)
         assert not answer.abstained and judge in answer.text.replace(" ", ""), (
             path.name, answer.text)
+
+
+def test_a_news_report_that_quotes_a_ruling_keeps_its_named_officers(sample_subset, settings,
+                                                                     tmp_path):
+    """Only a court's own judgment (本院 … 判决如下) is taken not to name officers: a report in
+    the paper quotes the ruling and names the officer in full, and is answered."""
+    report = tmp_path / "issue_8901.txt"
+    report.write_text(
+        "公安周刊\n\n2024年5月14日 星期二\n\n第8901期 本刊今日4版\n\n"
+        "## 民警张卫国蹲守三天抓获盗窃电缆嫌疑人\n\n本报记者 李明\n\n"
+        "今年1月，工地连续发生电缆被盗案件。城关派出所民警张卫国在工地蹲守三天，"
+        "于1月18日凌晨将盗窃嫌疑人王某抓获，当场起获被盗电缆两捆。\n\n"
+        "日前，县人民法院对此案作出判决，判决如下：被告人王某犯盗窃罪，判处有期徒刑一年，"
+        "并处罚金人民币五千元。\n\n"
+        "张卫国说，电缆盗窃多发生在夜间，工地要安排专人值守。\n", "utf-8")
+    engine = Engine.load(sample_subset("report", [report]), settings)
+    answer = engine.ask("抓王某的民警叫什么名字？", issue=8901)
+    assert not answer.abstained and "张卫国" in answer.text, answer.text

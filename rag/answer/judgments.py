@@ -61,14 +61,16 @@ def judgment_order(question: str, q: Question, cands: list[Candidate],
 
 
 def not_in_judgment(question: str, cands: list[Candidate]) -> bool:
-    """Whether `question` asks what a first-instance judgment does not say (the candidates hold
-    a ruling): if it was appealed when it records no appeal, or an officer's name when it names
-    none."""
+    """Whether `question` asks what a first-instance judgment does not say (the candidates are
+    a judgment): if it was appealed when it records no appeal, or an officer's name when it
+    names none."""
     appeal, officer = bool(_ASKS_APPEAL.search(question)), bool(_ASKS_OFFICER.search(question))
     if not appeal and not officer:
         return False
     text = "".join("".join(a.units) for a in {id(c.article): c.article for c in cands}.values())
-    return bool(_RULING_START.search(text)) and (
+    # A court's own text (本院 … 判决如下), not a news report that quotes a ruling and names the
+    # officers in full.
+    return bool(_RULING_START.search(text)) and "本院" in text and (
         (appeal and not _APPEALED.search(text)) or (officer and not _OFFICER_NAMED.search(text)))
 
 
