@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from rag import Engine
+from rag.answer.extract import NOT_STATED
 from rag.answer.judgments import ASKS_DECISION, DECISION
 from rag.answer.question import QUESTION_KINDS
 from rag.answer.train import JUDGMENT, _groups, held_out, split_key
@@ -184,7 +185,10 @@ def test_what_a_first_instance_judgment_does_not_say_is_refused(two_judgments):
         assert "上诉人" not in text and not re.search(r"民警[\u4e00-\u9fff]{1,2}某", text)
         for question in ("被告人判完以后上诉了没有？", "这个案子二审是怎么判的？",
                          "抓被告人的民警叫什么名字？"):
-            assert two_judgments.ask(question, issue=issue).abstained, (path.name, question)
+            answer = two_judgments.ask(question, issue=issue)
+            # the judgment was found: the refusal says it does not state this, and cites it
+            assert answer.abstained and answer.text == NOT_STATED, (path.name, question)
+            assert [c.issue for c in answer.suggestions] == [issue], answer.suggestions
         answer = two_judgments.ask("不服判决可以向哪个法院上诉？", issue=issue)
         assert not answer.abstained and "中级人民法院" in answer.text, (path.name, answer.text)
         judge = re.search(r"审\s*判\s*长\s*(\S+)", text).group(1)

@@ -33,6 +33,8 @@ from rag.types import Answer, Citation, Passage
 logger = logging.getLogger(__name__)
 
 NOT_FOUND = "没有在公安周刊中找到相关内容。"
+# The judgment was found and read; what was asked is what it does not say (`not_in_judgment`).
+NOT_STATED = "这份判决书没有写明这一点。"
 _MAX_SENTENCE = 150  # longer sentences are trimmed around the answering clause
 _MAX_UNITS = 3  # sentences in an answer to a 哪些 / 为什么 / 措施 question
 # Past _MANY candidates (a judgment of ~25 chunks and more, read whole) the ranker sees the
@@ -86,8 +88,10 @@ class Answerer:
         asked within their issue")."""
         q = analyse_question(question, self.stats.idf)
         cands = candidates(passages, self.stats.units) if q.tokens else []
-        if not cands or (whole and not_in_judgment(question, cands)):
+        if not cands:
             return self.abstain(question, passages)
+        if whole and not_in_judgment(question, cands):
+            return self.abstain(question, passages, NOT_STATED)
         if len(cands) > _MANY:  # a long judgment read whole (ablation in the README)
             cands = [cands[i] for i in shortlist(q, cands, _SHORTLIST)]
         x = features(q, cands)
@@ -123,14 +127,14 @@ class Answerer:
             parts.append(f"{text}[{cite(cand)}]")
         return Answer(question=question, text="".join(parts), citations=citations)
 
-    def abstain(self, question: str, passages: list[Passage]) -> Answer:
+    def abstain(self, question: str, passages: list[Passage], text: str = NOT_FOUND) -> Answer:
         seen: set[str] = set()
         suggestions = []
         for p in passages:
             if p.article_id not in seen and len(suggestions) < 3:
                 seen.add(p.article_id)
                 suggestions.append(Citation.of(len(suggestions) + 1, p))
-        return Answer(question=question, text=NOT_FOUND, abstained=True, suggestions=suggestions)
+        return Answer(question=question, text=text, abstained=True, suggestions=suggestions)
 
 
 def _holds_number(cand: Candidate) -> bool:
