@@ -56,7 +56,8 @@ def judgment_order(question: str, q: Question, cands: list[Candidate],
         scores = from_ruling(cands, scores, anonymised(question),
                              when=bool(_ASKS_WHEN.search(question)))
     if ASKS_DECISION.search(question):
-        scores = only_holding(DECISION, cands, as_argued(DECISION, cands, scores))
+        decides = np.array([bool(DECISION.search(c.plain)) for c in cands])
+        scores = only_holding(decides, as_argued(decides, cands, scores))
     return scores
 
 
@@ -103,29 +104,27 @@ def from_ruling(cands: list[Candidate], scores: np.ndarray, names: list[str],
     return scores - step * np.where(~ruling | other, 2, np.where(below, 1, 0))
 
 
-def as_argued(pattern: re.Pattern, cands: list[Candidate], scores: np.ndarray) -> np.ndarray:
-    """`scores` with each decision (a candidate matching `pattern`) that refers back to the
+def as_argued(decides: np.ndarray, cands: list[Candidate], scores: np.ndarray) -> np.ndarray:
+    """`scores` with each decision (a candidate where `decides` is true) that refers back to the
     argument it decides on (故该辩护意见…不予采纳, 上述辩护意见…) scored as the best of itself and
     of the up to _ARGUED units before it that decide nothing: "…辩称…。经查，…。故该辩解本院
     不予采纳。" decides on the argument its first sentence states, which the question quotes
     (ablation in the README)."""
     at = {(c.passage.article_id, c.at): i for i, c in enumerate(cands) if c.at >= 0}
-    holds = [bool(pattern.search(c.plain)) for c in cands]
     out = scores.copy()
     for i, c in enumerate(cands):
-        if not holds[i] or c.at < 0 or not _REFERS_BACK.search(c.plain):
+        if not decides[i] or c.at < 0 or not _REFERS_BACK.search(c.plain):
             continue
         for back in range(1, _ARGUED + 1):
             j = at.get((c.passage.article_id, c.at - back))
             if j is None:
                 break
-            if not holds[j]:
+            if not decides[j]:
                 out[i] = max(out[i], scores[j])
     return out
 
 
-def only_holding(pattern: re.Pattern, cands: list[Candidate], scores: np.ndarray) -> np.ndarray:
-    """`scores` with the candidates that do not match `pattern` ranked below all others, when
-    some candidate does (ablation in the README)."""
-    holds = np.array([bool(pattern.search(c.plain)) for c in cands])
+def only_holding(holds: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """`scores` with the candidates where `holds` is false ranked below all others, when it is
+    true for some (ablation in the README)."""
     return np.where(holds, scores, scores.min() - 1.0) if holds.any() else scores

@@ -1,5 +1,6 @@
 """The learned parts of the answerer: LightGBM rankers over candidate units (their mean
-score) and a LightGBM refusal classifier, both read from `rag/answer/models/` (written by `python -m rag train`).
+score) and a LightGBM refusal classifier, both read from `rag/answer/models/` (written by
+`python -m rag train`).
 
 No pickle: both models are LightGBM's text format (scored by `rag.answer.trees` without
 importing LightGBM); the refusal features and threshold are plain JSON.

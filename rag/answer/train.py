@@ -7,9 +7,9 @@ judgments laid out one per issue (`tests/data/judgments/`), each asked within it
 as a reader asks about the document in front of them. Questions are split by article, never
 by question (SPLIT_RULE). On the train part LightGBM lambdarank models (one per seed) learn
 to rank the candidate units; a LightGBM classifier on the best candidate and on retrieval
-learns whether the archive answers at all, from answerable questions against DRCD's unanswerable ones and
-questions asked of an index with their article masked out. Figures are printed for the
-held-out part.
+learns whether the archive answers at all, from answerable questions against DRCD's
+unanswerable ones and questions asked of an index with their article masked out. Figures are
+printed for the held-out part.
 """
 
 from __future__ import annotations
