@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from rag import Engine
-from rag.answer.extract import NOT_STATED
+from rag.answer.extract import NOT_STATED, NOT_STATED_ARTICLE
 from rag.answer.judgments import ASKS_DECISION, DECISION
 from rag.answer.question import QUESTION_KINDS
 from rag.answer.train import JUDGMENT, _groups, held_out, split_key
@@ -213,3 +213,38 @@ def test_a_news_report_that_quotes_a_ruling_keeps_its_named_officers(sample_subs
     engine = Engine.load(sample_subset("report", [report]), settings)
     answer = engine.ask("抓王某的民警叫什么名字？", issue=8901)
     assert not answer.abstained and "张卫国" in answer.text, answer.text
+    # read whole, it states no plate: the refusal says the article does not
+    answer = engine.ask("王某作案时开的车车牌号是多少？", issue=8901)
+    assert answer.abstained and answer.text == NOT_STATED_ARTICLE, answer.text
+
+
+@pytest.fixture(scope="module")
+def masked_judgments(sample_subset, settings) -> Engine:
+    """A gambling judgment with a co-defendant tried separately (李某（另案处理）) and an
+    illegal-deposits judgment that masks the place rented (清苑区某养老院)."""
+    return Engine.load(sample_subset("masked", [JUDGMENTS / "issue_8301.txt",
+                                                JUDGMENTS / "issue_8402.txt",
+                                                JUDGMENTS / "issue_8303.txt"]), settings)
+
+
+def test_what_a_judgment_leaves_to_others_or_unnamed_is_refused(masked_judgments):
+    """A judgment does not sentence someone tried separately, does not know whether a fine was
+    later paid, and masks or leaves unnamed places that do not matter to the case: each is
+    refused as not stated, while the defendant's penalty and a named police station are
+    answered."""
+    issue = {i.source: i.number for i in masked_judgments.issues()}
+    text = (JUDGMENTS / "issue_8301.txt").read_text("utf-8")
+    assert "李某（另案处理）" in text and "预缴" not in text
+    for question in ("群管理员李某后来判了多久？", "孙某的罚金后来交了没有？"):
+        answer = masked_judgments.ask(question, issue=issue["issue_8301.txt"])
+        assert answer.abstained and answer.text == NOT_STATED, (question, answer.text)
+    answer = masked_judgments.ask("孙某判了多久？", issue=issue["issue_8301.txt"])
+    assert not answer.abstained and "有期徒刑" in answer.text and "孙某" in answer.text
+
+    assert "某养老院" in (JUDGMENTS / "issue_8402.txt").read_text("utf-8")
+    answer = masked_judgments.ask("那家养老院叫什么名字？", issue=issue["issue_8402.txt"])
+    assert answer.abstained and answer.text == NOT_STATED, answer.text
+    station = re.search(r"[\u4e00-\u9fff]{2,3}派出所", (JUDGMENTS / "issue_8303.txt").read_text(
+        "utf-8")).group()
+    answer = masked_judgments.ask("那个派出所叫什么名字？", issue=issue["issue_8303.txt"])
+    assert not answer.abstained and station in answer.text, (station, answer.text)

@@ -22,7 +22,14 @@ from pathlib import Path
 import numpy as np
 
 from rag.answer.features import features, refusal_features, shortlist
-from rag.answer.judgments import ASKS_DECISION, DECISION, judgment_order, not_in_judgment
+from rag.answer.forms import unstated
+from rag.answer.judgments import (
+    ASKS_DECISION,
+    DECISION,
+    court_text,
+    judgment_order,
+    not_in_judgment,
+)
 from rag.answer.question import Question, analyse_question
 from rag.answer.ranker import MODEL_DIR, load_model
 from rag.answer.units import Candidate, TextStats, candidates
@@ -33,8 +40,10 @@ from rag.types import Answer, Citation, Passage
 logger = logging.getLogger(__name__)
 
 NOT_FOUND = "没有在公安周刊中找到相关内容。"
-# The judgment was found and read; what was asked is what it does not say (`not_in_judgment`).
+# The document was found and read whole; what was asked is what it does not say
+# (`not_in_judgment`, `unstated`).
 NOT_STATED = "这份判决书没有写明这一点。"
+NOT_STATED_ARTICLE = "这篇文章没有写明这一点。"
 _MAX_SENTENCE = 150  # longer sentences are trimmed around the answering clause
 _MAX_UNITS = 3  # sentences in an answer to a 哪些 / 为什么 / 措施 question
 # Past _MANY candidates (a judgment of ~25 chunks and more, read whole) the ranker sees the
@@ -90,8 +99,13 @@ class Answerer:
         cands = candidates(passages, self.stats.units) if q.tokens else []
         if not cands:
             return self.abstain(question, passages)
-        if whole and not_in_judgment(question, cands):
-            return self.abstain(question, passages, NOT_STATED)
+        if whole:
+            sentences = [u for a in {id(c.article): c.article for c in cands}.values()
+                         for u in a.units]
+            text = "".join(sentences)
+            if not_in_judgment(question, q, text) or unstated(question, sentences):
+                return self.abstain(question, passages,
+                                    NOT_STATED if court_text(text) else NOT_STATED_ARTICLE)
         if len(cands) > _MANY:  # a long judgment read whole (ablation in the README)
             cands = [cands[i] for i in shortlist(q, cands, _SHORTLIST)]
         x = features(q, cands)

@@ -60,12 +60,12 @@ _ROLE = re.compile(r"被告人|被上诉人|上诉人|被申请人|申请人|被
                    r"原告|被告|第三人")
 _NAME = re.compile(r"[\u4e00-\u9fff]某某?|[\u4e00-\u9fff]{2,3}")
 # An anonymised name: a surname and 某 (周某某, 孙某), not 在某地 or 对某公司.
-_ANONYMISED = re.compile(r"[^在从向对被将把给让与和跟及或是有为于等之其某一每到至由以自该此\W]某某?")
+ANONYMISED = re.compile(r"[^在从向对被将把给让与和跟及或是有为于等之其某一每到至由以自该此\W]某某?")
 
 
 def anonymised(text: str) -> list[str]:
     """The anonymised names `text` holds, as judgments print them (周某某, 孙某)."""
-    return _ANONYMISED.findall(text)
+    return ANONYMISED.findall(text)
 
 
 def party_names(question: str, body: str) -> dict[str, str]:
@@ -95,7 +95,7 @@ def as_named(unit: str, parties: dict[str, str]) -> str:
 def _role_only(unit: str, end: int) -> bool:
     """True when no name follows the role that ends at `end` (被告人到案后, not 被告人张某某)."""
     after = unit[end:end + 4]
-    return not _ANONYMISED.match(after) and [f[:2] for _, f in pos_tag(after)][:1] != ["nr"]
+    return not ANONYMISED.match(after) and [f[:2] for _, f in pos_tag(after)][:1] != ["nr"]
 
 
 def _share(weights: dict[str, float], total: float, text: str) -> float:

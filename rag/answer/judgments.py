@@ -14,9 +14,10 @@ import re
 
 import numpy as np
 
-from rag.answer.features import PENALTY, anonymised
+from rag.answer.features import ANONYMISED, PENALTY, anonymised
 from rag.answer.question import Question
 from rag.answer.units import Candidate
+from rag.text import pos_tag
 
 # A court's ruling runs from "判决如下：" to the appeal notice. The same penalty words earlier in
 # a judgment are the prosecutor's proposal (建议判处…) or a past conviction (曾因…被判处…), so a
@@ -37,6 +38,24 @@ _POLICE = r"(?:民警|警察|交警|侦查人员|办案人员|警官)"
 _ASKS_OFFICER = re.compile(rf"{_POLICE}[^，。？]{{0,6}}(?:叫什么|名字|是谁|姓什么|叫啥)|"
                            rf"(?:哪位|哪名|哪个){_POLICE}")
 _OFFICER_NAMED = re.compile(rf"{_POLICE}[\u4e00-\u9fff]{{1,2}}某|[\u4e00-\u9fff]某某?（?系?{_POLICE}")
+# Nor whether a fine was paid (交了没有: after the judgment, unless it records a payment made
+# in advance, 已预缴罚金), nor the penalty of someone tried separately (李某（另案处理）) whom
+# the ruling does not name.
+_ASKS_PAID = re.compile(r"(?:罚金|罚款)[^，。？]{0,6}(?:交|缴)[^，。？]{0,4}(?:没有|没|吗|否)|"
+                        r"(?:交|缴)(?:了|上|清|齐)?(?:罚金|罚款)了?(?:没有|没|吗)")
+_PAID = re.compile(r"(?:已|预|先行)缴(?:纳|付)?了?[^，。；]{0,6}罚金|罚金已")
+# Nor the name of a place, firm or person it masks or leaves unnamed (某养老院, 一家美容店,
+# 根据群众举报): asked X叫什么名字 or X是谁, when every mention of X is masked or bare.
+_ASKS_NAME = re.compile(r"([\u4e00-\u9fff]{2,8})(?:叫什么名字|叫什么|的名字|名字是什么|名字叫什么|是谁)")
+# What stands before an unnamed X: a mask in its noun phrase (沧州某某物流, 某汽车修理厂), or a
+# count, pointer, preposition or conjunction (一家, 该, 在, 根据, 及). Any other word (迁安市价格
+# 认证 中心, 人民 医院) may be its name.
+_PHRASE_BREAK = re.compile(r"[，。；、：“”（）\s在到将把与和及的]")
+_BARE = frozenset("一家 一个 一名 一所 一处 一间 一辆 该 这家 那家 这个 那个 其 在 到 至 于 从 向 "
+                  "经 据 根据 接 由 被 与 和 及 等 当地 附近 多名 多家 多处".split())
+_BARE_TAGS = ("p", "m", "r", "c", "x")
+# A name given before 的 (网名为“阿峰”的上线, 叫聚福楼的饭店).
+_NAMED_BY = re.compile(r"”|名为|名叫|叫做|称为|叫|称")
 # Asked whether the court accepted an argument (法院认了吗, 采纳了没有): the answer is the
 # sentence that gives the court's decision on it, whatever else shares the argument's words.
 ASKS_DECISION = re.compile(r"(?:认|采纳|采信|支持|认定|同意|接受)了?(?:吗|没有|没)|认不认|认没认|"
@@ -61,18 +80,68 @@ def judgment_order(question: str, q: Question, cands: list[Candidate],
     return scores
 
 
-def not_in_judgment(question: str, cands: list[Candidate]) -> bool:
-    """Whether `question` asks what a first-instance judgment does not say (the candidates are
-    a judgment): if it was appealed when it records no appeal, or an officer's name when it
-    names none."""
+def court_text(text: str) -> bool:
+    """A court's own judgment (本院 … 判决如下), not a news report that quotes a ruling and
+    names the officers in full."""
+    return bool(_RULING_START.search(text)) and "本院" in text
+
+
+def not_in_judgment(question: str, q: Question, text: str) -> bool:
+    """Whether `question` asks what a first-instance judgment (`text`, read whole) does not
+    say: if it was appealed when it records no appeal, an officer's name when it names none,
+    whether the fine was paid when it records no payment, or the penalty of someone it says is
+    tried separately and its ruling does not name."""
     appeal, officer = bool(_ASKS_APPEAL.search(question)), bool(_ASKS_OFFICER.search(question))
-    if not appeal and not officer:
+    paid, name = bool(_ASKS_PAID.search(question)), _ASKS_NAME.search(question)
+    if not (appeal or officer or paid or name or q.kinds["penalty"]) or not court_text(text):
         return False
-    text = "".join("".join(a.units) for a in {id(c.article): c.article for c in cands}.values())
-    # A court's own text (本院 … 判决如下), not a news report that quotes a ruling and names the
-    # officers in full.
-    return bool(_RULING_START.search(text)) and "本院" in text and (
-        (appeal and not _APPEALED.search(text)) or (officer and not _OFFICER_NAMED.search(text)))
+    return (appeal and not _APPEALED.search(text)) or \
+        (officer and not _OFFICER_NAMED.search(text)) or (paid and not _PAID.search(text)) or \
+        (q.kinds["penalty"] and _tried_elsewhere(question, text)) or \
+        (name is not None and _unnamed(pos_tag(name.group(1))[-1][0], text))
+
+
+def _unnamed(thing: str, text: str) -> bool:
+    """Whether `text` mentions `thing` and never with its name: every mention is masked or bare
+    (清苑区某养老院, 经营一家美容店, 根据群众举报) and none is part of a longer name (中信银行),
+    follows a name given before 的 (网名为“阿峰”的上线) or precedes a person's name (烧烤店老板
+    杨某, 审判长 王建国). A named place of the same kind ("鑫达通讯"手机维修店 for 手机店) counts as its name."""
+    at = [m.start() for m in re.finditer(re.escape(thing), text)]
+    if len(thing) < 2 or not at or re.search(rf"”[^，。；“]{{0,6}}{re.escape(thing[-1])}", text):
+        return False
+    for i in at:
+        after = text[i + len(thing): i + len(thing) + 8]
+        # a label and its value (审判长 王建国, 联系人：…), a name, a quote or a bracket
+        if after[:1] in " 　:：“（”" or ANONYMISED.match(after) or \
+                (after and pos_tag(after)[0][1].startswith("nr")):
+            return False
+        if "某" in _PHRASE_BREAK.split(text[max(0, i - 6): i])[-1]:
+            continue  # masked
+        tagged = pos_tag(text[max(0, i - 8): i + len(thing)])
+        if not tagged or tagged[-1][0] != thing:
+            return False  # part of a longer word, a name (中信银行, 人民法院)
+        if len(tagged) < 2:
+            continue
+        word, tag = tagged[-2]
+        if word == "的":
+            if _NAMED_BY.search(text[max(0, i - 12): i]):
+                return False
+        elif word not in _BARE and not tag.startswith(_BARE_TAGS):
+            return False
+    return True
+
+
+def _tried_elsewhere(question: str, text: str) -> bool:
+    """A person the question names whom the judgment says is tried separately (李某（另案处理）,
+    张某、王某（均另案处理）) and whom its ruling does not name."""
+    start = _RULING_START.search(text)
+    end = _RULING_END.search(text, start.end()) if start else None
+    ruling = text[start.end(): end.start() if end else len(text)] if start else ""
+    for name in anonymised(question):
+        listed = rf"{re.escape(name)}(?!某)(?:、[^（。；，、]{{1,6}})*（[^）]{{0,4}}另案"
+        if re.search(listed, text) and not re.search(rf"{re.escape(name)}(?!某)", ruling):
+            return True
+    return False
 
 
 def from_ruling(cands: list[Candidate], scores: np.ndarray, names: list[str],

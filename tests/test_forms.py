@@ -1,0 +1,51 @@
+"""Details written in a recognisable form (`rag.answer.forms`), looked for in one real judgment:
+a person's detail counts only next to that person's name, a plate only in its written shape."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from rag.answer.forms import unstated
+from rag.answer.units import answer_units
+from rag.ingest.parse import parse_file
+
+# A false-imprisonment judgment: the two defendants' headers state their jobs and births; the
+# victim 杨某 appears in many sentences, none stating his job or age.
+JUDGMENT = Path(__file__).resolve().parent / "data" / "judgments" / "issue_8205.txt"
+
+
+@pytest.fixture(scope="module")
+def sentences() -> list[str]:
+    return [u for a in parse_file(JUDGMENT).articles for u in answer_units(a.title + "。" + a.text)]
+
+
+def test_a_defendants_job_and_age_are_stated_in_the_header(sentences):
+    for name in ("马某某", "韩某"):
+        header = next(s for s in sentences if s.startswith(f"被告人{name}，"))
+        assert "出生" in header and re.search("经理|司机", header)
+        assert unstated(f"{name}是做什么工作的？", sentences) is None
+        assert unstated(f"被告人{name}今年多大岁数？", sentences) is None
+
+
+def test_a_job_in_a_sentence_about_someone_else_is_not_the_victims(sentences):
+    """"马某某得知杨某在…茶楼喝茶，遂叫上其公司司机即被告人韩某": 司机 is 韩某's, not 杨某's;
+    a masked place (某某物流) is no person either."""
+    assert any("杨某" in s and "司机" in s for s in sentences)
+    assert unstated("杨某是做什么工作的？", sentences) == "job"
+    assert unstated("被害人杨某今年多大岁数？", sentences) == "age"
+
+
+def test_a_plate_is_looked_for_in_its_written_shape(sentences):
+    text = "".join(sentences)
+    assert "驾车" in text and not re.search(r"[京津冀][A-Z]", text)
+    assert unstated("马某某开的车车牌号是多少？", sentences) == "plate"
+    with_plate = sentences + ["二人驾驶冀J×××××号白色轿车前往该茶楼。"]
+    assert unstated("马某某开的车车牌号是多少？", with_plate) is None
+
+
+def test_questions_that_ask_no_such_detail_are_left_to_the_ranker(sentences):
+    for question in ("杨某被关了多长时间？", "马某某被判了几年？", "这个案子是哪个法院判的？"):
+        assert unstated(question, sentences) is None
