@@ -10,7 +10,7 @@ import pytest
 
 from rag.answer.extract import trim
 from rag.answer.units import answer_units
-from rag.ingest.parse import parse_corpus
+from rag.ingest.parse import parse_corpus, parse_file
 from rag.text import tokenize
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -42,3 +42,21 @@ def test_a_trimmed_sentence_keeps_the_asked_clause_and_whole_lists(sentence):
         assert start == 0 or sentence[start - 1] in "，：；", (clause, got)
         assert end == len(sentence) or sentence[end] in "，：；。", (clause, got)
         assert clause.rstrip("，：；") in got  # the clause the question was made from
+
+
+def test_trimming_keeps_the_amount_a_question_asks_for():
+    """"挖的铁矿石值多少钱？" of a long evidence item: the question's words sit in the clauses
+    about the ore's tonnage, the answer (价值人民币…元) two clauses on; the window reaches it."""
+    from rag.answer.extract import answer_need
+    from rag.answer.question import analyse_question
+
+    path = CORPUS.parent / "tests" / "data" / "long_judgments" / "issue_8503.txt"
+    sentence = next(u for a in parse_file(path).articles for u in answer_units(a.text)
+                    if "价值认定意见" in u and len(u) > 150)
+    q = analyse_question("挖的铁矿石值多少钱？", lambda t: 1.0)
+    amount = re.search(r"价值人民币\d+元", sentence).group()
+    got = trim(sentence, q.tokens, need=answer_need(q))
+    assert amount in got and len(got) < len(sentence), got
+    # a question that asks for no number is trimmed around its words as before
+    q = analyse_question("铁矿石是什么矿？", lambda t: 1.0)
+    assert answer_need(q) is None and "磁铁矿" in trim(sentence, q.tokens)

@@ -67,6 +67,12 @@ _MEASURES = dict.fromkeys("人名位", "人|名|位")
 # How long (多久): the answer holds a number of minutes, hours, days …
 _ASKS_DURATION = re.compile(r"多久|多长时间")
 _DURATIONS = "分钟|小时|天|日|周|星期|月|年|秒"
+# Asked what something cost or was worth: the answer holds an amount of money.
+_ASKS_MONEY = re.compile(r"多少钱|值多少|价值多少|金额|损失(?:了)?多少|多少(?:元|万元|块)")
+_MONEY = re.compile(rf"[{_NUMERALS}]+(?:\.\d+)?(?:余|多)?[万亿]?(?:美|港|日|欧)?元|块钱")
+# Asked for a date (何年, 哪天), not when (什么时候 is as often answered 即捕即解实施前).
+_ASKS_DATE = re.compile(r"哪一?年|何年|哪天|哪一天|几月|几号|日期|年份")
+_DATE = re.compile(rf"[{_NUMERALS}]+(?:年|月|日|号)|世纪|年代")
 # Asked how many / how much / how long (not 第几, a rank): an answer with no number says none.
 _ASKS_AMOUNT = re.compile(r"多少|(?<!第)几(?!乎)|多长|多久|多大|多高|多远|多重|多深|多宽")
 _SEVERAL = re.compile(r"哪些|措施|为什么|为何|原因|举措|做法")
@@ -137,7 +143,8 @@ class Answerer:
             text = cand.text
             if len(chosen) == 1:  # around the court's decision, not the argument's words
                 words = DECISION.findall(cand.text) if decision else []
-                text = trim(text, words, span=False) if words else trim(text, q.tokens)
+                text = trim(text, words, span=False) if words else \
+                    trim(text, q.tokens, need=answer_need(q))
             parts.append(f"{text}[{cite(cand)}]")
         return Answer(question=question, text="".join(parts), citations=citations)
 
@@ -260,14 +267,28 @@ def _answers_procedure(question: str, sentence: str) -> bool:
     return True
 
 
-def trim(sentence: str, tokens: list[str], width: int = 110, span: bool = True) -> str:
+def answer_need(q: Question) -> re.Pattern | None:
+    """What the answer to `q` must hold, so that trimming keeps it: an amount of money
+    (值多少钱), a date (哪一年), a number (多少人); None for other questions."""
+    if _ASKS_MONEY.search(q.text):
+        return _MONEY
+    if _ASKS_DATE.search(q.text):
+        return _DATE
+    return _NUMBER if q.kinds["number"] else None
+
+
+def trim(sentence: str, tokens: list[str], width: int = 110, span: bool = True,
+         need: re.Pattern | None = None) -> str:
     """Shorten a very long sentence to the clauses around the question's words.
 
     The window starts as the clauses from the first to the last that hold a question word
     (`span`; else the one holding most), so that an answer between them is kept, and widens
     one clause at a time, right first, up to `width` characters. Clauses end at ，：； only: a
     list (甲、乙、丙) is often the answer and is kept whole (held-out DRCD: answers lost to
-    trimming 2 → 1 of 46 trimmed).
+    trimming 2 → 1 of 46 trimmed). When the window holds nothing of what the answer must hold
+    (`need`: a number for 多少, a date for 哪一年) and another clause does, the window reaches
+    to the nearest such clause, or moves to it when both do not fit in `width` (ablation in
+    the README).
     """
     if len(sentence) <= _MAX_SENTENCE:
         return sentence
@@ -279,6 +300,12 @@ def trim(sentence: str, tokens: list[str], width: int = 110, span: bool = True) 
     lo, hi = hits[0], hits[-1]
     if not span or len("".join(clauses[lo:hi + 1])) > width:
         lo = hi = max(hits, key=lambda i: sum(len(t) for t in tokens if t in plain[i]))
+    needed = [i for i, c in enumerate(plain) if need is not None and need.search(c)]
+    if needed and not any(lo <= i <= hi for i in needed):
+        near = min(needed, key=lambda i: min(abs(i - lo), abs(i - hi)))
+        lo, hi = (min(lo, near), max(hi, near))
+        if len("".join(clauses[lo:hi + 1])) > width:
+            lo = hi = near
     grew = True
     while grew:
         grew = False

@@ -392,7 +392,7 @@ def _adjacent_margin(groups: list, score) -> float:
 
 def _figures(groups: list, model: AnswerModel) -> dict:
     """Held-out figures as `rag eval` counts them, from the same candidates and models."""
-    from rag.answer.extract import shape, trim
+    from rag.answer.extract import answer_need, shape, trim
 
     fact, refused_ok, refused_bad, masked_refused, dropped_refused = [], [], [], [], []
     for q, x, _y, cands, info in groups:
@@ -411,7 +411,8 @@ def _figures(groups: list, model: AnswerModel) -> dict:
             if answered:
                 chosen = shape(info, cands, np.argsort(-scores, kind="stable"), scores,
                                model.adjacent_margin)
-                text = "".join(trim(c.text, info.tokens) if len(chosen) == 1 else c.text
+                text = "".join(trim(c.text, info.tokens, need=answer_need(info))
+                               if len(chosen) == 1 else c.text
                                for c in chosen)
             fact.append(any(a in text for a in q.get("answers", [])))
 
