@@ -143,6 +143,13 @@ def test_a_long_judgment_is_read_whole_and_its_penalties_come_from_the_ruling(sa
     for q, row in decided:
         assert DECISION.search(row["answer"]), (q["question"], row["answer"])
         assert any(a in row["answer"] for a in q["answers"]), (q["question"], row["answer"])
+    # Asked how much money: the answer states an amount, not the evidence item that shares
+    # the most words (`给彭某某开的支票是多少钱？` got 何某's statement on the cheque).
+    money = [(q, row) for q, row in zip(questions, report["rows"])
+             if re.search("多少钱", q["question"]) and not q.get("unanswerable")]
+    assert len(money) >= 5
+    for q, row in money:
+        assert re.search(r"\d+(?:\.\d+)?万?元", row["answer"]), (q["question"], row["answer"])
     # 0.31 when the best eight passages were read and the proposal stood for the penalty
     assert report["fact_in_answer"] >= 0.6
 

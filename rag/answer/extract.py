@@ -22,13 +22,14 @@ from pathlib import Path
 import numpy as np
 
 from rag.answer.features import features, refusal_features, shortlist
-from rag.answer.forms import unstated
+from rag.answer.forms import holding, unstated
 from rag.answer.judgments import (
     ASKS_DECISION,
     DECISION,
     court_text,
     judgment_order,
     not_in_judgment,
+    only_holding,
 )
 from rag.answer.question import Question, analyse_question
 from rag.answer.ranker import MODEL_DIR, load_model
@@ -117,6 +118,10 @@ class Answerer:
         x = features(q, cands)
         scores = self.model.rank(x)
         scores = judgment_order(question, q, cands, scores)
+        # Read whole, a sentence holding the form asked for (an amount for 多少钱, a time for
+        # 几点) comes first; over an archive this lost DRCD and news answers (README).
+        if whole and (held := holding(question, [c.plain for c in cands])) is not None:
+            scores = only_holding(held, scores)
         decision = bool(ASKS_DECISION.search(question))
         p = self.model.answerable(refusal_features(q, cands, x, scores))
         logger.debug("answerable %.3f (threshold %.3f)", p, self.threshold)

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 from rag.answer.features import ANONYMISED
 
 _N = "0-9零〇一二两三四五六七八九十百千万半"
@@ -51,6 +53,10 @@ _THINGS = re.compile(r"手机|电脑|摩托车|电动车|车|香烟|烟|酒|手�
 
 
 FORMS = [
+    _form("money", r"多少钱|值多少|价值多少|金额|损失(?:了)?多少|多少(?:元|万元|块)",
+          rf"{_MONEY}|块钱"),
+    _form("clock", r"几点|几时(?!候)", rf"[{_N}]+(?:时|点)|[{_N}]+分"),
+    _form("share", r"比例|百分之|百分比|几成", rf"%|％|百分之|[{_N}]+成|比例"),
     _form("plate", r"车牌|牌照|号牌",
           r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领][A-Z][·•]?"
           r"[A-Z0-9×*Xx＊某]{3,6}|(?:号牌|车牌|牌照)(?:号码?)?(?:为|是)"),
@@ -103,6 +109,18 @@ def unstated(question: str, sentences: list[str]) -> str | None:
                           thing if form.thing else None) for s in sentences):
             return form.name
     return None
+
+
+def holding(question: str, sentences: list[str]) -> np.ndarray | None:
+    """Which of `sentences` hold every form `question` asks for (None when it asks for none)."""
+    asked = [f for f in FORMS if f.asks.search(question)]
+    if not asked:
+        return None
+    names = ANONYMISED.findall(question)
+    person = names[-1] if names else None
+    thing = m.group() if (m := _THINGS.search(question)) else None
+    return np.array([all(_holds(f, s, person if f.person else None, thing if f.thing else None)
+                         for f in asked) for s in sentences])
 
 
 def _holds(form: Form, sentence: str, person: str | None, thing: str | None) -> bool:
