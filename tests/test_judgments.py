@@ -16,6 +16,7 @@ from rag.answer.extract import NOT_STATED, NOT_STATED_ARTICLE
 from rag.answer.judgments import ASKS_DECISION, DECISION
 from rag.answer.question import QUESTION_KINDS
 from rag.answer.train import JUDGMENT, _groups, held_out, split_key
+from rag.answer.units import answer_units
 from rag.errors import RagError
 from rag.evaluate import evaluate
 from rag.index.embed import load_embedder
@@ -255,3 +256,25 @@ def test_what_a_judgment_leaves_to_others_or_unnamed_is_refused(masked_judgments
         "utf-8")).group()
     answer = masked_judgments.ask("那个派出所叫什么名字？", issue=issue["issue_8303.txt"])
     assert not answer.abstained and station in answer.text, (station, answer.text)
+
+
+def test_a_past_record_is_the_one_of_the_defendant_asked_about(two_judgments):
+    """`以前犯过什么事？` shares 以前 and 判 with the ruling's `判决执行以前先行羁押的…`; the answer
+    is the record the defendant's header states: the crime of …因犯…罪, or 无（违法犯罪）前科, which
+    follows each defendant's header in the same words and names nobody."""
+    asked = 0
+    for path in FILES:
+        sentences = [u for a in parse_file(path).articles for u in answer_units(a.text)]
+        for i, s in enumerate(sentences):
+            if not (m := re.match(r"被告人([\u4e00-\u9fff]某某?)，(?:男|女)", s)):
+                continue
+            stated = re.search(r"因犯([\u4e00-\u9fff]{2,8}?罪)|(?:无|没有)[\u4e00-\u9fff]{0,6}前科",
+                               " ".join(sentences[i:i + 3]))
+            if stated is None:
+                continue
+            record = stated.group(1) or stated.group()
+            for question in (f"{m.group(1)}以前犯过什么事？", f"{m.group(1)}有没有前科？"):
+                answer = two_judgments.ask(question, issue=parse_file(path).number)
+                assert record in answer.text, (path.name, question, record, answer.text)
+                asked += 1
+    assert asked >= 4

@@ -30,6 +30,7 @@ from rag.answer.judgments import (
     judgment_order,
     not_in_judgment,
     only_holding,
+    wanted,
 )
 from rag.answer.question import Question, analyse_question
 from rag.answer.ranker import MODEL_DIR, load_model
@@ -114,7 +115,8 @@ class Answerer:
                 return self.abstain(question, passages,
                                     NOT_STATED if court_text(text) else NOT_STATED_ARTICLE)
         if len(cands) > _MANY:  # a long judgment read whole (ablation in the README)
-            cands = [cands[i] for i in shortlist(q, cands, _SHORTLIST)]
+            keep = set(shortlist(q, cands, _SHORTLIST)) | set(wanted(question, cands))
+            cands = [cands[i] for i in sorted(keep)]
         x = features(q, cands)
         scores = self.model.rank(x)
         scores = judgment_order(question, q, cands, scores)

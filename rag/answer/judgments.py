@@ -56,6 +56,18 @@ _BARE = frozenset("一家 一个 一名 一所 一处 一间 一辆 该 这家 �
 _BARE_TAGS = ("p", "m", "r", "c", "x")
 # A name given before 的 (网名为“阿峰”的上线, 叫聚福楼的饭店).
 _NAMED_BY = re.compile(r"”|名为|名叫|叫做|称为|叫|称")
+# Asked about a past record (以前犯过什么事, 有没有前科): the answer is a sentence stating one
+# (曾因犯盗窃罪被判处…, 刑满释放, 无前科), not the ruling's 判决执行以前先行羁押的…, which
+# shares 以前 and 判.
+_ASKS_RECORD = re.compile(r"(?:以前|之前|曾经|此前|过去|从前)[^，。？]{0,8}(?:犯过|被判|判过|受过?处罚|坐过?牢)|"
+                          r"前科|案底|犯罪记录")
+_RECORD = re.compile(r"曾(?:因|被)|曾于[^，。；]{0,20}(?:因|被)|前科|刑满释放|释放证明|犯罪记录|因犯[^，。；]{1,15}罪[^，。；]{0,25}判处")
+# A record stated (the crime and the penalty, or none), or only referred to (曾因故意犯罪被判处…
+# 系累犯), by the court; not the evidence list (证实…前科情况) or an argument (辩护人提出…).
+_STATES_RECORD = re.compile(r"因犯[^，。；]{1,15}罪[^，。；]{0,25}判处|"
+                            r"(?:无|没有)[^，。；]{0,6}(?:前科|犯罪记录)(?!证明)")
+_REFERS_RECORD = re.compile(r"刑满释放|曾因[^，。；]{1,15}被|前罪")
+_NOT_FINDING = re.compile(r"^\d+[.、．]|证实|辩护|辩称|提出")
 # Asked whether the court accepted an argument (法院认了吗, 采纳了没有): the answer is the
 # sentence that gives the court's decision on it, whatever else shares the argument's words.
 ASKS_DECISION = re.compile(r"(?:认|采纳|采信|支持|认定|同意|接受)了?(?:吗|没有|没)|认不认|认没认|"
@@ -68,12 +80,14 @@ DECISION = re.compile(r"(?:不予|予以|应予|依法)(?:采纳|采信|支持|�
 def judgment_order(question: str, q: Question, cands: list[Candidate],
                    scores: np.ndarray) -> np.ndarray:
     """The ranker's `scores` reordered by the rules of this module where `question` asks for a
-    penalty or for the court's decision (unchanged for any other question, or when the
-    candidates hold no ruling or decision)."""
+    penalty, a past record or the court's decision (unchanged for any other question, or when
+    the candidates hold no ruling, record or decision)."""
     if (q.kinds["penalty"] or _ASKS_FINE.search(question)) and not q.kinds["reason"] and \
             not _ASKS_OTHER_PENALTY.search(question):
         scores = from_ruling(cands, scores, anonymised(question),
                              when=bool(_ASKS_WHEN.search(question)))
+    if _ASKS_RECORD.search(question):
+        scores = only_holding(_record(anonymised(question), cands), scores)
     if ASKS_DECISION.search(question):
         decides = np.array([bool(DECISION.search(c.plain)) for c in cands])
         scores = only_holding(decides, as_argued(decides, cands, scores))
@@ -84,6 +98,46 @@ def court_text(text: str) -> bool:
     """A court's own judgment (本院 … 判决如下), not a news report that quotes a ruling and
     names the officers in full."""
     return bool(_RULING_START.search(text)) and "本院" in text
+
+
+def wanted(question: str, cands: list[Candidate]) -> list[int]:
+    """Indexes of the candidates a rule of this module looks for whatever words they share with
+    the question, which a long judgment's shortlist must keep: the sentences stating a past
+    record (`无前科。` shares no word with `以前犯过什么事`)."""
+    if not _ASKS_RECORD.search(question):
+        return []
+    return [i for i, c in enumerate(cands) if _RECORD.search(c.plain)]
+
+
+def _record(names: list[str], cands: list[Candidate]) -> np.ndarray:
+    """The candidates to answer a question about a past record from, of those about the person
+    the question names last when any is: the court's statements of one (因犯盗窃罪被…判处,
+    无违法犯罪前科), else its references to one (曾因故意犯罪被判处…系累犯), else any mention
+    (证实…前科情况, 辩护人提出…无前科)."""
+    mentions = np.array([bool(_RECORD.search(c.plain)) for c in cands])
+    finding = mentions & np.array([not _NOT_FINDING.search(c.plain) for c in cands])
+    states = finding & np.array([bool(_STATES_RECORD.search(c.plain)) for c in cands])
+    refers = finding & np.array([bool(_REFERS_RECORD.search(c.plain)) for c in cands])
+    about = np.array([_about(c, names[-1]) for c in cands]) if names else \
+        np.ones(len(cands), bool)
+    for holds in (states & about, refers & about, mentions & about, states, refers):
+        if holds.any():
+            return holds
+    return mentions
+
+
+def _about(cand: Candidate, name: str) -> bool:
+    """Whether `cand` names `name` (周某, not 周某某), or names nobody and follows, here or
+    where the same words stand again, a sentence that does (a header's `无前科。` after
+    `被告人周某，男，…`)."""
+    own = re.compile(rf"{re.escape(name)}(?!某)")
+    if own.search(cand.plain):
+        return True
+    if ANONYMISED.search(cand.plain) or cand.at < 0:
+        return False
+    # the same words may follow each defendant's header: candidates keep one of them
+    units = cand.article.units
+    return any(u == cand.plain and own.search(units[i - 1]) for i, u in enumerate(units) if i)
 
 
 def not_in_judgment(question: str, q: Question, text: str) -> bool:
