@@ -278,3 +278,23 @@ def test_a_past_record_is_the_one_of_the_defendant_asked_about(two_judgments):
                 assert record in answer.text, (path.name, question, record, answer.text)
                 asked += 1
     assert asked >= 4
+
+
+def test_how_and_where_a_defendant_was_caught_is_about_that_defendant(two_judgments):
+    """`赵某是怎么到案的？` shares 到案 with a sentence about 张某某 (`其到案后虽如实供述…`); the
+    answer is a finding about the defendant asked about: one that names them, or names nobody
+    (民警在…将其抓获), and says how (抓获, 投案) and, asked where, 在 where."""
+    asked = 0
+    for path in FILES:
+        text = path.read_text("utf-8")
+        for name in dict.fromkeys(re.findall(r"被告人([\u4e00-\u9fff]某某?)，(?:男|女)", text)):
+            for question in (f"{name}是怎么到案的？", f"{name}是在哪儿被抓的？"):
+                answer = two_judgments.ask(question, issue=parse_file(path).number)
+                first = re.sub(r"\[\d+\]", "", answer.text).split("。")[0]
+                names = re.findall(r"[\u4e00-\u9fff]某某?", first)
+                assert not names or re.search(rf"{name}(?!某)", first), (question, first)
+                assert re.search("抓获|投案|到案", first), (question, first)
+                if "哪儿" in question:
+                    assert re.search(r"在[^，。；]{2,30}(?:抓获|投案)", first), (question, first)
+                asked += 1
+    assert asked >= 6

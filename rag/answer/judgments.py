@@ -68,6 +68,16 @@ _STATES_RECORD = re.compile(r"因犯[^，。；]{1,15}罪[^，。；]{0,25}判�
                             r"(?:无|没有)[^，。；]{0,6}(?:前科|犯罪记录)(?!证明)")
 _REFERS_RECORD = re.compile(r"刑满释放|曾因[^，。；]{1,15}被|前罪")
 _NOT_FINDING = re.compile(r"^\d+[.、．]|证实|辩护|辩称|提出")
+# Asked how, where or when someone was caught (在哪被抓的, 怎么到案的): the answer is a finding
+# about that person's arrest or surrender (民警在…宾馆将刘某某抓获, 郑某某…主动到…投案), not a
+# sentence about another's (张某某得知王某某被抓获后…投案) or the evidence list's summary.
+_ASKS_ARREST = re.compile(r"(?:怎么|怎样|如何|在哪|哪里|哪儿|什么地方|哪天|什么时候|何时|几号)[^，。？]{0,8}"
+                          r"(?:抓|落网|到案|投案|归案)|(?:抓|落网|到案|投案|归案)[^，。？]{0,6}"
+                          r"(?:哪|什么地方|怎么)")
+_ASKS_WHERE = re.compile(r"在哪|哪里|哪儿|什么地方|何处|何地")
+_ARREST = re.compile(r"抓获|抓住|抓到|落网|归案|到案|投案|自首|查获|报警|控制|传唤")
+_ARRESTED_AT = re.compile(r"在[^，。；]{2,30}(?:抓获|查获|控制|抓住|投案)")
+_DATED = re.compile(r"\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月|[次当同]日")
 # Asked whether the court accepted an argument (法院认了吗, 采纳了没有): the answer is the
 # sentence that gives the court's decision on it, whatever else shares the argument's words.
 ASKS_DECISION = re.compile(r"(?:认|采纳|采信|支持|认定|同意|接受)了?(?:吗|没有|没)|认不认|认没认|"
@@ -88,6 +98,8 @@ def judgment_order(question: str, q: Question, cands: list[Candidate],
                              when=bool(_ASKS_WHEN.search(question)))
     if _ASKS_RECORD.search(question):
         scores = only_holding(_record(anonymised(question), cands), scores)
+    if _ASKS_ARREST.search(question):
+        scores = only_holding(_arrest(question, cands), scores)
     if ASKS_DECISION.search(question):
         decides = np.array([bool(DECISION.search(c.plain)) for c in cands])
         scores = only_holding(decides, as_argued(decides, cands, scores))
@@ -124,6 +136,26 @@ def _record(names: list[str], cands: list[Candidate]) -> np.ndarray:
         if holds.any():
             return holds
     return mentions
+
+
+def _arrest(question: str, cands: list[Candidate]) -> np.ndarray:
+    """The candidates to answer how, where or when someone was caught from: findings (not the
+    evidence list or an argument) about the person the question names last that say where
+    (在…抓获) or when (a date) when it asks that, then the same naming nobody (民警在…将其抓获),
+    then any finding about that person's arrest or surrender, then any sentence about it."""
+    names = anonymised(question)
+    arrest = np.array([bool(_ARREST.search(c.plain)) for c in cands])
+    nameless = np.array([not ANONYMISED.search(c.plain) for c in cands])
+    about = np.array([_about(c, names[-1]) for c in cands]) if names else \
+        np.ones(len(cands), bool)
+    finding = arrest & np.array([not _NOT_FINDING.search(c.plain) for c in cands])
+    tiers = [finding & about, arrest & about]
+    said = _ARRESTED_AT if _ASKS_WHERE.search(question) else \
+        _DATED if _ASKS_WHEN.search(question) else None
+    if said is not None:
+        says = finding & np.array([bool(said.search(c.plain)) for c in cands])
+        tiers = [says & about, says & nameless, *tiers]
+    return next((t for t in tiers if t.any()), arrest)
 
 
 def _about(cand: Candidate, name: str) -> bool:
