@@ -250,8 +250,14 @@ def test_what_a_judgment_leaves_to_others_or_unnamed_is_refused(masked_judgments
     assert not answer.abstained and "有期徒刑" in answer.text and "孙某" in answer.text
 
     assert "某养老院" in (JUDGMENTS / "issue_8402.txt").read_text("utf-8")
-    answer = masked_judgments.ask("那家养老院叫什么名字？", issue=issue["issue_8402.txt"])
-    assert answer.abstained and answer.text == NOT_STATED, answer.text
+    for question in ("那家养老院叫什么名字？", "陈某租的是哪家养老院的场地？"):
+        answer = masked_judgments.ask(question, issue=issue["issue_8402.txt"])
+        assert answer.abstained and answer.text == NOT_STATED, (question, answer.text)
+    # a name with an ordinal or a place before the kind of thing is a name (石家庄市第一看守所)
+    jail = re.search(r"羁押于([^。，]*看守所)", (JUDGMENTS / "issue_8303.txt").read_text(
+        "utf-8")).group(1)
+    answer = masked_judgments.ask("他现在关在哪个看守所？", issue=issue["issue_8303.txt"])
+    assert not answer.abstained and jail in answer.text, (jail, answer.text)
     station = re.search(r"[\u4e00-\u9fff]{2,3}派出所", (JUDGMENTS / "issue_8303.txt").read_text(
         "utf-8")).group()
     answer = masked_judgments.ask("那个派出所叫什么名字？", issue=issue["issue_8303.txt"])

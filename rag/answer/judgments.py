@@ -45,15 +45,16 @@ _ASKS_PAID = re.compile(r"(?:罚金|罚款)[^，。？]{0,6}(?:交|缴)[^，。�
                         r"(?:交|缴)(?:了|上|清|齐)?(?:罚金|罚款)了?(?:没有|没|吗)")
 _PAID = re.compile(r"(?:已|预|先行)缴(?:纳|付)?了?[^，。；]{0,6}罚金|罚金已")
 # Nor the name of a place, firm or person it masks or leaves unnamed (某养老院, 一家美容店,
-# 根据群众举报): asked X叫什么名字 or X是谁, when every mention of X is masked or bare.
+# 根据群众举报): asked X叫什么名字, X是谁 or 哪个X, when every mention of X is masked or bare.
 _ASKS_NAME = re.compile(r"([\u4e00-\u9fff]{2,8})(?:叫什么名字|叫什么|的名字|名字是什么|名字叫什么|是谁)")
+_ASKS_WHICH = re.compile(r"(?:哪个|哪家|哪一家|哪所|哪一所|哪一个)([\u4e00-\u9fff]{2,6})")
 # What stands before an unnamed X: a mask in its noun phrase (沧州某某物流, 某汽车修理厂), or a
 # count, pointer, preposition or conjunction (一家, 该, 在, 根据, 及). Any other word (迁安市价格
 # 认证 中心, 人民 医院) may be its name.
 _PHRASE_BREAK = re.compile(r"[，。；、：“”（）\s在到将把与和及的]")
 _BARE = frozenset("一家 一个 一名 一所 一处 一间 一辆 该 这家 那家 这个 那个 其 在 到 至 于 从 向 "
-                  "经 据 根据 接 由 被 与 和 及 等 当地 附近 多名 多家 多处".split())
-_BARE_TAGS = ("p", "m", "r", "c", "x")
+                  "经 据 根据 接 由 被 与 和 及 等 当地 附近 多名 多家 多处 个体".split())
+_BARE_TAGS = ("p", "r", "c", "x")  # not m: 第一 of 第一看守所 is a name
 # A name given before 的 (网名为“阿峰”的上线, 叫聚福楼的饭店).
 _NAMED_BY = re.compile(r"”|名为|名叫|叫做|称为|叫|称")
 # Asked about a past record (以前犯过什么事, 有没有前科): the answer is a sentence stating one
@@ -178,13 +179,23 @@ def not_in_judgment(question: str, q: Question, text: str) -> bool:
     whether the fine was paid when it records no payment, or the penalty of someone it says is
     tried separately and its ruling does not name."""
     appeal, officer = bool(_ASKS_APPEAL.search(question)), bool(_ASKS_OFFICER.search(question))
-    paid, name = bool(_ASKS_PAID.search(question)), _ASKS_NAME.search(question)
-    if not (appeal or officer or paid or name or q.kinds["penalty"]) or not court_text(text):
+    paid, thing = bool(_ASKS_PAID.search(question)), _asked_thing(question)
+    if not (appeal or officer or paid or thing or q.kinds["penalty"]) or not court_text(text):
         return False
     return (appeal and not _APPEALED.search(text)) or \
         (officer and not _OFFICER_NAMED.search(text)) or (paid and not _PAID.search(text)) or \
         (q.kinds["penalty"] and _tried_elsewhere(question, text)) or \
-        (name is not None and _unnamed(pos_tag(name.group(1))[-1][0], text))
+        (thing is not None and _unnamed(thing, text))
+
+
+def _asked_thing(question: str) -> str | None:
+    """The thing whose name `question` asks: 养老院 of 那家养老院叫什么名字, 事业单位 of
+    想进的是哪个事业单位."""
+    if m := _ASKS_NAME.search(question):
+        return pos_tag(m.group(1))[-1][0]
+    if m := _ASKS_WHICH.search(question):
+        return pos_tag(m.group(1))[0][0]
+    return None
 
 
 def _unnamed(thing: str, text: str) -> bool:
