@@ -53,8 +53,10 @@ _ASKS_WHICH = re.compile(r"(?:哪个|哪家|哪一家|哪所|哪一所|哪一个
 # 认证 中心, 人民 医院) may be its name.
 _PHRASE_BREAK = re.compile(r"[，。；、：“”（）\s在到将把与和及的]")
 _BARE = frozenset("一家 一个 一名 一所 一处 一间 一辆 该 这家 那家 这个 那个 其 在 到 至 于 从 向 "
-                  "经 据 根据 接 由 被 与 和 及 等 当地 附近 多名 多家 多处 个体".split())
-_BARE_TAGS = ("p", "r", "c", "x")  # not m: 第一 of 第一看守所 is a name
+                  "经 据 根据 接 由 被 与 和 及 等 当地 附近 多名 多家 多处 个体 经营 开设 开办 "
+                  "租用 租赁 进入 前往 来到 回到 安排".split())
+# Not numerals (第一 of 第一看守所) nor verbs at large (价格认证 of 价格认证中心 is tagged one).
+_BARE_TAGS = ("p", "r", "c", "x")
 # A name given before 的 (网名为“阿峰”的上线, 叫聚福楼的饭店).
 _NAMED_BY = re.compile(r"”|名为|名叫|叫做|称为|叫|称")
 # Asked about a past record (以前犯过什么事, 有没有前科): the answer is a sentence stating one
