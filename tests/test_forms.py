@@ -49,3 +49,16 @@ def test_a_plate_is_looked_for_in_its_written_shape(sentences):
 def test_questions_that_ask_no_such_detail_are_left_to_the_ranker(sentences):
     for question in ("杨某被关了多长时间？", "马某某被判了几年？", "这个案子是哪个法院判的？"):
         assert unstated(question, sentences) is None
+
+
+def test_an_amount_of_money_is_found_however_it_is_written(sentences):
+    """元 with any numerals, 块 as people say it, and foreign currencies: a question asking
+    多少钱 of a text stating none of these is refused, of one stating any is not."""
+    asked = "马某某一共给了杨某多少钱？"
+    stated = [s for s in sentences if re.search(r"\d+(?:\.\d+)?万?元", s)]
+    assert stated and unstated(asked, sentences) is None
+    plain = [s for s in sentences if s not in stated and not re.search("元", s)]
+    assert unstated(asked, plain) == "money"
+    for amount in ("一万块", "5000元", "1.2万余元", "800美元", "50英镑", "三千元"):
+        assert unstated(asked, plain + [f"马某某当场给了杨某{amount}。"]) is None, amount
+    assert unstated(asked, plain + ["马某某随手捡起一块砖头。"]) == "money"

@@ -19,7 +19,9 @@ import numpy as np
 from rag.answer.features import ANONYMISED
 
 _N = "0-9零〇一二两三四五六七八九十百千万半"
-_MONEY = rf"[{_N}]+(?:\.\d+)?(?:余|多)?[万千百]?元"
+# An amount of money: 3600元, 1.2万余元, 五千元, 800美元, 50英镑, 一万块, 两块钱 (not 一块砖).
+MONEY = (rf"[{_N}]+(?:\.\d+)?(?:余|多)?[万千百亿]?(?:[美港日欧]?元|美金|英?镑)|"
+         rf"[{_N}]*[万千百\d]块|块钱")
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ _THINGS = re.compile(r"手机|电脑|摩托车|电动车|车|香烟|烟|酒|手�
 
 FORMS = [
     _form("money", r"多少钱|值多少|价值多少|金额|损失(?:了)?多少|多少(?:元|万元|块)",
-          rf"{_MONEY}|块钱"),
+          MONEY),
     _form("clock", r"几点|几时(?!候)", rf"[{_N}]+(?:时|点)|[{_N}]+分"),
     _form("share", r"比例|百分之|百分比|几成", rf"%|％|百分之|[{_N}]+成|比例"),
     _form("plate", r"车牌|牌照|号牌",
@@ -84,7 +86,7 @@ FORMS = [
           r"雪佛兰|马自达|斯柯达|苹果|华为|小米|荣耀|三星", thing=True),
     _form("model", r"型号|哪款|什么款", r"型号|款|[A-Za-z]+\s?\d+[A-Za-z]*", thing=True),
     _form("pay", r"房租|租金|月租|工资|月薪|薪水|收入|挣多少|赚多少|(?:一天|一个月|每月|每天)挣",
-          r"房租|租金|工资|月薪|薪|收入|挣|赚|报酬|劳务费", person=True, also=_MONEY),
+          r"房租|租金|工资|月薪|薪|收入|挣|赚|报酬|劳务费", person=True, also=MONEY),
     _form("insurer", r"哪家保险|保险公司是|投的保|在哪投保|哪个保险", r"保险"),
     _form("licence", r"驾龄|开车(?:多少|几)年|开了(?:多少|几)年车|驾照|驾驶证是",
           r"驾龄|驾驶证|驾照|领证|驾驶执照|准驾", person=True),
