@@ -100,36 +100,31 @@ def unstated(question: str, sentences: list[str]) -> str | None:
     """The name of the form `question` asks for when none of `sentences` (one document, read
     whole) holds it, next to the person the question names last when it is a person's detail;
     None when the question asks for no such form or the document holds it."""
-    asked = [f for f in FORMS if f.asks.search(question)]
-    if not asked:
-        return None
-    names = ANONYMISED.findall(question)
-    person = names[-1] if names else None
-    thing = m.group() if (m := _THINGS.search(question)) else None
-    for form in asked:
-        if not any(_holds(form, s, person if form.person else None,
-                          thing if form.thing else None) for s in sentences):
-            return form.name
-    return None
+    asked, person, thing = _asked(question)
+    return next((f.name for f in asked
+                 if not any(_holds(f, s, person, thing) for s in sentences)), None)
 
 
 def holding(question: str, sentences: list[str]) -> np.ndarray | None:
     """Which of `sentences` hold every form `question` asks for (None when it asks for none)."""
-    asked = [f for f in FORMS if f.asks.search(question)]
+    asked, person, thing = _asked(question)
     if not asked:
         return None
+    return np.array([all(_holds(f, s, person, thing) for f in asked) for s in sentences])
+
+
+def _asked(question: str) -> tuple[list[Form], str | None, str | None]:
+    """The forms `question` asks for, the person it names last and the thing it names."""
     names = ANONYMISED.findall(question)
-    person = names[-1] if names else None
     thing = m.group() if (m := _THINGS.search(question)) else None
-    return np.array([all(_holds(f, s, person if f.person else None, thing if f.thing else None)
-                         for f in asked) for s in sentences])
+    return [f for f in FORMS if f.asks.search(question)], names[-1] if names else None, thing
 
 
 def _holds(form: Form, sentence: str, person: str | None, thing: str | None) -> bool:
     if (form.also is not None and not form.also.search(sentence)) or \
-            (thing is not None and thing not in sentence):
+            (form.thing and thing is not None and thing not in sentence):
         return False
-    return any(person is None or _nearest_name(sentence, m.start()) == person
+    return any(not form.person or person is None or _nearest_name(sentence, m.start()) == person
                for m in form.holds.finditer(sentence))
 
 
