@@ -2,10 +2,13 @@
 see. The penalty a question asks for is stated in the court's ruling (`from_ruling`), not in
 the prosecutor's proposal or a past conviction that share its words; whether an argument was
 accepted is stated in a sentence that gives the court's decision on it (`as_argued`,
-`only_holding`), not in the sentence restating the argument; and whether it was appealed is
-not stated in a first-instance judgment at all, nor are the names of the police officers
-(`not_in_judgment`). Each rule was measured on the written judgments of `tests/data/`
-(ablations in the README, "Judgments asked within their issue").
+`only_holding`), not in the sentence restating the argument; a past record and an arrest are
+the ones of the defendant asked about, as the court states them (`_record`, `_arrest`). What a
+first-instance judgment does not say at all is refused (`not_in_judgment`): whether it was
+appealed, the police officers' names, whether the fine was paid, the penalty of someone tried
+separately, and the names of what it masks or leaves unnamed. Each rule was measured on the
+written judgments of `tests/data/` (ablations in the README, "Judgments asked within their
+issue").
 """
 
 from __future__ import annotations
@@ -64,7 +67,8 @@ _NAMED_BY = re.compile(r"”|名为|名叫|叫做|称为|叫|称")
 # shares 以前 and 判.
 _ASKS_RECORD = re.compile(r"(?:以前|之前|曾经|此前|过去|从前)[^，。？]{0,8}(?:犯过|被判|判过|受过?处罚|坐过?牢)|"
                           r"前科|案底|犯罪记录")
-_RECORD = re.compile(r"曾(?:因|被)|曾于[^，。；]{0,20}(?:因|被)|前科|刑满释放|释放证明|犯罪记录|因犯[^，。；]{1,15}罪[^，。；]{0,25}判处")
+_RECORD = re.compile(r"曾(?:因|被)|曾于[^，。；]{0,20}(?:因|被)|前科|刑满释放|释放证明|犯罪记录|"
+                     r"因犯[^，。；]{1,15}罪[^，。；]{0,25}判处")
 # A record stated (the crime and the penalty, or none), or only referred to (曾因故意犯罪被判处…
 # 系累犯), by the court; not the evidence list (证实…前科情况) or an argument (辩护人提出…).
 _STATES_RECORD = re.compile(r"因犯[^，。；]{1,15}罪[^，。；]{0,25}判处|"
