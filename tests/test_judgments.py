@@ -304,3 +304,27 @@ def test_how_and_where_a_defendant_was_caught_is_about_that_defendant(two_judgme
                     assert re.search(r"在[^，。；]{2,30}(?:抓获|投案)", first), (question, first)
                 asked += 1
     assert asked >= 6
+
+
+# Six judgments written after this code's rules, by sessions that saw neither the code nor
+# the other questions (README, "Judgments asked within their issue"); nothing is trained on them.
+FRESH = JUDGMENTS.parent / "fresh_judgments"
+
+
+def test_each_defendants_penalty_and_how_a_case_was_found_out(sample_subset, settings):
+    """The fresh judgments' penalty questions are answered with the ruling's item that sentences
+    the defendant (判处…), not the ban that follows it (`…周某某最后判了多久？` got 禁止被告人周某某
+    在缓刑考验期限内…, which names him and says 缓刑 too); and `是怎么查出来的` asks how a case
+    came to light, not a procedure (怎么查 a fine) to be refused."""
+    engine = Engine.load(sample_subset("fresh", sorted(FRESH.glob("issue_*.txt"))), settings)
+    questions = [json.loads(line) for line in
+                 (FRESH / "questions.jsonl").read_text("utf-8").splitlines()]
+    penalty = re.compile(QUESTION_KINDS["penalty"])
+    asked = [q for q in questions if penalty.search(q["question"]) and q["answers"]]
+    assert len(asked) >= 5
+    report = evaluate(engine, asked, in_issue=True)
+    for q, row in zip(asked, report["rows"]):
+        assert row["fact_in_answer"], (q["question"], row["answer"])
+    for path in sorted(FRESH.glob("issue_*.txt")):
+        answer = engine.ask("这个案子最开始是怎么查出来的？", issue=parse_file(path).number)
+        assert not answer.abstained, (path.name, answer.text)

@@ -56,8 +56,9 @@ _MANY, _SHORTLIST = 96, 32
 # answering sentence names what was asked, so a sentence that does not is no answer.
 _DETAIL = "材料|手续|证件|条件|流程|步骤|费用|电话|地址|网址|时间表"
 _ASKS_DETAIL = re.compile(rf"(?:什么|哪些|哪个)({_DETAIL})|({_DETAIL})(?:是|有)?(?:什么|哪些|多少)")
-_HOW_TO = re.compile(r"(?:怎么|怎样|如何)(?:才能)?(办理|办|申请|查询|查|缴纳|补办|换证|换|领取|"
-                     r"预约|注销|迁移|报名|报警|投诉)")
+# (查 of 怎么查违章, not 怎么查出来的: how something was found out is no procedure)
+_HOW_TO = re.compile(r"(?:怎么|怎样|如何)(?:才能)?(办理|办|申请|查询|查(?![出到获明实清])|缴纳|补办|换证|"
+                     r"换|领取|预约|注销|迁移|报名|报警|投诉)")
 _NUMERALS = "0-9零〇一二两三四五六七八九十百千万"  # the parser made full-width digits half-width
 _NUMBER = re.compile(rf"[{_NUMERALS}]")
 # A count asked with its measure word (几项, 多少名) or a two-character word (多少学时, 多少游客):

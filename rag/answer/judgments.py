@@ -27,9 +27,11 @@ from rag.text import pos_tag
 # question about the penalty is answered from the ruling unless it asks about those.
 _RULING_START = re.compile(r"(?:判决|裁定)如下")
 _RULING_END = re.compile(r"如不服|审\s*判\s*[长员]|人\s*民\s*陪\s*审\s*员")  # often spaced out
+_SENTENCES = re.compile(r"判处|免予刑事处罚")
 _ASKS_WHEN = re.compile(r"哪天|哪一天|什么时候|何时|几月|几号|日期|到哪|截止|结束|起止|开始|起算")
-# A fine is asked as 罚了多少钱 too (a `penalty` question says 罚金): the ruling states it.
-_ASKS_FINE = re.compile(r"罚了|罚多少|罚款")
+# A fine is asked as 罚了多少钱 too (a `penalty` question says 罚金), and the penalty as 实刑还是
+# 缓刑: the ruling states them.
+_ASKS_FINE = re.compile(r"罚了|罚多少|罚款|实刑|缓刑")
 _ASKS_OTHER_PENALTY = re.compile(r"建议|公诉|检察|以前|之前|曾经|前科|上次|此前")
 # What a first-instance judgment does not say: whether it was appealed and how the second
 # instance ruled (that happens after it; a second-instance judgment names 上诉人 and rules on
@@ -87,8 +89,8 @@ _ARRESTED_AT = re.compile(r"在[^，。；]{2,30}(?:抓获|查获|控制|抓住|
 _DATED = re.compile(r"\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月|[次当同]日")
 # Asked whether the court accepted an argument (法院认了吗, 采纳了没有): the answer is the
 # sentence that gives the court's decision on it, whatever else shares the argument's words.
-ASKS_DECISION = re.compile(r"(?:认|采纳|采信|支持|认定|同意|接受)了?(?:吗|没有|没)|认不认|认没认|"
-                            r"采没采纳|是否(?:采纳|认定|支持)")
+ASKS_DECISION = re.compile(r"(?:认|采纳|采信|支持|认定|同意|接受|信)了?(?:吗|没有|没)|认不认|认没认|"
+                            r"采没采纳|信没信|是否(?:采纳|认定|支持)")
 _ARGUED = 3  # sentences before a decision that may state the argument it decides on
 _REFERS_BACK = re.compile(r"(?:该|上述|此|以上)(?:辩护|辩解|上诉|意见)|^(?:故|因此|综上)")
 DECISION = re.compile(r"(?:不予|予以|应予|依法)(?:采纳|采信|支持|认定)|不能成立|不予认可")
@@ -268,6 +270,9 @@ def from_ruling(cands: list[Candidate], scores: np.ndarray, names: list[str],
         return scores
     named = np.array([any(n in c.plain for n in names) for c in cands])
     stated = penalty & ruling
+    # the items that sentence (判处…), not a ban for the probation (禁止…在缓刑考验期限内…)
+    if (sentences := stated & np.array([bool(_SENTENCES.search(c.plain)) for c in cands])).any():
+        stated = sentences
     other = stated & ~named if (stated & named).any() else np.zeros_like(stated)
     below = ruling & ~stated & (not when)
     # Three tiers, each keeping its own order: the items asked about, the ruling's other
