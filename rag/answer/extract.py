@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.answer.features import features, refusal_features, shortlist
-from rag.answer.forms import MONEY, holding, unstated
+from rag.answer.forms import ASKS_MONEY, MONEY, holding, unstated
 from rag.answer.judgments import (
     ASKS_DECISION,
     DECISION,
@@ -71,8 +71,7 @@ _MEASURES = dict.fromkeys("人名位", "人|名|位")
 _ASKS_DURATION = re.compile(r"多久|多长时间")
 _DURATIONS = "分钟|小时|天|日|周|星期|月|年|秒"
 # Asked what something cost or was worth: the answer holds an amount of money.
-_ASKS_MONEY = re.compile(r"多少钱|值多少|价值多少|金额|损失(?:了)?多少|多少(?:元|万元|块)")
-_MONEY = re.compile(MONEY)
+_ASKS_MONEY, _MONEY = re.compile(ASKS_MONEY), re.compile(MONEY)
 # Asked for a date (何年, 哪天), not when (什么时候 is as often answered 即捕即解实施前).
 _ASKS_DATE = re.compile(r"哪一?年|何年|哪天|哪一天|几月|几号|日期|年份")
 _DATE = re.compile(rf"[{_NUMERALS}]+(?:年|月|日|号)|世纪|年代")

@@ -16,10 +16,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag.answer.features import ANONYMISED
+from rag.answer.features import ANONYMISED, anonymised
 
 _N = "0-9零〇一二两三四五六七八九十百千万半"
-# An amount of money: 3600元, 1.2万余元, 五千元, 800美元, 50英镑, 一万块, 两块钱 (not 一块砖).
+# Asked what something cost or was worth (值多少钱, 损失了多少), and how an amount is written:
+ASKS_MONEY = r"多少钱|值多少|价值多少|金额|损失(?:了)?多少|多少(?:元|万元|块)"
+# 3600元, 1.2万余元, 五千元, 800美元, 50英镑, 一万块, 两块钱 (not 一块砖).
 MONEY = (rf"[{_N}]+(?:\.\d+)?(?:余|多)?[万千百亿]?(?:[美港日欧]?元|美金|英?镑)|"
          rf"[{_N}]*[万千百\d]块|块钱")
 
@@ -55,8 +57,7 @@ _THINGS = re.compile(r"手机|电脑|摩托车|电动车|车|香烟|烟|酒|手�
 
 
 FORMS = [
-    _form("money", r"多少钱|值多少|价值多少|金额|损失(?:了)?多少|多少(?:元|万元|块)",
-          MONEY),
+    _form("money", ASKS_MONEY, MONEY),
     _form("clock", r"几点|几时(?!候)", rf"[{_N}]+(?:时|点)|[{_N}]+分"),
     _form("share", r"比例|百分之|百分比|几成", rf"%|％|百分之|[{_N}]+成|比例"),
     _form("plate", r"车牌|牌照|号牌",
@@ -115,7 +116,7 @@ def holding(question: str, sentences: list[str]) -> np.ndarray | None:
 
 def _asked(question: str) -> tuple[list[Form], str | None, str | None]:
     """The forms `question` asks for, the person it names last and the thing it names."""
-    names = ANONYMISED.findall(question)
+    names = anonymised(question)
     thing = m.group() if (m := _THINGS.search(question)) else None
     return [f for f in FORMS if f.asks.search(question)], names[-1] if names else None, thing
 
@@ -143,8 +144,6 @@ def _nearest_name(sentence: str, start: int) -> str | None:
         return named[0].group()
     lo = max((m.end() for m in re.finditer(_CLAUSE, sentence[:start])), default=0)
     hi = next((m.start() + start for m in re.finditer(_CLAUSE, sentence[start:])), len(sentence))
-    for pool in ([m for m in names if m.start() >= lo and m.end() <= hi], names):
-        before = [m for m in pool if m.end() <= start]
-        if before or pool:
-            return (before[-1] if before else pool[0]).group()
-    return None
+    pool = [m for m in names if m.start() >= lo and m.end() <= hi] or names
+    before = [m for m in pool if m.end() <= start]
+    return (before[-1] if before else pool[0]).group()

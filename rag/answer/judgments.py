@@ -110,7 +110,7 @@ def judgment_order(question: str, q: Question, cands: list[Candidate],
     if _ASKS_ARREST.search(question):
         scores = only_holding(_arrest(question, cands), scores)
     if ASKS_DECISION.search(question):
-        decides = np.array([bool(DECISION.search(c.plain)) for c in cands])
+        decides = _matching(DECISION, cands)
         scores = only_holding(decides, as_argued(decides, cands, scores))
     return scores
 
@@ -127,7 +127,7 @@ def wanted(question: str, cands: list[Candidate]) -> list[int]:
     record (`无前科。` shares no word with `以前犯过什么事`)."""
     if not _ASKS_RECORD.search(question):
         return []
-    return [i for i, c in enumerate(cands) if _RECORD.search(c.plain)]
+    return np.flatnonzero(_matching(_RECORD, cands)).tolist()
 
 
 def _record(names: list[str], cands: list[Candidate]) -> np.ndarray:
@@ -135,12 +135,11 @@ def _record(names: list[str], cands: list[Candidate]) -> np.ndarray:
     the question names last when any is: the court's statements of one (因犯盗窃罪被…判处,
     无违法犯罪前科), else its references to one (曾因故意犯罪被判处…系累犯), else any mention
     (证实…前科情况, 辩护人提出…无前科)."""
-    mentions = np.array([bool(_RECORD.search(c.plain)) for c in cands])
-    finding = mentions & np.array([not _NOT_FINDING.search(c.plain) for c in cands])
-    states = finding & np.array([bool(_STATES_RECORD.search(c.plain)) for c in cands])
-    refers = finding & np.array([bool(_REFERS_RECORD.search(c.plain)) for c in cands])
-    about = np.array([_about(c, names[-1]) for c in cands]) if names else \
-        np.ones(len(cands), bool)
+    mentions = _matching(_RECORD, cands)
+    finding = mentions & ~_matching(_NOT_FINDING, cands)
+    states = finding & _matching(_STATES_RECORD, cands)
+    refers = finding & _matching(_REFERS_RECORD, cands)
+    about = _about(cands, names)
     for holds in (states & about, refers & about, mentions & about, states, refers):
         if holds.any():
             return holds
@@ -152,33 +151,41 @@ def _arrest(question: str, cands: list[Candidate]) -> np.ndarray:
     evidence list or an argument) about the person the question names last that say where
     (在…抓获) or when (a date) when it asks that, then the same naming nobody (民警在…将其抓获),
     then any finding about that person's arrest or surrender, then any sentence about it."""
-    names = anonymised(question)
-    arrest = np.array([bool(_ARREST.search(c.plain)) for c in cands])
-    nameless = np.array([not ANONYMISED.search(c.plain) for c in cands])
-    about = np.array([_about(c, names[-1]) for c in cands]) if names else \
-        np.ones(len(cands), bool)
-    finding = arrest & np.array([not _NOT_FINDING.search(c.plain) for c in cands])
+    arrest = _matching(_ARREST, cands)
+    nameless = ~_matching(ANONYMISED, cands)
+    about = _about(cands, anonymised(question))
+    finding = arrest & ~_matching(_NOT_FINDING, cands)
     tiers = [finding & about, arrest & about]
     said = _ARRESTED_AT if _ASKS_WHERE.search(question) else \
         _DATED if _ASKS_WHEN.search(question) else None
     if said is not None:
-        says = finding & np.array([bool(said.search(c.plain)) for c in cands])
+        says = finding & _matching(said, cands)
         tiers = [says & about, says & nameless, *tiers]
     return next((t for t in tiers if t.any()), arrest)
 
 
-def _about(cand: Candidate, name: str) -> bool:
-    """Whether `cand` names `name` (周某, not 周某某), or names nobody and follows, here or
+def _matching(pattern: re.Pattern, cands: list[Candidate]) -> np.ndarray:
+    """Which candidates `pattern` finds in."""
+    return np.array([bool(pattern.search(c.plain)) for c in cands], dtype=bool)
+
+
+def _about(cands: list[Candidate], names: list[str]) -> np.ndarray:
+    """Which candidates are about the person `names` ends with (all of them when it names
+    nobody): those naming them (周某, not 周某某), and those naming nobody that follow, here or
     where the same words stand again, a sentence that does (a header's `无前科。` after
-    `被告人周某，男，…`)."""
-    own = re.compile(rf"{re.escape(name)}(?!某)")
-    if own.search(cand.plain):
-        return True
-    if ANONYMISED.search(cand.plain) or cand.at < 0:
-        return False
-    # the same words may follow each defendant's header: candidates keep one of them
-    units = cand.article.units
-    return any(u == cand.plain and own.search(units[i - 1]) for i, u in enumerate(units) if i)
+    `被告人周某，男，…`; candidates keep one of the repeated sentences)."""
+    if not names:
+        return np.ones(len(cands), bool)
+    own = re.compile(rf"{re.escape(names[-1])}(?!某)")
+    follows: dict[int, set[str]] = {}  # per article, the sentences after one naming them
+    for c in cands:
+        if id(c.article) not in follows:
+            units = c.article.units
+            follows[id(c.article)] = {u for i, u in enumerate(units)
+                                      if i and own.search(units[i - 1])}
+    return np.array([bool(own.search(c.plain)) or (
+        c.at >= 0 and not ANONYMISED.search(c.plain) and c.plain in follows[id(c.article)])
+        for c in cands], dtype=bool)
 
 
 def not_in_judgment(question: str, q: Question, text: str) -> bool:
@@ -264,14 +271,14 @@ def from_ruling(cands: list[Candidate], scores: np.ndarray, names: list[str],
             end = next((i for i in range(start + 1, len(units)) if _RULING_END.search(units[i])),
                        len(units))
             spans[id(c.article)] = (start, end)
-    penalty = np.array([bool(PENALTY.search(c.plain)) for c in cands])
+    penalty = _matching(PENALTY, cands)
     ruling = np.array([spans[id(c.article)][0] < c.at < spans[id(c.article)][1] for c in cands])
     if not (penalty & ruling).any():
         return scores
     named = np.array([any(n in c.plain for n in names) for c in cands])
     stated = penalty & ruling
     # the items that sentence (判处…), not a ban for the probation (禁止…在缓刑考验期限内…)
-    if (sentences := stated & np.array([bool(_SENTENCES.search(c.plain)) for c in cands])).any():
+    if (sentences := stated & _matching(_SENTENCES, cands)).any():
         stated = sentences
     other = stated & ~named if (stated & named).any() else np.zeros_like(stated)
     below = ruling & ~stated & (not when)
