@@ -31,6 +31,7 @@ from rag.answer.judgments import (
     not_in_judgment,
     only_holding,
     wanted,
+    with_reasons,
 )
 from rag.answer.question import Question, analyse_question
 from rag.answer.ranker import MODEL_DIR, load_model
@@ -120,11 +121,13 @@ class Answerer:
         x = features(q, cands)
         scores = self.model.rank(x)
         scores = judgment_order(question, q, cands, scores)
-        # Read whole, a sentence holding the form asked for (an amount for 多少钱, a time for
-        # 几点) comes first; over an archive this lost DRCD and news answers (README).
-        if whole and (held := holding(question, [c.plain for c in cands])) is not None:
-            scores = only_holding(held, scores)
         decision = bool(ASKS_DECISION.search(question))
+        # Read whole, a sentence holding the form asked for (an amount for 多少钱, a time for
+        # 几点) comes first; over an archive this lost DRCD and news answers (README). Not when
+        # the court's decision is asked: 喜烟 of "…喜烟，法院信了吗" asks for no marriage.
+        if whole and not decision and \
+                (held := holding(question, [c.plain for c in cands])) is not None:
+            scores = only_holding(held, scores)
         p = self.model.answerable(refusal_features(q, cands, x, scores))
         logger.debug("answerable %.3f (threshold %.3f)", p, self.threshold)
         order = np.argsort(-scores, kind="stable")
@@ -133,6 +136,8 @@ class Answerer:
                 question, best.plain):
             return self.abstain(question, passages)
         chosen = shape(q, cands, order, scores, self.model.adjacent_margin)
+        if decision and DECISION.search(best.plain):
+            chosen = with_reasons(best)
         if _ASKS_AMOUNT.search(question) and not any(_holds_number(c) for c in chosen):
             return self.abstain(question, passages)  # ablation in the README
         citations: list[Citation] = []
@@ -248,9 +253,7 @@ def _with_antecedent(units: list[Candidate]) -> list[Candidate]:
     if len(units) > 1 or first.at <= 0 or not _PRONOUN.match(first.plain) or \
             len(first.text) + len(first.article.printed[first.at - 1]) > 2 * _MAX_SENTENCE:
         return units
-    a, at = first.article, first.at - 1
-    return [Candidate(text=a.printed[at], passage=first.passage, rank=first.rank, article=a,
-                      at=at, plain=a.units[at]), *units]
+    return [first.sibling(first.at - 1), *units]
 
 
 def close_neighbour(cands: list[Candidate], order: np.ndarray, scores: np.ndarray,

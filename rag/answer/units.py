@@ -135,6 +135,12 @@ class Candidate:
     at: int  # index of the unit in its article (-1 when the passage cut it differently)
     plain: str
 
+    def sibling(self, at: int) -> Candidate:
+        """Unit `at` of the same article, cited by the same passage."""
+        a = self.article
+        return Candidate(text=a.printed[at], passage=self.passage, rank=self.rank, article=a,
+                         at=at, plain=a.units[at])
+
 
 def candidates(passages: list[Passage], article_units) -> list[Candidate]:
     """The answer units of `passages`, each unit once (chunks overlap). The caller chooses how
