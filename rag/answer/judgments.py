@@ -99,12 +99,15 @@ _ARGUED = 3  # sentences before a decision that may state the argument it decide
 _REFERS_BACK = re.compile(r"(?:该|上述|此|以上)(?:辩护|辩解|上诉|意见)|^(?:故|因此|综上)")
 DECISION = re.compile(r"(?:不予|予以|应予|依法)(?:采纳|采信|支持|认定)|不能成立|不予认可")
 _STATES_ARGUMENT = re.compile(r"^(?:\d+[.、．])?(?:关于|对于|针对)|辩称|辩解称|提出")
-# An item of a judgment's evidence list (9.转账记录…，证实冯某向周某某支付…) restates the findings
-# in a witness's or a record's words, often with partial figures of its own (806 of 986 条), so it
-# ranks below the court's own sentences unless it is clearly the better match: its score less
-# _EVIDENCE_BEHIND (ablation in the README: 0.7 to 1.5 gain the same, 3 loses what only a
-# witness states). Not for a question about the court's decision, answered by other rules.
+# The evidence a judgment lists (上述事实，有…下列证据予以证实：1.…证实：… up to 本院认为), and
+# any item of such a list (9.转账记录…，证实冯某向周某某支付…), restate the findings in a
+# witness's or a record's words (我看那个男的伤得挺重), often with partial figures of their own
+# (806 of 986 条), so they rank below the court's own sentences unless clearly the better
+# match: their score less _EVIDENCE_BEHIND (ablation in the README: 0.7 to 1.5 gain the same, 3
+# loses what only a witness states). Not for a question about the court's decision.
 _EVIDENCE_ITEM = re.compile(r"^\d+[.、．][^。]{0,60}(?:证实|证明)")
+_EVIDENCE_START = re.compile(r"(?:下列|以下|如下)证据|证据(?:如下|有)[：:]|证据予以(?:证实|证明|证明)")
+_FINDINGS_START = re.compile(r"^(?:经审理查明|本院认为|经审理，?本院认为)")
 _EVIDENCE_BEHIND = 1.0
 
 
@@ -124,7 +127,7 @@ def judgment_order(question: str, q: Question, cands: list[Candidate],
     if ASKS_DECISION.search(question):
         decides = _matching(DECISION, cands)
         return only_holding(decides, as_argued(decides, cands, scores))
-    return scores - _EVIDENCE_BEHIND * (_matching(_EVIDENCE_ITEM, cands) & _in_court_text(cands))
+    return scores - _EVIDENCE_BEHIND * _evidence(cands)
 
 
 def court_text(text: str) -> bool:
@@ -180,13 +183,29 @@ def _arrest(question: str, cands: list[Candidate]) -> np.ndarray:
     return next((t for t in tiers if t.any()), arrest)
 
 
-def _in_court_text(cands: list[Candidate]) -> np.ndarray:
-    """Which candidates are sentences of a court's judgment (`court_text`)."""
-    court: dict[int, bool] = {}
+def _evidence(cands: list[Candidate]) -> np.ndarray:
+    """Which candidates are evidence a court's judgment lists: its items, and what follows the
+    sentence that introduces the list up to the court's reasoning or findings."""
+    listed: dict[int, set[int]] = {}
     for c in cands:
-        if id(c.article) not in court:
-            court[id(c.article)] = court_text("".join(c.article.units))
-    return np.array([court[id(c.article)] for c in cands], dtype=bool)
+        a = c.article
+        if id(a) in listed:
+            continue
+        listed[id(a)] = spans = set()
+        if not court_text("".join(a.units)):
+            continue
+        inside = False
+        for i, u in enumerate(a.units):
+            if _FINDINGS_START.match(u):
+                inside = False
+            elif _EVIDENCE_START.search(u):
+                inside = True
+                continue
+            if inside or _EVIDENCE_ITEM.match(u):
+                spans.add(i)
+    return np.array([c.at in listed[id(c.article)] or
+                     (c.at < 0 and bool(_EVIDENCE_ITEM.match(c.plain)) and
+                      bool(listed[id(c.article)])) for c in cands], dtype=bool)
 
 
 def _matching(pattern: re.Pattern, cands: list[Candidate]) -> np.ndarray:
