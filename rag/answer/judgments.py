@@ -77,6 +77,13 @@ _STATES_RECORD = re.compile(r"因犯[^，。；]{1,15}罪[^，。；]{0,25}判�
                             r"(?:无|没有)[^，。；]{0,6}(?:前科|犯罪记录)(?!证明)")
 _REFERS_RECORD = re.compile(r"刑满释放|曾因[^，。；]{1,15}被|前罪")
 _NOT_FINDING = re.compile(r"^\d+[.、．]|证实|辩护|辩称|提出")
+# Asked what became of what was seized or gained (扣的车最后怎么处理了, 没收了没有, 违法所得追缴
+# 多少): the ruling's item that disposes of it (扣押在案的…发还…, 继续追缴…), not the finding
+# that it was seized or a witness's word on it.
+_ASKS_DISPOSAL = re.compile(r"(?:怎么|咋|如何)(?:处理|处置)|没收|发还|退还|返还|追缴|追回|上缴|还给")
+_DISPOSES = re.compile(r"扣押|冻结|查封|没收|发还|退还|返还|追缴|上缴|退赔|责令")
+# …律师说…，法院怎么处理的 asks about an argument, not a thing.
+_STATES_CLAIM = re.compile(r"律师|辩护|辩称|辩解|说")
 # Asked how, where or when someone was caught (在哪被抓的, 怎么到案的): the answer is a finding
 # about that person's arrest or surrender (民警在…宾馆将刘某某抓获, 郑某某…主动到…投案), not a
 # sentence about another's (张某某得知王某某被抓获后…投案) or the evidence list's summary.
@@ -122,6 +129,8 @@ def judgment_order(question: str, q: Question, cands: list[Candidate],
                              when=bool(_ASKS_WHEN.search(question)))
     if _ASKS_RECORD.search(question):
         scores = only_holding(_record(anonymised(question), cands), scores)
+    if _asks_disposal(question):
+        scores = only_holding(_in_ruling(cands) & _matching(_DISPOSES, cands), scores)
     if _ASKS_ARREST.search(question):
         scores = only_holding(_arrest(question, cands), scores)
     if ASKS_DECISION.search(question):
@@ -146,6 +155,8 @@ def wanted(question: str, cands: list[Candidate]) -> list[int]:
         keep |= _matching(_RECORD, cands)
     if ASKS_DECISION.search(question):
         keep |= _matching(DECISION, cands)
+    if _asks_disposal(question):
+        keep |= _in_ruling(cands) & _matching(_DISPOSES, cands)
     return np.flatnonzero(keep).tolist()
 
 
@@ -307,16 +318,8 @@ def from_ruling(cands: list[Candidate], scores: np.ndarray, names: list[str],
     that do not name the defendant asked about (`names`), when one does (ablation in the
     README). The ruling's other sentences (刑期自…起至…止) rank below its items that state a
     penalty, unless the question asks `when` (刑期到哪天结束)."""
-    spans: dict[int, tuple[int, int]] = {}
-    for c in cands:
-        if id(c.article) not in spans:
-            units = c.article.units
-            start = next((i for i, u in enumerate(units) if _RULING_START.search(u)), len(units))
-            end = next((i for i in range(start + 1, len(units)) if _RULING_END.search(units[i])),
-                       len(units))
-            spans[id(c.article)] = (start, end)
     penalty = _matching(PENALTY, cands)
-    ruling = np.array([spans[id(c.article)][0] < c.at < spans[id(c.article)][1] for c in cands])
+    ruling = _in_ruling(cands)
     if not (penalty & ruling).any():
         return scores
     named = np.array([any(n in c.plain for n in names) for c in cands])
@@ -330,6 +333,24 @@ def from_ruling(cands: list[Candidate], scores: np.ndarray, names: list[str],
     # sentences, then everything else.
     step = float(scores.max() - scores.min()) + 1.0
     return scores - step * np.where(~ruling | other, 2, np.where(below, 1, 0))
+
+
+def _asks_disposal(question: str) -> bool:
+    return bool(_ASKS_DISPOSAL.search(question)) and not _STATES_CLAIM.search(question)
+
+
+def _in_ruling(cands: list[Candidate]) -> np.ndarray:
+    """Which candidates are items of a court's ruling (after 判决如下, before the appeal notice)."""
+    spans: dict[int, tuple[int, int]] = {}
+    for c in cands:
+        if id(c.article) not in spans:
+            units = c.article.units
+            start = next((i for i, u in enumerate(units) if _RULING_START.search(u)), len(units))
+            end = next((i for i in range(start + 1, len(units)) if _RULING_END.search(units[i])),
+                       len(units))
+            spans[id(c.article)] = (start, end)
+    return np.array([spans[id(c.article)][0] < c.at < spans[id(c.article)][1] for c in cands],
+                    dtype=bool)
 
 
 def as_argued(decides: np.ndarray, cands: list[Candidate], scores: np.ndarray) -> np.ndarray:
