@@ -183,14 +183,19 @@ def _arrest(question: str, cands: list[Candidate]) -> np.ndarray:
     then any finding about that person's arrest or surrender, then any sentence about it."""
     arrest = _matching(_ARREST, cands)
     nameless = ~_matching(ANONYMISED, cands)
-    about = _about(cands, anonymised(question))
+    names = anonymised(question)
+    about = _about(cands, names)
+    # 孙某某得知刘某某被抓获后…投案 names 刘某某 but tells of 孙某某: the first name a
+    # sentence gives is whom it is about first.
+    leads = np.array([bool(names) and (m := ANONYMISED.search(c.plain)) is not None and
+                      m.group() == names[-1] for c in cands], dtype=bool)
     finding = arrest & ~_matching(_NOT_FINDING, cands)
-    tiers = [finding & about, arrest & about]
+    tiers = [finding & leads, finding & about, arrest & about]
     said = _ARRESTED_AT if _ASKS_WHERE.search(question) else \
         _DATED if _ASKS_WHEN.search(question) else None
     if said is not None:
         says = finding & _matching(said, cands)
-        tiers = [says & about, says & nameless, *tiers]
+        tiers = [says & leads, says & about, says & nameless, *tiers]
     return next((t for t in tiers if t.any()), arrest)
 
 
