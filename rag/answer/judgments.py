@@ -90,6 +90,12 @@ _STATES_CLAIM = re.compile(r"律师|辩护|辩称|辩解|说")
 _ASKS_ARREST = re.compile(r"(?:怎么|怎样|如何|在哪|哪里|哪儿|什么地方|哪天|什么时候|何时|几号)[^，。？]{0,8}"
                           r"(?:抓|落网|到案|投案|归案)|(?:抓|落网|到案|投案|归案)[^，。？]{0,6}"
                           r"(?:哪|什么地方|怎么)")
+# Asked how the case came to light or the police found someone (怎么发现的, 怎么找到他的, 从谁
+# 那儿摸到的线索): the court's finding of a report, a clue or an inquiry (接群众举报后, 根据…线索
+# …确定), not the evidence list's summary (受案登记表…，证实…报案的经过).
+_ASKS_TRACE = re.compile(r"(?:怎么|如何|咋|怎样)[^，。？]{0,4}(?:找到|摸到|查到|查出|锁定|发现|盯上|暴露|露馅|"
+                         r"案发)|线索|案发经过|因为什么案发")
+_TRACE = re.compile(r"线索|确定|锁定|发现|举报|报案|报警|排查|侦查|调查|查明|发觉|察觉|核查|交代")
 _ASKS_WHERE = re.compile(r"在哪|哪里|哪儿|什么地方|何处|何地")
 _ARREST = re.compile(r"抓获|抓住|抓到|落网|归案|到案|投案|自首|查获|报警|控制|传唤")
 _ARRESTED_AT = re.compile(r"在[^，。；]{2,30}(?:抓获|查获|控制|抓住|投案)")
@@ -133,6 +139,8 @@ def judgment_order(question: str, q: Question, cands: list[Candidate],
         scores = only_holding(_in_ruling(cands) & _matching(_DISPOSES, cands), scores)
     if _ASKS_ARREST.search(question):
         scores = only_holding(_arrest(question, cands), scores)
+    elif _ASKS_TRACE.search(question):
+        scores = only_holding(_traced(question, cands), scores)
     if ASKS_DECISION.search(question):
         decides = _matching(DECISION, cands)
         return only_holding(decides, as_argued(decides, cands, scores))
@@ -222,6 +230,15 @@ def _evidence(cands: list[Candidate]) -> np.ndarray:
     return np.array([c.at in listed[id(c.article)] or
                      (c.at < 0 and bool(_EVIDENCE_ITEM.match(c.plain)) and
                       bool(listed[id(c.article)])) for c in cands], dtype=bool)
+
+
+def _traced(question: str, cands: list[Candidate]) -> np.ndarray:
+    """The candidates to answer how a case came to light from: findings (not the evidence or
+    an argument) of a report, a clue or an inquiry, those about the person the question names
+    last first."""
+    traced = _matching(_TRACE, cands) & ~_matching(_NOT_FINDING, cands) & ~_evidence(cands)
+    about = traced & _about(cands, anonymised(question))
+    return about if about.any() else traced
 
 
 def _matching(pattern: re.Pattern, cands: list[Candidate]) -> np.ndarray:
