@@ -111,7 +111,10 @@ ASKS_DECISION = re.compile(r"(?:认|采纳|采信|支持|认定|同意|接受|�
 _ARGUED = 3  # sentences before a decision that may state the argument it decides on
 _REFERS_BACK = re.compile(r"(?:该|上述|此|以上)(?:辩护|辩解|上诉|意见)|^(?:故|因此|综上)")
 DECISION = re.compile(r"(?:不予|予以|应予|依法)(?:采纳|采信|支持|认定)|不能成立|不予认可")
-_STATES_ARGUMENT = re.compile(r"^(?:\d+[.、．])?(?:关于|对于|针对)|辩称|辩解称|提出")
+# A decision on an argument, which ends the reasons for the next one (not 依法认定 of a finding).
+_ANSWERS_ARGUMENT = re.compile(r"(?:不予|予以)(?:采纳|采信|支持)|不能成立|不予认可")
+_STATES_ARGUMENT = re.compile(r"^(?:\d+[.、．]|[一二三四五六七八九十]+、)?(?:关于|对于|针对)[^。]*(?:意见|辩解|辩称|"
+                              r"提出)|辩称|辩解称|提出")
 # The evidence a judgment lists (上述事实，有…下列证据予以证实：1.…证实：… up to 本院认为), and
 # any item of such a list (9.转账记录…，证实冯某向周某某支付…), restate the findings in a
 # witness's or a record's words (我看那个男的伤得挺重), often with partial figures of their own
@@ -405,7 +408,7 @@ def with_reasons(decision: Candidate) -> list[Candidate]:
         return [decision]
     reasons = []
     for back in range(at - 1, max(-1, at - 1 - _ARGUED), -1):
-        if DECISION.search(a.units[back]) or _STATES_ARGUMENT.search(a.units[back]):
+        if _ANSWERS_ARGUMENT.search(a.units[back]) or _STATES_ARGUMENT.search(a.units[back]):
             break
         reasons.insert(0, decision.sibling(back))
     return [*reasons, decision]
