@@ -328,3 +328,68 @@ def test_each_defendants_penalty_and_how_a_case_was_found_out(sample_subset, set
     for path in sorted(FRESH.glob("issue_*.txt")):
         answer = engine.ask("这个案子最开始是怎么查出来的？", issue=parse_file(path).number)
         assert not answer.abstained, (path.name, answer.text)
+
+
+@pytest.fixture(scope="module")
+def fresh(sample_subset, settings) -> Engine:
+    return Engine.load(sample_subset("fresh_all", sorted(FRESH.glob("issue_*.txt"))), settings)
+
+
+def _paragraphs(path: Path) -> list[str]:
+    return [p.strip() for p in path.read_text("utf-8").split("\n\n") if p.strip()]
+
+
+def test_the_courts_decision_on_an_argument_comes_with_its_reasons(fresh):
+    """Each argument the court answers in a paragraph of its own (`关于…的意见。经查，…。该辩护
+    意见本院不予采纳。`), asked as `…，法院认了吗？`, gets that paragraph's decision, and the
+    reasons before it when the decision only refers back (该辩护意见…): a long judgment's
+    shortlist keeps the decisions, and no detail form the argument names (喜烟) overrides them."""
+    opening = re.compile(r"^(?:\d+[.、．])?关于(.{6,60}?)的(?:辩解、|辩解及)?(?:辩护)?意见。")
+    asked = 0
+    for path in sorted(FRESH.glob("issue_*.txt")):
+        number = parse_file(path).number
+        for paragraph in _paragraphs(path):
+            m = opening.match(paragraph)
+            decisions = [s for s in answer_units(paragraph) if DECISION.search(s)]
+            if not m or len(decisions) != 1 or m.group(1).endswith(("提出", "所提")):
+                continue  # 关于被告人刘某的辩护人提出的辩护意见 does not say which
+            answer = fresh.ask(f"{m.group(1)}，法院认了吗？", issue=number)
+            text = re.sub(r"\[\d+\]", "", answer.text)
+            assert DECISION.findall(decisions[0])[0] in text, (m.group(1), text)
+            assert all(s in paragraph for s in answer_units(text)), (m.group(1), text)
+            if decisions[0].startswith(("该", "故该", "对该", "上述")):
+                assert "经查" in text, (m.group(1), text)
+            asked += 1
+    assert asked >= 6
+
+
+def test_what_became_of_a_seized_thing_is_the_rulings_item(fresh):
+    """`扣押的…最后怎么处理了？` is answered with the ruling's item that disposes of it (予以没收,
+    发还…), not the finding that it was seized or a witness's word on it."""
+    item = re.compile(r"^[一二三四五六七八九十]+、扣押在案的([^，。、]{2,20}?)(?:一|两|二|\d)")
+    asked = 0
+    for path in sorted(FRESH.glob("issue_*.txt")):
+        number = parse_file(path).number
+        for paragraph in _paragraphs(path):
+            if not (m := item.match(paragraph)):
+                continue
+            answer = fresh.ask(f"扣押的{m.group(1)}最后怎么处理了？", issue=number)
+            units = answer_units(re.sub(r"\[\d+\]", "", answer.text))
+            assert paragraph in units and len(units) <= 2, (m.group(1), answer.text)
+            asked += 1
+    assert asked >= 3
+
+
+def test_how_a_case_came_to_light_is_the_courts_finding(fresh):
+    """`这个案子最开始是怎么发现的？` gets the court's finding of a report, a clue or an inquiry,
+    not the evidence list's summary of one (受案登记表…，证实…报案的经过) nor the ruling."""
+    for path in sorted(FRESH.glob("issue_*.txt")):
+        text = path.read_text("utf-8")
+        evidence = text.index("证据予以证实") if "证据予以证实" in text else len(text)
+        answer = fresh.ask("这个案子最开始是怎么发现的？", issue=parse_file(path).number)
+        units = answer_units(re.sub(r"\[\d+\]", "", answer.text))
+        assert any(re.search("举报|报案|报警|线索|发现|核查|调查|查明", u) for u in units), \
+            (path.name, units)
+        for unit in units:
+            assert not re.match(r"\d+[.、．]", unit) and "证实" not in unit, (path.name, unit)
+            assert text.find(unit.lstrip("…")[:20]) < evidence, (path.name, unit)

@@ -95,7 +95,9 @@ _ASKS_ARREST = re.compile(r"(?:怎么|怎样|如何|在哪|哪里|哪儿|什么�
 # …确定), not the evidence list's summary (受案登记表…，证实…报案的经过).
 _ASKS_TRACE = re.compile(r"(?:怎么|如何|咋|怎样)[^，。？]{0,4}(?:找到|摸到|查到|查出|锁定|发现|盯上|暴露|露馅|"
                          r"案发)|线索|案发经过|因为什么案发")
-_TRACE = re.compile(r"线索|确定|锁定|发现|举报|报案|报警|排查|侦查|调查|查明|发觉|察觉|核查|交代")
+_ASKS_FOUND = re.compile(r"找到|摸到|查到|查出|锁定|盯上")
+_REPORTED = re.compile(r"举报|报案|报警|线索|投诉")
+_TRACE = re.compile(r"确定|锁定|发现|排查|侦查|调查|查明|发觉|察觉|核查|交代")
 _ASKS_WHERE = re.compile(r"在哪|哪里|哪儿|什么地方|何处|何地")
 _ARREST = re.compile(r"抓获|抓住|抓到|落网|归案|到案|投案|自首|查获|报警|控制|传唤")
 _ARRESTED_AT = re.compile(r"在[^，。；]{2,30}(?:抓获|查获|控制|抓住|投案)")
@@ -237,11 +239,17 @@ def _evidence(cands: list[Candidate]) -> np.ndarray:
 
 def _traced(question: str, cands: list[Candidate]) -> np.ndarray:
     """The candidates to answer how a case came to light from: findings (not the evidence or
-    an argument) of a report, a clue or an inquiry, those about the person the question names
-    last first."""
-    traced = _matching(_TRACE, cands) & ~_matching(_NOT_FINDING, cands) & ~_evidence(cands)
-    about = traced & _about(cands, anonymised(question))
-    return about if about.any() else traced
+    an argument) of a report or a clue, then of an inquiry (立案侦查 may be of another case);
+    the other way round when it asks how someone was found (怎么找到他的); those about the
+    person the question names last first."""
+    finding = ~_matching(_NOT_FINDING, cands) & ~_evidence(cands)
+    reported = finding & _matching(_REPORTED, cands)
+    traced = finding & _matching(_TRACE, cands)
+    about = _about(cands, anonymised(question))
+    tiers = (reported & about, traced & about, reported, traced)
+    if _ASKS_FOUND.search(question):  # 怎么找到他的: the inquiry that led to him
+        tiers = (traced & about, reported & about, traced, reported)
+    return next((t for t in tiers if t.any()), traced)
 
 
 def _matching(pattern: re.Pattern, cands: list[Candidate]) -> np.ndarray:
@@ -400,17 +408,21 @@ def as_argued(decides: np.ndarray, cands: list[Candidate], scores: np.ndarray) -
 
 def with_reasons(decision: Candidate) -> list[Candidate]:
     """The court's `decision` on an argument (故该辩解本院不予采纳。) with the reasons given
-    before it (经查，…), back to the sentence stating the argument (关于…的意见。, …辩称…),
-    another decision or _ARGUED sentences: a decision that only refers back says that the
-    court refused, not why."""
+    before it: back to the one that opens them (经查，…), else to the sentence stating the
+    argument (关于…的意见。, …辩称…) or another decision, at most _ARGUED sentences. A decision
+    that only refers back says that the court refused, not why."""
     a, at = decision.article, decision.at
     if at < 0 or not _REFERS_BACK.search(decision.plain):
         return [decision]
     reasons = []
     for back in range(at - 1, max(-1, at - 1 - _ARGUED), -1):
-        if _ANSWERS_ARGUMENT.search(a.units[back]) or _STATES_ARGUMENT.search(a.units[back]):
+        unit = a.units[back]
+        if not unit.startswith("经查") and (_ANSWERS_ARGUMENT.search(unit) or
+                                           _STATES_ARGUMENT.search(unit)):
             break
         reasons.insert(0, decision.sibling(back))
+        if unit.startswith("经查"):  # where the reasons begin
+            break
     return [*reasons, decision]
 
 
