@@ -21,7 +21,7 @@ from rag.errors import RagError
 from rag.evaluate import evaluate
 from rag.index.embed import load_embedder
 from rag.ingest.parse import parse_file
-from rag.search.retrieve import PASSAGES, WHOLE, allowed_rows, answer_passages
+from rag.search.retrieve import PASSAGES, WHOLE, HybridSearch, allowed_rows, answer_passages
 
 JUDGMENTS = Path(__file__).resolve().parent / "data" / "judgments"
 # Four judgments of 10,000+ characters, more chunks than an open search reads; never trained on.
@@ -60,6 +60,19 @@ def test_a_question_within_one_judgment_reads_all_of_it(two_judgments):
     assert 8 < int(rows.sum()) <= WHOLE  # more chunks than an open search reads
     assert answer_passages(data, rows) == int(rows.sum())
     assert answer_passages(data, None) == PASSAGES  # two judgments: searched like the archive
+
+
+def test_a_judgment_of_more_chunks_than_a_search_offers_is_read_to_its_last_chunk(fresh):
+    """Each side of the hybrid search offers its best `candidates` chunks (50 by default); a
+    judgment read whole may have more, and all are read (a header, with the defendant's past
+    record, was once among neither side's best)."""
+    data = fresh.data
+    search = HybridSearch(data, fresh._encode, candidates=10)
+    for issue in sorted({c.issue for c in data.chunks}):
+        rows = allowed_rows(data, issue=issue)
+        assert 10 < int(rows.sum()) <= WHOLE
+        got = search.passages("之前有没有案底", answer_passages(data, rows), rows)
+        assert len(got) == int(rows.sum())
 
 
 def test_eval_in_issue_asks_each_question_within_its_file(two_judgments):

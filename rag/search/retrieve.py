@@ -128,9 +128,13 @@ class HybridSearch:
         """(row, fused score, bm25 score, cosine) of the `k` best chunks `mask` allows."""
         if mask is not None and not mask.any():
             return []
-        sparse = self.bm25.search(query, self._candidates, mask)
+        # Each side offers its `_candidates` best, or `k` when more are asked for: a judgment read
+        # whole asks for all its chunks, and one that neither side put among its best would be
+        # missing (a defendant's header, with his past record, in a judgment of 65 chunks).
+        n = max(self._candidates, k)
+        sparse = self.bm25.search(query, n, mask)
         vector = self.dense.encode(query) if vector is None else vector
-        dense = self.dense.search(np.asarray(vector, dtype=np.float32), self._candidates, mask)
+        dense = self.dense.search(np.asarray(vector, dtype=np.float32), n, mask)
         b, d = dict(sparse), dict(dense)
         return [(row, score, b.get(row, 0.0), d.get(row, 0.0))
                 for row, score in weighted_fusion(sparse, dense, self._w, k)]
