@@ -67,14 +67,17 @@ _NAMED_BY = re.compile(r"”|名为|名叫|叫做|称为|叫|称")
 # Asked about a past record (以前犯过什么事, 有没有前科): the answer is a sentence stating one
 # (曾因犯盗窃罪被判处…, 刑满释放, 无前科), not the ruling's 判决执行以前先行羁押的…, which
 # shares 以前 and 判.
-_ASKS_RECORD = re.compile(r"(?:以前|之前|曾经|此前|过去|从前)[^，。？]{0,8}(?:犯过|被判|判过|受过?处罚|坐过?牢)|"
-                          r"前科|案底|犯罪记录")
+_ASKS_RECORD = re.compile(r"(?:以前|之前|曾经|此前|过去|从前)[^，。？]{0,8}(?:犯过|被判|判过|受过?处罚|坐过?牢|"
+                          r"处罚过|拘留过|处理过|被抓过|进去过)|前科|案底|犯罪记录|底子|劣迹")
+# An administrative penalty counts (2015年8月因殴打他人被…行政拘留十日), not this case's
+# detention (因涉嫌…罪被刑事拘留).
+_ADMINISTRATIVE = r"因(?!涉嫌)[^，。；]{2,20}被[^，。；]{0,30}(?:行政拘留|行政处罚|处以|罚款)"
 _RECORD = re.compile(r"曾(?:因|被)|曾于[^，。；]{0,20}(?:因|被)|前科|刑满释放|释放证明|犯罪记录|"
-                     r"因犯[^，。；]{1,15}罪[^，。；]{0,25}判处")
+                     rf"因犯[^，。；]{{1,15}}罪[^，。；]{{0,25}}判处|{_ADMINISTRATIVE}")
 # A record stated (the crime and the penalty, or none), or only referred to (曾因故意犯罪被判处…
 # 系累犯), by the court; not the evidence list (证实…前科情况) or an argument (辩护人提出…).
 _STATES_RECORD = re.compile(r"因犯[^，。；]{1,15}罪[^，。；]{0,25}判处|"
-                            r"(?:无|没有)[^，。；]{0,6}(?:前科|犯罪记录)(?!证明)")
+                            rf"(?:无|没有)[^，。；]{{0,6}}(?:前科|犯罪记录)(?!证明)|{_ADMINISTRATIVE}")
 _REFERS_RECORD = re.compile(r"刑满释放|曾因[^，。；]{1,15}被|前罪")
 _NOT_FINDING = re.compile(r"^\d+[.、．]|证实|辩护|辩称|提出")
 # Asked what became of what was seized or gained (扣的车最后怎么处理了, 没收了没有, 违法所得追缴
