@@ -114,7 +114,8 @@ ASKS_DECISION = re.compile(r"(?:认|采纳|采信|支持|认定|同意|接受|�
                             r"(?:法院|法庭|本院)[^，。？]{0,4}(?:算不算|算没算|算[^，。？]{1,10}(?:了吗|了没有))|"
                             r"(?:法院|法庭|本院)(?:是)?(?:怎么|如何)(?:说|看|认定|回应|评判|答复)")
 _ARGUED = 3  # sentences before a decision that may state the argument it decides on
-_REFERS_BACK = re.compile(r"(?:该|上述|此|以上)(?:辩护|辩解|上诉|意见)|^(?:故|因此|综上)")
+_REASONS = 8  # sentences back to the statement of the argument a decision is on, at most
+_REFERS_BACK = re.compile(r"(?:该|上述|此|以上)(?:项|条|部分)?(?:辩护|辩解|上诉|意见)|^(?:故|因此|综上)")
 DECISION = re.compile(r"(?:不予|予以|应予|依法)(?:采纳|采信|支持|认定)|不能成立|不予认可")
 # A decision on an argument, which ends the reasons for the next one (not 依法认定 of a finding).
 _ANSWERS_ARGUMENT = re.compile(r"(?:不予|予以)(?:采纳|采信|支持)|不能成立|不予认可")
@@ -151,7 +152,10 @@ def judgment_order(question: str, q: Question, cands: list[Candidate],
         scores = only_holding(_traced(question, cands), scores)
     if ASKS_DECISION.search(question):
         decides = _matching(DECISION, cands)
-        return only_holding(decides, as_argued(decides, cands, scores))
+        scores = as_argued(decides, cands, scores)
+        if (names := anonymised(question)) and (own := decides & _argued_for(cands, names[-1])).any():
+            decides = own
+        return only_holding(decides, scores)
     return scores - _EVIDENCE_BEHIND * _evidence(cands)
 
 
@@ -392,20 +396,43 @@ def _in_ruling(cands: list[Candidate]) -> np.ndarray:
 def as_argued(decides: np.ndarray, cands: list[Candidate], scores: np.ndarray) -> np.ndarray:
     """`scores` with each decision (a candidate where `decides` is true) that refers back to the
     argument it decides on (故该辩护意见…不予采纳, 上述辩护意见…) scored as the best of itself and
-    of the up to _ARGUED units before it that decide nothing: "…辩称…。经查，…。故该辩解本院
-    不予采纳。" decides on the argument its first sentence states, which the question quotes
-    (ablation in the README)."""
+    of the units before it back to the statement of that argument (关于…的意见。, …辩称…), at
+    most _REASONS, stopping at an earlier decision: "…辩称…。经查，…。故该辩解本院不予采纳。"
+    decides on the argument its first sentence states, which the question quotes (ablation in
+    the README)."""
     at = {(c.passage.article_id, c.at): i for i, c in enumerate(cands) if c.at >= 0}
     out = scores.copy()
     for i, c in enumerate(cands):
         if not decides[i] or c.at < 0 or not _REFERS_BACK.search(c.plain):
             continue
-        for back in range(1, _ARGUED + 1):
-            j = at.get((c.passage.article_id, c.at - back))
-            if j is None:
-                break
-            if not decides[j]:
+        for k in range(c.at - 1, max(-1, c.at - 1 - _REASONS), -1):
+            unit = c.article.units[k]
+            if _ANSWERS_ARGUMENT.search(unit):
+                break  # the decision before, on another argument
+            if (j := at.get((c.passage.article_id, k))) is not None:
                 out[i] = max(out[i], scores[j])
+            if _STATES_ARGUMENT.search(unit) and not unit.startswith("经查"):
+                break  # the statement of the argument: where this one's reasons begin
+    return out
+
+
+def _argued_for(cands: list[Candidate], name: str) -> np.ndarray:
+    """Which candidates decide on an argument whose statement names `name` (关于被告人刘某某的
+    辩护人提出“刘某某…自首”的意见), the statement being the candidate itself or one of the
+    _REASONS sentences before it: the reasons for another defendant's decision may name them
+    too (赵某…作用明显小于刘某某)."""
+    own = re.compile(rf"{re.escape(name)}(?!某)")
+    out = np.zeros(len(cands), dtype=bool)
+    for i, c in enumerate(cands):
+        if c.at < 0:
+            continue
+        for at in range(c.at, max(-1, c.at - _REASONS), -1):
+            unit = c.article.units[at]
+            if at < c.at and _ANSWERS_ARGUMENT.search(unit):
+                break  # the decision before: this one's argument was not found
+            if _STATES_ARGUMENT.search(unit):
+                out[i] = bool(own.search(unit))
+                break
     return out
 
 

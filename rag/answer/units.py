@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from rag.answer.question import YEAR, bigrams
@@ -43,6 +44,19 @@ class ArticleUnits:
     printed: list[str] = field(default_factory=list)
     title_bigrams: list[str] = field(default_factory=list)
     tags: dict[str, tuple] = field(default_factory=dict)
+    repeated: frozenset[str] = frozenset()  # printed units the article prints more than once
+
+    def positions(self, units: list[str]) -> list[int]:
+        """The index of each of a passage's consecutive printed `units` in the article (-1 when
+        the passage cut it differently). A unit printed more than once (对该辩护意见，本院不予
+        采纳。) is placed by a neighbour printed once, not at its last place."""
+        ats = [self.index.get(u, -1) for u in units]
+        base = next((at - k for k, (u, at) in enumerate(zip(units, ats))
+                     if at >= 0 and u not in self.repeated), None)
+        if base is None or not self.repeated:
+            return ats
+        return [base + k if 0 <= base + k < len(self.printed) and self.printed[base + k] == u
+                else at for k, (u, at) in enumerate(zip(units, ats))]
 
     def static(self, text: str) -> tuple[tuple, dict[str, list[str]]]:
         """What unit `at` holds, whatever the question: computed once per article and unit."""
@@ -70,9 +84,10 @@ def analyse_article(article: Article) -> ArticleUnits:
     printed = answer_units(article.text)
     title = to_simplified(" ".join(p for p in (article.kicker, article.title, article.subtitle)
                                    if p))
+    repeated = {u for u, n in Counter(printed).items() if n > 1}
     return ArticleUnits(title=title, units=[to_simplified(u) for u in printed],
                         index={u: i for i, u in enumerate(printed)}, printed=printed,
-                        title_bigrams=bigrams(title))
+                        title_bigrams=bigrams(title), repeated=frozenset(repeated))
 
 
 def unit_properties(s: str, title_bigrams: list[str]) -> tuple[tuple, dict[str, list[str]]]:
@@ -143,20 +158,21 @@ class Candidate:
 
 
 def candidates(passages: list[Passage], article_units) -> list[Candidate]:
-    """The answer units of `passages`, each unit once (chunks overlap). The caller chooses how
-    many passages are read (`rag.search.retrieve.answer_passages`)."""
+    """The answer units of `passages`, each unit of an article once (chunks overlap; a sentence
+    the article prints twice is two units). The caller chooses how many passages are read
+    (`rag.search.retrieve.answer_passages`)."""
     out: list[Candidate] = []
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, str | int]] = set()
     for rank, p in enumerate(passages):
         a = article_units(p.article_id)
         if a is None:
             continue
-        for u in answer_units(p.text):
-            key = (p.article_id, u)
+        units = answer_units(p.text)
+        for u, at in zip(units, a.positions(units)):
+            key = (p.article_id, at if at >= 0 else u)
             if key in seen:
                 continue
             seen.add(key)
-            at = a.index.get(u, -1)
             out.append(Candidate(text=u, passage=p, rank=rank, article=a, at=at,
                                  plain=a.units[at] if at >= 0 else to_simplified(u)))
     return out
