@@ -116,7 +116,7 @@ class Answerer:
                 return self.abstain(question, passages,
                                     NOT_STATED if court_text(text) else NOT_STATED_ARTICLE)
         if len(cands) > _MANY:  # a long judgment read whole (ablation in the README)
-            keep = set(shortlist(q, cands, _SHORTLIST)) | set(wanted(question, cands))
+            keep = set(shortlist(q, cands, _SHORTLIST)) | set(wanted(question, q, cands))
             cands = [cands[i] for i in sorted(keep)]
         x = features(q, cands)
         scores = self.model.rank(x)

@@ -30,8 +30,8 @@ _RULING_END = re.compile(r"如不服|审\s*判\s*[长员]|人\s*民\s*陪\s*审\
 _SENTENCES = re.compile(r"判处|免予刑事处罚")
 _ASKS_WHEN = re.compile(r"哪天|哪一天|什么时候|何时|几月|几号|日期|到哪|截止|结束|起止|开始|起算")
 # A fine is asked as 罚了多少钱 too (a `penalty` question says 罚金), and the penalty as 实刑还是
-# 缓刑: the ruling states them.
-_ASKS_FINE = re.compile(r"罚了|罚多少|罚款|实刑|缓刑")
+# 缓刑 or 要坐几年牢: the ruling states them.
+_ASKS_FINE = re.compile(r"罚了|罚多少|罚款|实刑|缓刑|坐(?:几|多少)年|坐多久|坐牢|(?:蹲|关)(?:几|多少)年")
 _ASKS_OTHER_PENALTY = re.compile(r"建议|公诉|检察|以前|之前|曾经|前科|上次|此前")
 # What a first-instance judgment does not say: whether it was appealed and how the second
 # instance ruled (that happens after it; a second-instance judgment names 上诉人 and rules on
@@ -52,6 +52,8 @@ _PAID = re.compile(r"(?:已|预|先行)缴(?:纳|付)?了?[^，。；]{0,6}罚�
 # Nor the name of a place, firm or person it masks or leaves unnamed (某养老院, 一家美容店,
 # 根据群众举报): asked X叫什么名字, X是谁 or 哪个X, when every mention of X is masked or bare.
 _ASKS_NAME = re.compile(r"([\u4e00-\u9fff]{2,8})(?:叫什么名字|叫什么|的名字|名字是什么|名字叫什么|是谁)")
+_NO_NAME = frozenset("位置 地方 地点 路段 路口 方向 部位 时间 时候 阶段 环节 程度 部分 方面 罪名 原因 "
+                     "情节 一次 一天 一年".split())
 _ASKS_WHICH = re.compile(r"(?:哪个|哪家|哪一家|哪所|哪一所|哪一个)([\u4e00-\u9fff]{2,6})")
 # What stands before an unnamed X: a mask in its noun phrase (沧州某某物流, 某汽车修理厂), or a
 # count, pointer, preposition or conjunction (一家, 该, 在, 根据, 及). Any other word (迁安市价格
@@ -138,8 +140,7 @@ def judgment_order(question: str, q: Question, cands: list[Candidate],
     """The ranker's `scores` reordered by the rules of this module where `question` asks for a
     penalty, a past record or the court's decision (unchanged for any other question, or when
     the candidates hold no ruling, record or decision)."""
-    if (q.kinds["penalty"] or _ASKS_FINE.search(question)) and not q.kinds["reason"] and \
-            not _ASKS_OTHER_PENALTY.search(question):
+    if _asks_penalty(question, q):
         scores = from_ruling(cands, scores, anonymised(question),
                              when=bool(_ASKS_WHEN.search(question)))
     if _ASKS_RECORD.search(question):
@@ -165,11 +166,19 @@ def court_text(text: str) -> bool:
     return bool(_RULING_START.search(text)) and "本院" in text
 
 
-def wanted(question: str, cands: list[Candidate]) -> list[int]:
+def _asks_penalty(question: str, q: Question) -> bool:
+    """Whether `question` asks the penalty this court imposed (not the prosecutor's proposal, a
+    past one, or why)."""
+    return bool((q.kinds["penalty"] or _ASKS_FINE.search(question)) and not q.kinds["reason"]
+                and not _ASKS_OTHER_PENALTY.search(question))
+
+
+def wanted(question: str, q: Question, cands: list[Candidate]) -> list[int]:
     """Indexes of the candidates a rule of this module looks for whatever words they share with
     the question, which a long judgment's shortlist must keep: the sentences stating a past
-    record (`无前科。` shares no word with `以前犯过什么事`) and the court's decisions
-    (`故该辩解…本院不予采纳。` shares none with `法院信了吗`)."""
+    record (`无前科。` shares no word with `以前犯过什么事`), the court's decisions
+    (`故该辩解…本院不予采纳。` shares none with `法院信了吗`), the ruling's items that dispose
+    of things or impose penalties."""
     keep = np.zeros(len(cands), dtype=bool)
     if _ASKS_RECORD.search(question):
         keep |= _matching(_RECORD, cands)
@@ -177,6 +186,8 @@ def wanted(question: str, cands: list[Candidate]) -> list[int]:
         keep |= _matching(DECISION, cands)
     if _asks_disposal(question):
         keep |= _in_ruling(cands) & _matching(_DISPOSES, cands)
+    if _asks_penalty(question, q):
+        keep |= _in_ruling(cands) & _matching(PENALTY, cands)
     return np.flatnonzero(keep).tolist()
 
 
@@ -300,12 +311,13 @@ def not_in_judgment(question: str, q: Question, text: str) -> bool:
 
 def _asked_thing(question: str) -> str | None:
     """The thing whose name `question` asks: 养老院 of 那家养老院叫什么名字, 事业单位 of
-    想进的是哪个事业单位."""
+    想进的是哪个事业单位; not a place or a time, which has no name (撞人是在哪个位置)."""
+    thing = None
     if m := _ASKS_NAME.search(question):
-        return pos_tag(m.group(1))[-1][0]
-    if m := _ASKS_WHICH.search(question):
-        return pos_tag(m.group(1))[0][0]
-    return None
+        thing = pos_tag(m.group(1))[-1][0]
+    elif m := _ASKS_WHICH.search(question):
+        thing = pos_tag(m.group(1))[0][0]
+    return None if thing in _NO_NAME else thing
 
 
 def _unnamed(thing: str, text: str) -> bool:
