@@ -108,13 +108,14 @@ _ARREST = re.compile(r"抓获|抓住|抓到|落网|归案|到案|投案|自首|�
 _ARRESTED_AT = re.compile(r"在[^，。；]{2,30}(?:抓获|查获|控制|抓住|投案)")
 _DATED = re.compile(r"\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月|[次当同]日")
 # Asked whether the court accepted an argument (法院认了吗, 采纳了没有, 法院算他从犯了吗, 法院
-# 怎么说): the answer is the sentence that gives the court's decision on it, whatever else
+# 怎么说, 为啥没算进数额): the answer is the sentence that gives the court's decision on it, whatever else
 # shares the argument's words. Without 法院, 算不算 asks what something is (那把仿真手枪算不算
 # 枪支: the expert's finding), not a decision.
 ASKS_DECISION = re.compile(r"(?:认|采纳|采信|支持|认定|同意|接受|信)了?(?:吗|没有|没)|认不认|认没认|"
                             r"采没采纳|信没信|是否(?:采纳|认定|支持)|"
                             r"(?:法院|法庭|本院)[^，。？]{0,4}(?:算不算|算没算|算[^，。？]{1,10}(?:了吗|了没有))|"
-                            r"(?:法院|法庭|本院)(?:是)?(?:怎么|如何)(?:说|看|认定|回应|评判|答复)")
+                            r"(?:法院|法庭|本院)(?:是)?(?:怎么|如何)(?:说|看|认定|回应|评判|答复)|"
+                            r"(?:为啥|为什么|为何)(?:没|不)(?:算|认定|采纳|给|认|计入|支持|同意)")
 _ARGUED = 3  # sentences before a decision that may state the argument it decides on
 _REASONS = 8  # sentences back to the statement of the argument a decision is on, at most
 _REFERS_BACK = re.compile(r"(?:该|上述|此|以上)(?:项|条|部分)?(?:辩护|辩解|上诉|意见)|^(?:故|因此|综上)")
