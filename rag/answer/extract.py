@@ -115,18 +115,22 @@ class Answerer:
             if not_in_judgment(question, q, text) or unstated(question, sentences):
                 return self.abstain(question, passages,
                                     NOT_STATED if court_text(text) else NOT_STATED_ARTICLE)
-        if len(cands) > _MANY:  # a long judgment read whole (ablation in the README)
-            keep = set(shortlist(q, cands, _SHORTLIST)) | set(wanted(question, q, cands))
-            cands = [cands[i] for i in sorted(keep)]
-        x = features(q, cands)
-        scores = self.model.rank(x)
-        scores = judgment_order(question, q, cands, scores)
         decision = bool(ASKS_DECISION.search(question))
         # Read whole, a sentence holding the form asked for (an amount for 多少钱, a time for
         # 几点) comes first; over an archive this lost DRCD and news answers (README). Not when
         # the court's decision is asked: 喜烟 of "…喜烟，法院信了吗" asks for no marriage.
-        if whole and not decision and \
-                (held := holding(question, [c.plain for c in cands])) is not None:
+        held = holding(question, [c.plain for c in cands]) if whole and not decision else None
+        if len(cands) > _MANY:  # a long judgment read whole (ablation in the README)
+            keep = set(shortlist(q, cands, _SHORTLIST)) | set(wanted(question, q, cands))
+            if held is not None:
+                keep |= set(np.flatnonzero(held).tolist())
+            kept = sorted(keep)
+            cands = [cands[i] for i in kept]
+            held = None if held is None else held[kept]
+        x = features(q, cands)
+        scores = self.model.rank(x)
+        scores = judgment_order(question, q, cands, scores)
+        if held is not None:
             scores = only_holding(held, scores)
         p = self.model.answerable(refusal_features(q, cands, x, scores))
         logger.debug("answerable %.3f (threshold %.3f)", p, self.threshold)
