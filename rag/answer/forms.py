@@ -50,7 +50,7 @@ def _form(name: str, asks: str, holds: str, person: bool = False, thing: bool = 
 _CLAUSE = r"[，；：,;]"
 # What follows a masked place or firm, not a person (石家庄某物流, 某某小区, 沧州某某村).
 _NOT_PERSON = re.compile(r"某?(?:物流|公司|有限|集团|小区|村|镇|乡|街|路|道|区|县|市|省|厂|店|"
-                         r"学校|医院|宾馆|酒店|饭店|银行|集市|茶楼|网吧|号|楼|单元|室|局|所|"
+                         r"学校|医院|宾馆|酒店|饭店|银行|集市|茶楼|网吧|号|楼|单元|室|局|所|派出所|"
                          r"中心|工地|大厦|广场|市场|单位|机构|平台|网站|地)")
 # The things a brand or model is asked of, longest first (电动车 before 车).
 _THINGS = re.compile(r"手机|电脑|摩托车|电动车|车|香烟|烟|酒|手表|枪")
@@ -135,13 +135,19 @@ def _holds(form: Form, sentence: str, person: str | None, thing: str | None) -> 
                for m in form.holds.finditer(sentence))
 
 
+def person_names(text: str) -> list[re.Match]:
+    """The anonymised names of people in `text`: not a place or firm masked the same way
+    (石家庄某物流, 公安局某派出所)."""
+    return [m for m in ANONYMISED.finditer(text) if not _NOT_PERSON.match(text, m.end())]
+
+
 def _nearest_name(sentence: str, start: int) -> str | None:
     """Whose detail the one at sentence[start] is: the name before its brackets (证人张某某（公司财务
     经理）), else the nearest name before it in its clause, else the first after it there
     (司机即被告人韩某), else the same in the sentence (a detail follows its person: "被告人
     周某某，男，…出生，汉族，初中文化，无业"); None when the sentence names nobody. A place
     or firm masked the same way (石家庄某物流, 某某小区) is no name."""
-    names = [m for m in ANONYMISED.finditer(sentence) if not _NOT_PERSON.match(sentence, m.end())]
+    names = person_names(sentence)
     if not names:
         return None
     bracket = sentence.rfind("（", 0, start)

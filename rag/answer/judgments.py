@@ -18,6 +18,7 @@ import re
 import numpy as np
 
 from rag.answer.features import ANONYMISED, PENALTY, anonymised
+from rag.answer.forms import person_names
 from rag.answer.question import Question
 from rag.answer.units import Candidate
 from rag.text import pos_tag
@@ -66,6 +67,11 @@ _BARE = frozenset("一家 一个 一名 一所 一处 一间 一辆 该 这家 �
 _BARE_TAGS = ("p", "r", "c", "x")
 # A name given before 的 (网名为“阿峰”的上线, 叫聚福楼的饭店).
 _NAMED_BY = re.compile(r"”|名为|名叫|叫做|称为|叫|称")
+# Nor who reported a crime when only "the public" did (接群众举报, 有人向公安机关举报): asked
+# 是谁举报的, 举报人是谁, 谁报的警.
+_ASKS_REPORTER = re.compile(r"谁(?:来|去)?(举报|报警|报案)|谁报的(警|案)|(举报)人|"
+                            r"(举报|报警|报案)[^，。？]{0,8}?(?:的)?(?:人|者|群众)?(?:是谁|叫什么)")
+_UNNAMED_REPORTER = re.compile(r"群众|有人|匿名|知情人|村民|网友|热心")
 # Asked about a past record (以前犯过什么事, 有没有前科): the answer is a sentence stating one
 # (曾因犯盗窃罪被判处…, 刑满释放, 无前科), not the ruling's 判决执行以前先行羁押的…, which
 # shares 以前 and 判.
@@ -298,16 +304,32 @@ def _about(cands: list[Candidate], names: list[str]) -> np.ndarray:
 def not_in_judgment(question: str, q: Question, text: str) -> bool:
     """Whether `question` asks what a first-instance judgment (`text`, read whole) does not
     say: if it was appealed when it records no appeal, an officer's name when it names none,
-    whether the fine was paid when it records no payment, or the penalty of someone it says is
-    tried separately and its ruling does not name."""
+    whether the fine was paid when it records no payment, the penalty of someone it says is
+    tried separately and its ruling does not name, or who reported it when only the public
+    did (接群众举报)."""
     appeal, officer = bool(_ASKS_APPEAL.search(question)), bool(_ASKS_OFFICER.search(question))
     paid, thing = bool(_ASKS_PAID.search(question)), _asked_thing(question)
-    if not (appeal or officer or paid or thing or q.kinds["penalty"]) or not court_text(text):
+    reporter = next((g if len(g) == 2 else "报" + g for g in m.groups() if g), None) \
+        if (m := _ASKS_REPORTER.search(question)) else None
+    if not (appeal or officer or paid or thing or reporter or q.kinds["penalty"]) or \
+            not court_text(text):
         return False
     return (appeal and not _APPEALED.search(text)) or \
         (officer and not _OFFICER_NAMED.search(text)) or (paid and not _PAID.search(text)) or \
         (q.kinds["penalty"] and _tried_elsewhere(question, text)) or \
-        (thing is not None and _unnamed(thing, text))
+        (thing is not None and _unnamed(thing, text)) or \
+        (reporter is not None and _reported_unnamed(reporter, text))
+
+
+def _reported_unnamed(act: str, text: str) -> bool:
+    """Whether every report (`act`: 举报, 报警 or 报案) `text` mentions is by someone unnamed
+    (接群众举报, 有人向公安机关举报, 附近村民报警); False when it mentions none."""
+    at = [m.start() for m in re.finditer(act, text)]
+    for i in at:
+        clause = re.split(r"[，。；：]", text[max(0, i - 30): i])[-1]
+        if not _UNNAMED_REPORTER.search(clause) or person_names(clause):
+            return False
+    return bool(at)
 
 
 def _asked_thing(question: str) -> str | None:
