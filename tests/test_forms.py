@@ -62,3 +62,19 @@ def test_an_amount_of_money_is_found_however_it_is_written(sentences):
     for amount in ("一万块", "5000元", "1.2万余元", "800美元", "50英镑", "三千元"):
         assert unstated(asked, plain + [f"马某某当场给了杨某{amount}。"]) is None, amount
     assert unstated(asked, plain + ["马某某随手捡起一块砖头。"]) == "money"
+
+
+def test_a_plate_named_in_a_question_is_not_asked_for(sentences):
+    """无号牌的摩托车 names the motorbike; only 车牌号是多少 asks for a plate."""
+    assert unstated("扣押的那辆无号牌摩托车最后怎么处理了？", sentences) is None
+    assert unstated("那辆车挂的什么牌照？", sentences) == "plate"
+
+
+def test_how_badly_someone_was_hurt_is_a_forensic_grade(sentences):
+    """The judgment grades 杨某's injuries (损伤程度未达到轻微伤); without that sentence and the
+    evidence restating it, nothing says how badly he was hurt."""
+    assert unstated("杨某伤得重不重？", sentences) is None
+    graded = re.compile("轻微伤|轻伤|重伤|损伤程度")
+    ungraded = [s for s in sentences if not graded.search(s)]
+    assert len(ungraded) < len(sentences)
+    assert unstated("杨某伤得重不重？", ungraded) == "injury"

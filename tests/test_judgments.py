@@ -406,3 +406,20 @@ def test_how_a_case_came_to_light_is_the_courts_finding(fresh):
         for unit in units:
             assert not re.match(r"\d+[.、．]", unit) and "证实" not in unit, (path.name, unit)
             assert text.find(unit.lstrip("…")[:20]) < evidence, (path.name, unit)
+
+
+def test_who_reported_is_refused_only_when_the_public_did(fresh, sample_subset, settings):
+    """`是谁举报的？` cannot be answered from a judgment whose every report is by someone unnamed
+    (接群众举报, 证实本案系群众举报); `是谁报的警？` is answered where a person reported
+    (被害人郑某发现财物被盗后报警, 李某某主动拨打110报警)."""
+    public = [p for p in sorted(FRESH.glob("issue_*.txt"))
+              if "群众举报" in p.read_text("utf-8")]
+    assert len(public) >= 2
+    for path in public:
+        answer = fresh.ask("是谁举报的？", issue=parse_file(path).number)
+        assert answer.abstained and answer.text == NOT_STATED, (path.name, answer.text)
+    named = [JUDGMENTS / "issue_8101.txt", JUDGMENTS / "issue_8103.txt"]
+    engine = Engine.load(sample_subset("reported", named), settings)
+    for path in named:
+        answer = engine.ask("是谁报的警？", issue=parse_file(path).number)
+        assert not answer.abstained and "报警" in answer.text, (path.name, answer.text)
