@@ -71,6 +71,9 @@ _NAMED_BY = re.compile(r"”|名为|名叫|叫做|称为|叫|称")
 # 是谁举报的, 举报人是谁, 谁报的警.
 _ASKS_REPORTER = re.compile(r"谁(?:来|去)?(举报|报警|报案)|谁报的(警|案)|(举报)人|"
                             r"(举报|报警|报案)[^，。？]{0,8}?(?:的)?(?:人|者|群众)?(?:是谁|叫什么)")
+# Nor the real name of someone known by a nickname whose identity it says is unknown.
+_ASKS_REAL_NAME = re.compile(r"真名|真实姓名|真实身份|本名|大名|真实名字")
+_UNKNOWN_IDENTITY = re.compile(r"(?:真实身份|真实姓名|身份)(?:不明|待查|不详|无法查明|未查明|尚未查明|不清)")
 _UNNAMED_REPORTER = re.compile(r"群众|有人|匿名|知情人|村民|网友|热心")
 # Asked about a past record (以前犯过什么事, 有没有前科): the answer is a sentence stating one
 # (曾因犯盗窃罪被判处…, 刑满释放, 无前科), not the ruling's 判决执行以前先行羁押的…, which
@@ -351,20 +354,32 @@ def not_in_judgment(question: str, q: Question, text: str) -> bool:
     """Whether `question` asks what a first-instance judgment (`text`, read whole) does not
     say: if it was appealed when it records no appeal, an officer's name when it names none,
     whether the fine was paid when it records no payment, the penalty of someone it says is
-    tried separately and its ruling does not name, or who reported it when only the public
-    did (接群众举报)."""
+    tried separately and its ruling does not name, who reported it when only the public did
+    (接群众举报), or the real name of someone whose identity it says is unknown."""
     appeal, officer = bool(_ASKS_APPEAL.search(question)), bool(_ASKS_OFFICER.search(question))
     paid, thing = bool(_ASKS_PAID.search(question)), _asked_thing(question)
+    real_name = _ASKS_REAL_NAME.search(question)
     reporter = next((g if len(g) == 2 else "报" + g for g in m.groups() if g), None) \
         if (m := _ASKS_REPORTER.search(question)) else None
-    if not (appeal or officer or paid or thing or reporter or q.kinds["penalty"]) or \
-            not court_text(text):
+    if not (appeal or officer or paid or thing or reporter or real_name or q.kinds["penalty"]) \
+            or not court_text(text):
         return False
     return (appeal and not _APPEALED.search(text)) or \
         (officer and not _OFFICER_NAMED.search(text)) or (paid and not _PAID.search(text)) or \
         (q.kinds["penalty"] and _tried_elsewhere(question, text)) or \
         (thing is not None and _unnamed(thing, text)) or \
-        (reporter is not None and _reported_unnamed(reporter, text))
+        (reporter is not None and _reported_unnamed(reporter, text)) or \
+        (real_name is not None and _identity_unknown(question, text))
+
+
+def _identity_unknown(question: str, text: str) -> bool:
+    """Whether the nickname `question` asks the real name of (杰哥真名叫什么) is one whose
+    identity `text` says is unknown (微信昵称为“杰哥”的男子（真实身份待查，另案处理）)."""
+    for nick in dict.fromkeys(re.findall(r"“([^”]{1,8})”", text)):
+        if nick in question and any(_UNKNOWN_IDENTITY.search(text, m.end(), m.end() + 40)
+                                    for m in re.finditer(f"“{re.escape(nick)}”", text)):
+            return True
+    return False
 
 
 def _reported_unnamed(act: str, text: str) -> bool:
