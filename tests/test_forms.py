@@ -78,3 +78,16 @@ def test_how_badly_someone_was_hurt_is_a_forensic_grade(sentences):
     ungraded = [s for s in sentences if not graded.search(s)]
     assert len(ungraded) < len(sentences)
     assert unstated("杨某伤得重不重？", ungraded) == "injury"
+
+
+@pytest.mark.parametrize("question, form, stated", [
+    ("马某某的微信号是多少？", "account", "马某某的微信号为wxid_mq2019。"),
+    ("马某某家住几号楼几单元？", "address", "马某某住石家庄市某某小区3号楼2单元。"),
+    ("查获的那包毒品纯度是多少？", "purity", "经鉴定，甲基苯丙胺含量为62.3%。"),
+])
+def test_an_account_an_address_or_a_content_must_be_written_out(sentences, question, form,
+                                                               stated):
+    """The judgment gives no account, no house number and no measured content: those
+    questions are refused; with a sentence stating one, they are not."""
+    assert unstated(question, sentences) == form
+    assert unstated(question, sentences + [stated]) is None

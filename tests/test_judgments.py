@@ -13,7 +13,7 @@ import pytest
 
 from rag import Engine
 from rag.answer.extract import NOT_STATED, NOT_STATED_ARTICLE
-from rag.answer.judgments import ASKS_DECISION, DECISION
+from rag.answer.judgments import ASKS_DECISION, DECISION, _identity_unknown
 from rag.answer.question import QUESTION_KINDS
 from rag.answer.train import JUDGMENT, _groups, held_out, split_key
 from rag.answer.units import answer_units
@@ -423,3 +423,19 @@ def test_who_reported_is_refused_only_when_the_public_did(fresh, sample_subset, 
     for path in named:
         answer = engine.ask("是谁报的警？", issue=parse_file(path).number)
         assert not answer.abstained and "报警" in answer.text, (path.name, answer.text)
+
+
+def test_a_nicknames_real_name_is_refused_when_the_judgment_says_it_is_unknown(sample_subset,
+                                                                                 settings):
+    """`老K真名叫什么？` of `网名为“老K”的人员（身份不明）`, `阿杰的真实身份是谁？` of `“阿杰”的真实身份
+    仍在进一步侦查中`: the judgment says it does not know. A nickname it ties to a defendant
+    (`群主“乐乐”系刘某某`) keeps the question answered."""
+    files = [LONG / "issue_8501.txt", LONG / "issue_8502.txt"]
+    engine = Engine.load(sample_subset("nicknames", files), settings)
+    for path, question in zip(files, ("老K真名叫什么？", "阿杰的真实身份是谁？")):
+        answer = engine.ask(question, issue=parse_file(path).number)
+        assert answer.abstained and answer.text == NOT_STATED, (question, answer.text)
+    text = LONG.joinpath("issue_8501.txt").read_text("utf-8")
+    assert _identity_unknown("老K真名叫什么？", text)
+    tied = text.replace("“老K”的人员（身份不明）", "“老K”的人员（即被告人王某某）")
+    assert tied != text and not _identity_unknown("老K真名叫什么？", tied)

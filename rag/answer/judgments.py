@@ -73,7 +73,8 @@ _ASKS_REPORTER = re.compile(r"谁(?:来|去)?(举报|报警|报案)|谁报的(�
                             r"(举报|报警|报案)[^，。？]{0,8}?(?:的)?(?:人|者|群众)?(?:是谁|叫什么)")
 # Nor the real name of someone known by a nickname whose identity it says is unknown.
 _ASKS_REAL_NAME = re.compile(r"真名|真实姓名|真实身份|本名|大名|真实名字")
-_UNKNOWN_IDENTITY = re.compile(r"(?:真实身份|真实姓名|身份)(?:不明|待查|不详|无法查明|未查明|尚未查明|不清)")
+_UNKNOWN_IDENTITY = re.compile(r"(?:真实身份|真实姓名|身份)(?:不明|待查|不详|无法查明|未查明|尚未查明|不清|"
+                               r"[仍尚正]在[^，。；]{0,6}侦查)")
 _UNNAMED_REPORTER = re.compile(r"群众|有人|匿名|知情人|村民|网友|热心")
 # Asked about a past record (以前犯过什么事, 有没有前科): the answer is a sentence stating one
 # (曾因犯盗窃罪被判处…, 刑满释放, 无前科), not the ruling's 判决执行以前先行羁押的…, which
@@ -374,9 +375,11 @@ def not_in_judgment(question: str, q: Question, text: str) -> bool:
 
 def _identity_unknown(question: str, text: str) -> bool:
     """Whether the nickname `question` asks the real name of (杰哥真名叫什么) is one whose
-    identity `text` says is unknown (微信昵称为“杰哥”的男子（真实身份待查，另案处理）)."""
+    identity `text` says, next to it, is unknown (微信昵称为“杰哥”的男子（真实身份待查）, 身份
+    不明、绰号“老周”的男子, “阿杰”的真实身份仍在进一步侦查中)."""
     for nick in dict.fromkeys(re.findall(r"“([^”]{1,8})”", text)):
-        if nick in question and any(_UNKNOWN_IDENTITY.search(text, m.end(), m.end() + 40)
+        if nick in question and any(_UNKNOWN_IDENTITY.search(text, max(0, m.start() - 20),
+                                                             m.end() + 40)
                                     for m in re.finditer(f"“{re.escape(nick)}”", text)):
             return True
     return False
