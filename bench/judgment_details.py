@@ -1,5 +1,5 @@
 """Answerable questions made from judgments' own sentences, to check that the rules refusing what
-a judgment does not state (`rag.answer.forms`, `rag.answer.judgments.not_in_judgment`) do not
+a judgment does not state (`rag.answer.forms`, `rag.answer.silence.not_in_judgment`) do not
 refuse what it does state:
 
     python -m rag build --corpus tests/data/judgments --index /tmp/jall

@@ -13,8 +13,9 @@ import pytest
 
 from rag import Engine
 from rag.answer.extract import NOT_STATED, NOT_STATED_ARTICLE
-from rag.answer.judgments import ASKS_DECISION, DECISION, _identity_unknown
+from rag.answer.judgments import ASKS_DECISION, DECISION
 from rag.answer.question import QUESTION_KINDS
+from rag.answer.silence import _identity_unknown
 from rag.answer.train import JUDGMENT, _groups, held_out, split_key
 from rag.answer.units import answer_units
 from rag.errors import RagError

@@ -28,13 +28,13 @@ from rag.answer.judgments import (
     DECISION,
     court_text,
     judgment_order,
-    not_in_judgment,
     only_holding,
     wanted,
     with_reasons,
 )
 from rag.answer.question import Question, analyse_question
 from rag.answer.ranker import MODEL_DIR, load_model
+from rag.answer.silence import not_in_judgment
 from rag.answer.units import Candidate, TextStats, candidates
 from rag.index.store import IndexData
 from rag.text import to_simplified, tokenize

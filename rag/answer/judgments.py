@@ -1,14 +1,14 @@
-"""Rules for court judgments, which follow a fixed order that the ranker's word overlap cannot
-see. The penalty a question asks for is stated in the court's ruling (`from_ruling`), not in
-the prosecutor's proposal or a past conviction that share its words; whether an argument was
-accepted is stated in a sentence that gives the court's decision on it (`as_argued`,
-`only_holding`), not in the sentence restating the argument; a past record and an arrest are
-the ones of the defendant asked about, as the court states them (`_record`, `_arrest`). What a
-first-instance judgment does not say at all is refused (`not_in_judgment`): whether it was
-appealed, the police officers' names, whether the fine was paid, the penalty of someone tried
-separately, and the names of what it masks or leaves unnamed. Each rule was measured on the
-written judgments of `tests/data/` (ablations in the README, "Judgments asked within their
-issue").
+"""Ranking rules for court judgments, which follow a fixed order that the ranker's word overlap
+cannot see. The penalty a question asks for is stated in the court's ruling (`from_ruling`),
+not in the prosecutor's proposal or a past conviction that share its words; whether an argument
+was accepted, in the court's decision on it with its reasons (`as_argued`, `with_reasons`), not
+in the sentence restating the argument; a past record, an arrest and how a case came to light,
+in the court's findings about the defendant asked about (`_record`, `_arrest`, `_traced`); what
+became of a seized thing, in the ruling's item disposing of it. The evidence a judgment lists
+and the parties' arguments repeat the facts in other words and rank behind the court's own
+sentences (`_behind`). What a judgment does not say at all is `rag.answer.silence`. Each rule
+was measured on the written judgments of `tests/data/` (ablations in the README, "Judgments
+asked within their issue").
 """
 
 from __future__ import annotations
@@ -18,64 +18,20 @@ import re
 import numpy as np
 
 from rag.answer.features import ANONYMISED, PENALTY, anonymised
-from rag.answer.forms import person_names
 from rag.answer.question import Question
 from rag.answer.units import Candidate
-from rag.text import pos_tag
 
 # A court's ruling runs from "判决如下：" to the appeal notice. The same penalty words earlier in
 # a judgment are the prosecutor's proposal (建议判处…) or a past conviction (曾因…被判处…), so a
 # question about the penalty is answered from the ruling unless it asks about those.
-_RULING_START = re.compile(r"(?:判决|裁定)如下")
-_RULING_END = re.compile(r"如不服|审\s*判\s*[长员]|人\s*民\s*陪\s*审\s*员")  # often spaced out
+RULING_START = re.compile(r"(?:判决|裁定)如下")
+RULING_END = re.compile(r"如不服|审\s*判\s*[长员]|人\s*民\s*陪\s*审\s*员")  # often spaced out
 _SENTENCES = re.compile(r"判处|免予刑事处罚")
 _ASKS_WHEN = re.compile(r"哪天|哪一天|什么时候|何时|几月|几号|日期|到哪|截止|结束|起止|开始|起算")
 # A fine is asked as 罚了多少钱 too (a `penalty` question says 罚金), and the penalty as 实刑还是
 # 缓刑 or 要坐几年牢: the ruling states them.
 _ASKS_FINE = re.compile(r"罚了|罚多少|罚款|实刑|缓刑|坐(?:几|多少)年|坐多久|坐牢|(?:蹲|关)(?:几|多少)年")
 _ASKS_OTHER_PENALTY = re.compile(r"建议|公诉|检察|以前|之前|曾经|前科|上次|此前")
-# What a first-instance judgment does not say: whether it was appealed and how the second
-# instance ruled (that happens after it; a second-instance judgment names 上诉人 and rules on
-# the appeal), and the names of the police officers who acted (not parties: it says 民警 or
-# 侦查人员, and when it does name one, anonymised, 民警王某 or 王某某（民警）).
-_ASKS_APPEAL = re.compile(r"上诉了|上诉没|有没有上诉|是否上诉|上没上诉|二审|维持原判|改判")
-_APPEALED = re.compile(r"上诉人|驳回上诉|维持原判|撤销原判|二审|第二审")
-_POLICE = r"(?:民警|警察|交警|侦查人员|办案人员|警官)"
-_ASKS_OFFICER = re.compile(rf"{_POLICE}[^，。？]{{0,6}}(?:叫什么|名字|是谁|姓什么|叫啥)|"
-                           rf"(?:哪位|哪名|哪个){_POLICE}")
-_OFFICER_NAMED = re.compile(rf"{_POLICE}[\u4e00-\u9fff]{{1,2}}某|[\u4e00-\u9fff]某某?（?系?{_POLICE}")
-# Nor whether a fine was paid (交了没有: after the judgment, unless it records a payment made
-# in advance, 已预缴罚金), nor the penalty of someone tried separately (李某（另案处理）) whom
-# the ruling does not name.
-_ASKS_PAID = re.compile(r"(?:罚金|罚款)[^，。？]{0,6}(?:交|缴)[^，。？]{0,4}(?:没有|没|吗|否)|"
-                        r"(?:交|缴)(?:了|上|清|齐)?(?:罚金|罚款)了?(?:没有|没|吗)")
-_PAID = re.compile(r"(?:已|预|先行)缴(?:纳|付)?了?[^，。；]{0,6}罚金|罚金已")
-# Nor the name of a place, firm or person it masks or leaves unnamed (某养老院, 一家美容店,
-# 根据群众举报): asked X叫什么名字, X是谁 or 哪个X, when every mention of X is masked or bare.
-_ASKS_NAME = re.compile(r"([\u4e00-\u9fff]{2,8})(?:叫什么名字|叫什么|的名字|名字是什么|名字叫什么|是谁)")
-_NO_NAME = frozenset("位置 地方 地点 路段 路口 方向 部位 时间 时候 阶段 环节 程度 部分 方面 罪名 原因 "
-                     "情节 一次 一天 一年".split())
-_ASKS_WHICH = re.compile(r"(?:哪个|哪家|哪一家|哪所|哪一所|哪一个)([\u4e00-\u9fff]{2,6})")
-# What stands before an unnamed X: a mask in its noun phrase (沧州某某物流, 某汽车修理厂), or a
-# count, pointer, preposition or conjunction (一家, 该, 在, 根据, 及). Any other word (迁安市价格
-# 认证 中心, 人民 医院) may be its name.
-_PHRASE_BREAK = re.compile(r"[，。；、：“”（）\s在到将把与和及的]")
-_BARE = frozenset("一家 一个 一名 一所 一处 一间 一辆 该 这家 那家 这个 那个 其 在 到 至 于 从 向 "
-                  "经 据 根据 接 由 被 与 和 及 等 当地 附近 多名 多家 多处 个体 经营 开设 开办 "
-                  "租用 租赁 进入 前往 来到 回到 安排".split())
-# Not numerals (第一 of 第一看守所) nor verbs at large (价格认证 of 价格认证中心 is tagged one).
-_BARE_TAGS = ("p", "r", "c", "x")
-# A name given before 的 (网名为“阿峰”的上线, 叫聚福楼的饭店).
-_NAMED_BY = re.compile(r"”|名为|名叫|叫做|称为|叫|称")
-# Nor who reported a crime when only "the public" did (接群众举报, 有人向公安机关举报): asked
-# 是谁举报的, 举报人是谁, 谁报的警.
-_ASKS_REPORTER = re.compile(r"谁(?:来|去)?(举报|报警|报案)|谁报的(警|案)|(举报)人|"
-                            r"(举报|报警|报案)[^，。？]{0,8}?(?:的)?(?:人|者|群众)?(?:是谁|叫什么)")
-# Nor the real name of someone known by a nickname whose identity it says is unknown.
-_ASKS_REAL_NAME = re.compile(r"真名|真实姓名|真实身份|本名|大名|真实名字")
-_UNKNOWN_IDENTITY = re.compile(r"(?:真实身份|真实姓名|身份)(?:不明|待查|不详|无法查明|未查明|尚未查明|不清|"
-                               r"[仍尚正]在[^，。；]{0,6}侦查)")
-_UNNAMED_REPORTER = re.compile(r"群众|有人|匿名|知情人|村民|网友|热心")
 # Asked about a past record (以前犯过什么事, 有没有前科): the answer is a sentence stating one
 # (曾因犯盗窃罪被判处…, 刑满释放, 无前科), not the ruling's 判决执行以前先行羁押的…, which
 # shares 以前 and 判.
@@ -194,7 +150,7 @@ def judgment_order(question: str, q: Question, cands: list[Candidate],
 def court_text(text: str) -> bool:
     """A court's own judgment (本院 … 判决如下), not a news report that quotes a ruling and
     names the officers in full."""
-    return bool(_RULING_START.search(text)) and "本院" in text
+    return bool(RULING_START.search(text)) and "本院" in text
 
 
 def _asks_penalty(question: str, q: Question) -> bool:
@@ -351,105 +307,6 @@ def _about(cands: list[Candidate], names: list[str]) -> np.ndarray:
         for c in cands], dtype=bool)
 
 
-def not_in_judgment(question: str, q: Question, text: str) -> bool:
-    """Whether `question` asks what a first-instance judgment (`text`, read whole) does not
-    say: if it was appealed when it records no appeal, an officer's name when it names none,
-    whether the fine was paid when it records no payment, the penalty of someone it says is
-    tried separately and its ruling does not name, who reported it when only the public did
-    (接群众举报), or the real name of someone whose identity it says is unknown."""
-    appeal, officer = bool(_ASKS_APPEAL.search(question)), bool(_ASKS_OFFICER.search(question))
-    paid, thing = bool(_ASKS_PAID.search(question)), _asked_thing(question)
-    real_name = _ASKS_REAL_NAME.search(question)
-    reporter = next((g if len(g) == 2 else "报" + g for g in m.groups() if g), None) \
-        if (m := _ASKS_REPORTER.search(question)) else None
-    if not (appeal or officer or paid or thing or reporter or real_name or q.kinds["penalty"]) \
-            or not court_text(text):
-        return False
-    return (appeal and not _APPEALED.search(text)) or \
-        (officer and not _OFFICER_NAMED.search(text)) or (paid and not _PAID.search(text)) or \
-        (q.kinds["penalty"] and _tried_elsewhere(question, text)) or \
-        (thing is not None and _unnamed(thing, text)) or \
-        (reporter is not None and _reported_unnamed(reporter, text)) or \
-        (real_name is not None and _identity_unknown(question, text))
-
-
-def _identity_unknown(question: str, text: str) -> bool:
-    """Whether the nickname `question` asks the real name of (杰哥真名叫什么) is one whose
-    identity `text` says, next to it, is unknown (微信昵称为“杰哥”的男子（真实身份待查）, 身份
-    不明、绰号“老周”的男子, “阿杰”的真实身份仍在进一步侦查中)."""
-    for nick in dict.fromkeys(re.findall(r"“([^”]{1,8})”", text)):
-        if nick in question and any(_UNKNOWN_IDENTITY.search(text, max(0, m.start() - 20),
-                                                             m.end() + 40)
-                                    for m in re.finditer(f"“{re.escape(nick)}”", text)):
-            return True
-    return False
-
-
-def _reported_unnamed(act: str, text: str) -> bool:
-    """Whether every report (`act`: 举报, 报警 or 报案) `text` mentions is by someone unnamed
-    (接群众举报, 有人向公安机关举报, 附近村民报警); False when it mentions none."""
-    at = [m.start() for m in re.finditer(act, text)]
-    for i in at:
-        clause = re.split(r"[，。；：]", text[max(0, i - 30): i])[-1]
-        if not _UNNAMED_REPORTER.search(clause) or person_names(clause):
-            return False
-    return bool(at)
-
-
-def _asked_thing(question: str) -> str | None:
-    """The thing whose name `question` asks: 养老院 of 那家养老院叫什么名字, 事业单位 of
-    想进的是哪个事业单位; not a place or a time, which has no name (撞人是在哪个位置)."""
-    thing = None
-    if m := _ASKS_NAME.search(question):
-        thing = pos_tag(m.group(1))[-1][0]
-    elif m := _ASKS_WHICH.search(question):
-        thing = pos_tag(m.group(1))[0][0]
-    return None if thing in _NO_NAME else thing
-
-
-def _unnamed(thing: str, text: str) -> bool:
-    """Whether `text` mentions `thing` and never with its name: every mention is masked or bare
-    (清苑区某养老院, 经营一家美容店, 根据群众举报) and none is part of a longer name (中信银行),
-    follows a name given before 的 (网名为“阿峰”的上线) or precedes a person's name (烧烤店老板
-    杨某, 审判长 王建国). A named place of the same kind ("鑫达通讯"手机维修店 for 手机店) counts as its name."""
-    at = [m.start() for m in re.finditer(re.escape(thing), text)]
-    if len(thing) < 2 or not at or re.search(rf"”[^，。；“]{{0,6}}{re.escape(thing[-1])}", text):
-        return False
-    for i in at:
-        after = text[i + len(thing): i + len(thing) + 8]
-        # a label and its value (审判长 王建国, 联系人：…), a name, a quote or a bracket
-        if after[:1] in " 　:：“（”" or ANONYMISED.match(after) or \
-                (after and pos_tag(after)[0][1].startswith("nr")):
-            return False
-        if "某" in _PHRASE_BREAK.split(text[max(0, i - 6): i])[-1]:
-            continue  # masked
-        tagged = pos_tag(text[max(0, i - 8): i + len(thing)])
-        if not tagged or tagged[-1][0] != thing:
-            return False  # part of a longer word, a name (中信银行, 人民法院)
-        if len(tagged) < 2:
-            continue
-        word, tag = tagged[-2]
-        if word == "的":
-            if _NAMED_BY.search(text[max(0, i - 12): i]):
-                return False
-        elif word not in _BARE and not tag.startswith(_BARE_TAGS):
-            return False
-    return True
-
-
-def _tried_elsewhere(question: str, text: str) -> bool:
-    """A person the question names whom the judgment says is tried separately (李某（另案处理）,
-    张某、王某（均另案处理）) and whom its ruling does not name."""
-    start = _RULING_START.search(text)
-    end = _RULING_END.search(text, start.end()) if start else None
-    ruling = text[start.end(): end.start() if end else len(text)] if start else ""
-    for name in anonymised(question):
-        listed = rf"{re.escape(name)}(?!某)(?:、[^（。；，、]{{1,6}})*（[^）]{{0,4}}另案"
-        if re.search(listed, text) and not re.search(rf"{re.escape(name)}(?!某)", ruling):
-            return True
-    return False
-
-
 def from_ruling(cands: list[Candidate], scores: np.ndarray, names: list[str],
                 when: bool = False) -> np.ndarray:
     """`scores` with the sentences outside a court's ruling ranked below all others, when the
@@ -484,8 +341,8 @@ def _in_ruling(cands: list[Candidate]) -> np.ndarray:
     for c in cands:
         if id(c.article) not in spans:
             units = c.article.units
-            start = next((i for i, u in enumerate(units) if _RULING_START.search(u)), len(units))
-            end = next((i for i in range(start + 1, len(units)) if _RULING_END.search(units[i])),
+            start = next((i for i, u in enumerate(units) if RULING_START.search(u)), len(units))
+            end = next((i for i in range(start + 1, len(units)) if RULING_END.search(units[i])),
                        len(units))
             spans[id(c.article)] = (start, end)
     return np.array([spans[id(c.article)][0] < c.at < spans[id(c.article)][1] for c in cands],
