@@ -228,18 +228,18 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> None:
         print(format_report(ours, baseline))
 
 
-def _judgments(arg: str | None) -> Path | None:
-    """The judgments folder `train` learns from: the one given ('' for none), else the
-    repository's, when this is a checkout that has it."""
+def _judgments(arg: str | None) -> list[Path]:
+    """The judgment folders `train` learns from: those given, comma-separated ('' for none),
+    else the repository's, when this is a checkout that has it."""
     from rag.answer.train import JUDGMENTS
 
     if arg is None:
         if JUDGMENTS.is_dir():
-            return JUDGMENTS
+            return [JUDGMENTS]
         logger.warning("no %s (not a checkout of the repository): training without judgments",
                        JUDGMENTS)
-        return None
-    return Path(arg) if arg else None
+        return []
+    return [Path(a) for a in arg.split(",") if a]
 
 
 def cmd_train(args: argparse.Namespace, settings: Settings) -> None:
@@ -334,8 +334,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dev", default="../shared/eval/dev_questions.jsonl",
                    help="questions on the sample issues")
     p.add_argument("--corpus", help="sample issues for generated questions (default: corpus/)")
-    p.add_argument("--judgments", help="judgments laid out one per issue, with questions.jsonl "
-                   "(default: the repository's tests/data/judgments; '' for none)")
+    p.add_argument("--judgments", help="folders of judgments laid out one per issue, each with "
+                   "questions.jsonl, comma-separated (default: the repository's "
+                   "tests/data/judgments; '' for none)")
     p.add_argument("--sample", type=_positive, help="train on N questions per source, quickly")
     p.add_argument("--out", help="where to write the model files (default: inside the package)")
     p = command("feedback", cmd_feedback, "export 👎 feedback from the bot as evaluation cases")

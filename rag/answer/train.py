@@ -19,6 +19,7 @@ import json
 import logging
 import math
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -42,7 +43,9 @@ from rag.text import tokenizer_fingerprint
 
 logger = logging.getLogger(__name__)
 
-#: The written judgments `rag train` learns from by default (a folder of the repository).
+#: The written judgments `rag train` learns from by default (a folder of the repository);
+#: `--judgments` takes others too. `tests/data/blind_judgments` is never trained on: it
+#: measures what the rules and models do on judgments nobody here read.
 JUDGMENTS = Path(__file__).resolve().parents[2] / "tests" / "data" / "judgments"
 SPLIT_RULE = ("held out when int(sha1(key).hexdigest()[:8], 16) % 10 < 3, key = 'drcd-<n>' "
               "for DRCD question ids drcd-<n>-… (one Wikipedia article), 'judgment:<source>' "
@@ -93,6 +96,27 @@ def write_split(questions: list[dict], folder: Path, name: str) -> dict[str, Pat
         paths[part].write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in questions
                                        if held_out(q) == keep), "utf-8")
     return paths
+
+
+def _judgment_files(folders: Sequence[Path]) -> dict[str, Path]:
+    """Each judgment file's name → its folder; one name in two folders would be one issue."""
+    found: dict[str, Path] = {}
+    for folder in folders:
+        for path in sorted(folder.glob("issue_*")):
+            if path.name in found:
+                raise RagError(f"{path.name} is in both {found[path.name]} and {folder}: "
+                               "rename one, judgment files must be unique across --judgments")
+            found[path.name] = folder
+    return found
+
+
+def _gathered(files: dict[str, Path], into: Path) -> Path:
+    """`files` (name → folder) copied into one fresh folder `into`, to be indexed together."""
+    shutil.rmtree(into, ignore_errors=True)
+    into.mkdir(parents=True)
+    for name, folder in files.items():
+        shutil.copy(folder / name, into / name)
+    return into
 
 
 def _shown(path: Path) -> str:
@@ -242,22 +266,27 @@ def _refusal_rows(groups: list, score) -> tuple[np.ndarray, np.ndarray, np.ndarr
 
 def training_groups(drcd: Path, dev: Path, corpus: Path, work: Path | None = None,
                     sample: int | None = None, settings: Settings | None = None,
-                    show_progress: bool = False, judgments: Path | None = None
+                    show_progress: bool = False, judgments: Sequence[Path] = ()
                     ) -> tuple[list, dict]:
     """The questions `train` learns from and is measured on, as (question, features,
-    labels, candidates, Question) groups, and what they were made of (split files, sizes)."""
+    labels, candidates, Question) groups, and what they were made of (split files, sizes).
+    `judgments`: folders of judgments laid out one per issue, each with its questions.jsonl."""
     from rag.index.embed import load_embedder
 
-    if judgments and not (judgments / "questions.jsonl").is_file():
-        raise RagError(f"no questions.jsonl in {judgments}: pass --judgments DIR with the "
-                       "judgments and their questions.jsonl, or --judgments '' to train without")
+    for folder in judgments:
+        if not (folder / "questions.jsonl").is_file():
+            raise RagError(f"no questions.jsonl in {folder}: pass --judgments DIR with the "
+                           "judgments and their questions.jsonl, or --judgments '' to train "
+                           "without")
     settings = settings or Settings.from_env()
     work = Path(work or Path.home() / ".cache" / "gazk-rag" / "train")
     drcd_q = _read(drcd / "questions.jsonl")
     dev_q = _read(dev)
     drcd_corpus, news_corpus = drcd / "corpus", corpus
     judgment_q = [{**q, "id": JUDGMENT + str(q.get("id", i))} for i, q in enumerate(
-        _read(judgments / "questions.jsonl"))] if judgments else []
+        q for folder in judgments for q in _read(folder / "questions.jsonl"))]
+    folder_of = _judgment_files(judgments)
+    judgment_corpus = judgments[0] if len(judgments) == 1 else None
     if sample:  # one DRCD file and two sample issues, `sample` questions from each
         work = work / f"sample-{sample}"
         files = {"drcd": sorted((drcd / "corpus").iterdir())[:1], "news": sorted(
@@ -273,11 +302,10 @@ def training_groups(drcd: Path, dev: Path, corpus: Path, work: Path | None = Non
         dev_q = [q for q in dev_q if q.get("source") in {p.name for p in files["news"]}]
         if judgments:
             kept = sorted({q["source"] for q in judgment_q})[:2]
-            (work / "judgment-corpus").mkdir(parents=True, exist_ok=True)
-            for name in kept:
-                shutil.copy(judgments / name, work / "judgment-corpus" / name)
-            judgments = work / "judgment-corpus"
+            judgment_corpus = _gathered({n: folder_of[n] for n in kept}, work / "judgment-corpus")
             judgment_q = [q for q in judgment_q if q["source"] in kept][:sample]
+    elif len(judgments) > 1:
+        judgment_corpus = _gathered(folder_of, work / "judgment-corpus")
     embed = load_embedder(settings)
     drcd_data = _index(drcd_corpus, work / "drcd-index", settings, show_progress)
     news_data = _index(news_corpus, work / "news-index", settings, show_progress)
@@ -289,8 +317,8 @@ def training_groups(drcd: Path, dev: Path, corpus: Path, work: Path | None = Non
               **{f"news_{k}": str(v) for k, v in write_split(news_q, work, "news").items()}}
     groups = _groups(drcd_data, embed, drcd_q, True, show_progress) + \
         _groups(news_data, embed, news_q, True, show_progress)
-    if judgments:
-        judgment_data = _index(judgments, work / "judgment-index", settings, show_progress)
+    if judgment_corpus is not None:
+        judgment_data = _index(judgment_corpus, work / "judgment-index", settings, show_progress)
         splits.update({f"judgments_{k}": str(v)
                        for k, v in write_split(judgment_q, work, "judgments").items()})
         groups += _groups(judgment_data, embed, judgment_q, True, show_progress, within=True)
@@ -308,8 +336,10 @@ def part(q: dict) -> str:
 
 def train(drcd: Path, dev: Path, corpus: Path, out: Path | None = None, work: Path | None = None,
           sample: int | None = None, settings: Settings | None = None,
-          show_progress: bool = False, judgments: Path | None = None) -> dict:
-    """Train, write the model files to `out`, and return the held-out figures."""
+          show_progress: bool = False, judgments: Path | Sequence[Path] | None = None) -> dict:
+    """Train, write the model files to `out`, and return the held-out figures. `judgments`:
+    one folder of judgments or several (None: none)."""
+    judgments = [judgments] if isinstance(judgments, Path) else list(judgments or [])
     out = Path(out or MODEL_DIR)
     groups, made = training_groups(drcd, dev, corpus, work, sample, settings, show_progress,
                                    judgments)
@@ -349,7 +379,7 @@ def train(drcd: Path, dev: Path, corpus: Path, out: Path | None = None, work: Pa
                    f"{FALSE_REFUSAL_RATE:.0%} quantile of train-side answerable questions' "
                    f"out-of-fold P(answerable) = {threshold:.4f}",
         "data": {"drcd": str(drcd), "dev": str(dev), "corpus": str(corpus),
-                 "judgments": _shown(judgments) if judgments else None, "sample": sample,
+                 "judgments": [_shown(f) for f in judgments] or None, "sample": sample,
                  "news_weight": NEWS_WEIGHT, "judgment_weight": JUDGMENT_WEIGHT,
                  "mask_every": MASK_EVERY,
                  "drop_weight": DROP_WEIGHT},
