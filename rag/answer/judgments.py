@@ -226,14 +226,21 @@ def _of_court(cands: list[Candidate]) -> np.ndarray:
     return np.array([court[id(c.article)] for c in cands], dtype=bool)
 
 
+def _asides(cands: list[Candidate]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which candidates are sentences of a court's judgment, and of those which are the
+    evidence it lists and which are a party's argument (not the court's decision on one)."""
+    court = _of_court(cands)
+    argued = _matching(_ARGUMENT, cands) & ~_matching(DECISION, cands)
+    return court, _evidence(cands) & court, argued & court
+
+
 def _behind(question: str, cands: list[Candidate]) -> np.ndarray:
     """How far below the court's own sentences each candidate ranks: _EVIDENCE_BEHIND for the
     evidence a judgment lists, _ARGUMENT_BEHIND for an argument unless the question asks what
     was argued; 0 for the rest and for text that is no court's judgment."""
-    ours = _of_court(cands)
-    behind = _EVIDENCE_BEHIND * (_evidence(cands) & ours)
+    _, evidence, argued = _asides(cands)
+    behind = _EVIDENCE_BEHIND * evidence
     if not _ASKS_ARGUMENT.search(question):
-        argued = _matching(_ARGUMENT, cands) & ~_matching(DECISION, cands) & ours
         behind = behind + _ARGUMENT_BEHIND * argued
     return behind
 
@@ -264,8 +271,8 @@ def _evidence(cands: list[Candidate]) -> np.ndarray:
 def _totals(cands: list[Candidate]) -> np.ndarray:
     """The sentences of a court's judgment that state a total (共计…元, 先后12次), not its
     evidence or an argument."""
-    own = _behind("", cands) == 0  # "" asks no argument: arguments are behind too
-    return _matching(_TOTAL, cands) & own & _of_court(cands)
+    court, evidence, argued = _asides(cands)
+    return _matching(_TOTAL, cands) & court & ~evidence & ~argued
 
 
 def _traced(question: str, cands: list[Candidate]) -> np.ndarray:
