@@ -231,14 +231,14 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> None:
 def _judgments(arg: str | None) -> list[Path]:
     """The judgment folders `train` learns from: those given, comma-separated ('' for none),
     else the repository's, when this is a checkout that has it."""
-    from rag.answer.train import JUDGMENTS
+    from rag.answer.train import JUDGMENT_SETS
 
     if arg is None:
-        if JUDGMENTS.is_dir():
-            return [JUDGMENTS]
-        logger.warning("no %s (not a checkout of the repository): training without judgments",
-                       JUDGMENTS)
-        return []
+        found = [folder for folder in JUDGMENT_SETS if folder.is_dir()]
+        if not found:
+            logger.warning("no %s (not a checkout of the repository): training without "
+                           "judgments", JUDGMENT_SETS[0])
+        return found
     return [Path(a) for a in arg.split(",") if a]
 
 
@@ -335,8 +335,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="questions on the sample issues")
     p.add_argument("--corpus", help="sample issues for generated questions (default: corpus/)")
     p.add_argument("--judgments", help="folders of judgments laid out one per issue, each with "
-                   "questions.jsonl, comma-separated (default: the repository's "
-                   "tests/data/judgments; '' for none)")
+                   "questions.jsonl, comma-separated (default: the repository's written "
+                   "judgments but the blind ones; '' for none)")
     p.add_argument("--sample", type=_positive, help="train on N questions per source, quickly")
     p.add_argument("--out", help="where to write the model files (default: inside the package)")
     p = command("feedback", cmd_feedback, "export 👎 feedback from the bot as evaluation cases")

@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 
 from rag.answer.features import FEATURES, features
+from rag.answer.judgments import COURT_FEATURES
 from rag.answer.question import analyse_question
-from rag.answer.ranker import MODEL_DIR, RANKER_FILES, AnswerModel
+from rag.answer.ranker import COURT_RANKER_FILES, MODEL_DIR, RANKER_FILES, AnswerModel
 from rag.answer.train import held_out, split_key, train
 from rag.answer.units import TextStats, candidates
 from rag.errors import AnswerModelError, SettingsError
@@ -89,6 +90,9 @@ def test_training_on_a_tiny_sample_writes_loadable_files(tmp_path, settings):
     refusal = json.loads((out / "refusal.json").read_text("utf-8"))
     assert refusal["features"] and len(refusal["thresholds"]) == 20
     assert manifest["adjacent_margin"] >= 0.0
+    # a judgment's sentences are ranked by court rankers learnt from the judgments alone
+    assert manifest["court_rankers"] == list(COURT_RANKER_FILES) and len(model.court_rankers) == 3
+    assert manifest["court_features"] == COURT_FEATURES and manifest["court_adjacent_margin"] >= 0
 
 
 @pytest.mark.parametrize("question,unit", [("铁骑大比武一共设置了几项科目？", "项"),

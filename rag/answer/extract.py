@@ -26,6 +26,7 @@ from rag.answer.forms import ASKS_MONEY, MONEY, holding, unstated
 from rag.answer.judgments import (
     ASKS_DECISION,
     DECISION,
+    court_features,
     court_text,
     judgment_order,
     only_holding,
@@ -128,7 +129,15 @@ class Answerer:
             cands = [cands[i] for i in kept]
             held = None if held is None else held[kept]
         x = features(q, cands)
-        scores = self.model.rank(x)
+        # A judgment read whole is ranked by the court ranker, learnt from judgments (README),
+        # but for the court's decision on an argument: that one is found by the statement of
+        # the argument the question quotes (`as_argued`), which the court ranker, having
+        # learnt that arguments are seldom answers, ranks too low to tell decisions apart.
+        court = whole and court_text(text) and not decision
+        if court:
+            scores = self.model.rank_court(np.hstack([x, court_features(question, q, cands)]))
+        else:
+            scores = self.model.rank(x)
         scores = judgment_order(question, q, cands, scores)
         if held is not None:
             scores = only_holding(held, scores)
@@ -139,7 +148,8 @@ class Answerer:
         if (p < self.threshold and not whole) or wrong_place(q, best) or not _answers_procedure(
                 question, best.plain):
             return self.abstain(question, passages)
-        chosen = shape(q, cands, order, scores, self.model.adjacent_margin)
+        chosen = shape(q, cands, order, scores, self.model.court_margin if court and
+                       self.model.court_rankers else self.model.adjacent_margin)
         if decision and DECISION.search(best.plain):
             chosen = with_reasons(best)
         if _ASKS_AMOUNT.search(question) and not any(_holds_number(c) for c in chosen):

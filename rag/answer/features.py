@@ -3,7 +3,9 @@
 A candidate is a sentence (a quote joined with its attribution) of a retrieved passage. Every
 feature is a property of text that any archive has (word rarity, overlap with the question,
 what kind of content the sentence holds, where it stands in its article, how retrieval ranked
-its passage), so that a model trained on one kind of text carries over to another.
+its passage), so that a model trained on one kind of text carries over to another. A court's
+judgment read whole is ranked on these and on COURT_FEATURES (`rag.answer.judgments`: which part
+of the judgment a sentence stands in and what the question asks of one).
 """
 
 from __future__ import annotations

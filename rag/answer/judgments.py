@@ -419,6 +419,67 @@ def with_reasons(decision: Candidate) -> list[Candidate]:
     return [*reasons, decision]
 
 
+# Where a sentence stands in a judgment and what the question asks of one: the columns the
+# court ranker (`AnswerModel.rank_court`) learns from beside FEATURES, so that it learns from
+# judgments how far the evidence, an argument or the charge ranks behind the court's findings.
+_CHARGE_START = re.compile(r"(?:公诉机关|检察院|起诉书)[^，。]{0,6}指控")
+_FINDING_START = re.compile(r"^(?:本院)?经审理(?:查明|，)")
+_REASONING_START = re.compile(r"^(?:本院认为|经审理，?本院认为)")
+COURT_FEATURES = [
+    "court_charge", "court_finding", "court_evidence", "court_reasoning", "court_ruling",
+    "court_argument", "court_decision", "court_total", "court_penalty", "court_record",
+    "court_arrest", "court_named_first", "asks_decision", "asks_argument", "asks_total",
+    "asks_record", "asks_disposal", "asks_arrest", "asks_trace", "asks_court_penalty",
+]
+
+
+def _section_of(units: list[str]) -> list[str]:
+    """Each unit's part of a judgment: header, charge (公诉机关指控…), finding (经审理查明…),
+    reasoning (本院认为…), ruling (判决如下 to the appeal notice), end."""
+    out, part = [], "header"
+    for u in units:
+        if part in ("header", "charge") and _CHARGE_START.search(u):
+            part = "charge"
+        if part != "ruling" and _FINDING_START.match(u):
+            part = "finding"
+        if part in ("header", "charge", "finding") and _REASONING_START.match(u):
+            part = "reasoning"
+        if part == "ruling" and RULING_END.search(u):
+            part = "end"
+        out.append(part)
+        if part != "end" and RULING_START.search(u):
+            part = "ruling"
+    return out
+
+
+def court_features(question: str, q: Question, cands: list[Candidate]) -> np.ndarray:
+    """COURT_FEATURES of each candidate (rows) for `question`."""
+    court, evidence, argued = _asides(cands)
+    parts: dict[int, list[str]] = {}
+    for c in cands:
+        if id(c.article) not in parts:
+            parts[id(c.article)] = _section_of(c.article.units)
+    part = [parts[id(c.article)][c.at] if c.at >= 0 else "" for c in cands]
+    names = anonymised(question)
+    first = [bool(names) and (m := ANONYMISED.search(c.plain)) is not None and
+             m.group() == names[-1] for c in cands]
+    asks = [ASKS_DECISION.search(question), _ASKS_ARGUMENT.search(question),
+            _ASKS_TOTAL.search(question), _ASKS_RECORD.search(question),
+            _asks_disposal(question), _ASKS_ARREST.search(question),
+            _ASKS_TRACE.search(question), _asks_penalty(question, q)]
+    cols = [np.array([p == s for p in part]) & court
+            for s in ("charge", "finding")] + [evidence] + [
+        np.array([p == s for p in part]) & court for s in ("reasoning", "ruling")] + [
+        argued, _matching(DECISION, cands) & court, _matching(_TOTAL, cands) & court,
+        _matching(PENALTY, cands) & court, _matching(_RECORD, cands) & court,
+        _matching(_ARREST, cands) & court, np.array(first, dtype=bool) & court]
+    x = np.zeros((len(cands), len(COURT_FEATURES)), dtype=np.float32)
+    for j, col in enumerate(cols):
+        x[:, j] = col
+    x[:, len(cols):] = np.array([bool(a) for a in asks], dtype=np.float32)
+    return x
+
+
 def only_holding(holds: np.ndarray, scores: np.ndarray) -> np.ndarray:
     """`scores` with the candidates where `holds` is false ranked below all others, when it is
     true for some (ablation in the README)."""

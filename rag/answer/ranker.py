@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.answer.features import FEATURES
+from rag.answer.judgments import COURT_FEATURES
 from rag.answer.trees import Trees
 from rag.errors import AnswerModelError, SettingsError
 
@@ -25,6 +26,9 @@ RANKER_FILE = "ranker.txt"
 #: figures move by a point or two with the seed, their mean less (ablation in the README). The
 #: manifest lists the files ("rankers"); model folders written before list none: RANKER_FILE.
 RANKER_FILES = ("ranker.txt", "ranker-1.txt", "ranker-2.txt")
+#: Rankers for a court's judgment read whole, on FEATURES and COURT_FEATURES, learnt from the
+#: written judgments alone (the manifest's "court_rankers"; none in older model folders).
+COURT_RANKER_FILES = ("court-ranker.txt", "court-ranker-1.txt", "court-ranker-2.txt")
 REFUSAL_FILE = "refusal.json"
 REFUSAL_TREES_FILE = "refusal.txt"
 MANIFEST_FILE = "manifest.json"
@@ -41,6 +45,9 @@ class AnswerModel:
             refusal = json.loads((self.folder / REFUSAL_FILE).read_text("utf-8"))
             self.rankers = [Trees((self.folder / name).read_text("utf-8"))
                             for name in self.manifest.get("rankers", [RANKER_FILE])]
+            self.court_rankers = [Trees((self.folder / name).read_text("utf-8"))
+                                  for name in self.manifest.get("court_rankers", [])]
+            self.court_margin = float(self.manifest.get("court_adjacent_margin", 0.0))
             self.refusal_features: list[str] = refusal["features"]
             self.refusal = Trees((self.folder / REFUSAL_TREES_FILE).read_text("utf-8"))
             self.threshold = float(refusal["threshold"])
@@ -54,6 +61,9 @@ class AnswerModel:
         if self.manifest.get("features") != FEATURES or any(
                 t.num_feature != len(FEATURES) for t in self.rankers):
             raise AnswerModelError(str(self.folder), "its features differ from the code's")
+        if self.court_rankers and (self.manifest.get("court_features") != COURT_FEATURES or any(
+                t.num_feature != len(FEATURES) + len(COURT_FEATURES) for t in self.court_rankers)):
+            raise AnswerModelError(str(self.folder), "its court features differ from the code's")
         if self.refusal.num_feature != len(self.refusal_features):
             raise AnswerModelError(str(self.folder), "the refusal model's features differ")
 
@@ -76,6 +86,15 @@ class AnswerModel:
         if not len(x):
             return np.zeros(0)
         return np.mean([t.predict(x) for t in self.rankers], axis=0)
+
+    def rank_court(self, x: np.ndarray) -> np.ndarray:
+        """Court ranker scores of rows of FEATURES then COURT_FEATURES (the candidates of a
+        court's judgment read whole); the ranker's on FEATURES when there is none."""
+        if not len(x):
+            return np.zeros(0)
+        if not self.court_rankers:
+            return self.rank(x[:, :len(FEATURES)])
+        return np.mean([t.predict(x) for t in self.court_rankers], axis=0)
 
     def answerable(self, row: list[float]) -> float:
         """Calibrated probability that the question is answered by the retrieved text."""

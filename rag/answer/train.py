@@ -3,17 +3,20 @@
 Data: DRCD (`../shared/eval/drcd`, human-written questions on Wikipedia articles laid out as
 issues), the development questions on the sample issues, questions generated from the
 sample issues' own sentences (`rag.answer.questions`), and written questions on criminal
-judgments laid out one per issue (`tests/data/judgments/`), each asked within its own judgment,
-as a reader asks about the document in front of them. Questions are split by article, never
-by question (SPLIT_RULE). On the train part LightGBM lambdarank models (one per seed) learn
-to rank the candidate units; a LightGBM classifier on the best candidate and on retrieval
-learns whether the archive answers at all, from answerable questions against DRCD's
-unanswerable ones and questions asked of an index with their article masked out. Figures are
-printed for the held-out part.
+judgments laid out one per issue (JUDGMENT_SETS), each asked within its own judgment, as a
+reader asks about the document in front of them. Questions are split by article, never by
+question (SPLIT_RULE). On the train part LightGBM lambdarank models (one per seed) learn to
+rank the candidate units of the archive, from DRCD and the news questions; court rankers
+learn, from the judgments alone and with COURT_FEATURES beside FEATURES, to rank the
+sentences of a judgment read whole; a LightGBM classifier on the best candidate and on
+retrieval learns whether the archive answers at all, from answerable questions against
+DRCD's unanswerable ones and questions asked of an index with their article masked out.
+Figures are printed for the held-out part.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -26,9 +29,11 @@ import numpy as np
 from tqdm import tqdm
 
 from rag.answer.features import FEATURES, REFUSAL_FEATURES, features, refusal_features
+from rag.answer.judgments import ASKS_DECISION, COURT_FEATURES, court_features
 from rag.answer.question import analyse_question
 from rag.answer.questions import generate
 from rag.answer.ranker import (
+    COURT_RANKER_FILES,
     MANIFEST_FILE,
     MODEL_DIR,
     RANKER_FILES,
@@ -43,10 +48,12 @@ from rag.text import tokenizer_fingerprint
 
 logger = logging.getLogger(__name__)
 
-#: The written judgments `rag train` learns from by default (a folder of the repository);
-#: `--judgments` takes others too. `tests/data/blind_judgments` is never trained on: it
-#: measures what the rules and models do on judgments nobody here read.
+#: The written judgments `rag train` learns from by default (folders of the repository);
+#: `--judgments` takes others. `tests/data/blind_judgments` and `blind_judgments_2` are never
+#: trained on: they measure what the rules and models do on judgments nobody here read.
 JUDGMENTS = Path(__file__).resolve().parents[2] / "tests" / "data" / "judgments"
+JUDGMENT_SETS = tuple(JUDGMENTS.parent / name for name in (
+    "judgments", "long_judgments", "fresh_judgments", "fresh_judgments_2", "fresh_judgments_3"))
 SPLIT_RULE = ("held out when int(sha1(key).hexdigest()[:8], 16) % 10 < 3, key = 'drcd-<n>' "
               "for DRCD question ids drcd-<n>-… (one Wikipedia article), 'judgment:<source>' "
               "for judgment questions (one judgment), else '<source>#<title or article id>'")
@@ -67,8 +74,10 @@ DROP_WEIGHT = 0.5
 ADJACENT_SHARE = 0.05
 #: The sample issues' questions count this many times: DRCD alone does not teach news.
 NEWS_WEIGHT = 20
-#: The judgments' questions count this many times in the ranker (ablation in the README).
-JUDGMENT_WEIGHT = 5
+#: The judgments' questions count this many times in the archive's ranker: none, since the court
+#: ranker learns them (`fit_court`) and a judgment read whole is ranked by it (ablation in the
+#: README: 5 cost DRCD and news answers).
+JUDGMENT_WEIGHT = 0
 RANKER = dict(objective="lambdarank", n_estimators=300, learning_rate=0.05, num_leaves=31,
               min_child_samples=20, subsample=0.8, subsample_freq=1, colsample_bytree=0.8,
               random_state=0, deterministic=True, force_row_wise=True, n_jobs=2, verbose=-1)
@@ -219,18 +228,48 @@ class Rankers:
         return np.mean([m.predict(x) for m in self.models], axis=0)
 
 
-def _fit_ranker(groups: list, extra: int = 0, seeds: int = len(RANKER_FILES)) -> Rankers:
-    """`extra`: feature columns after FEATURES (an ablation's), each one the score may only
-    rise with. One ranker per seed 0 … `seeds` - 1."""
+def _fit_ranker(groups: list, extra: int = 0, seeds: int = len(RANKER_FILES),
+                rising: bool = True, params: dict = RANKER) -> Rankers:
+    """`extra`: feature columns after FEATURES (an ablation's, or COURT_FEATURES), each one the
+    score may only rise with when `rising`, else free. One ranker per seed 0 … `seeds` - 1."""
     import lightgbm as lgb
 
     kept = [g for g in groups if len(g[1]) and g[2].any()]
     x = np.vstack([g[1] for g in kept])
     y = np.concatenate([g[2] for g in kept])
-    monotone = [int(f in MONOTONE) for f in FEATURES] + [1] * extra
-    return Rankers([lgb.LGBMRanker(**{**RANKER, "random_state": seed},
+    monotone = [int(f in MONOTONE) for f in FEATURES] + [int(rising)] * extra
+    return Rankers([lgb.LGBMRanker(**{**params, "random_state": seed},
                                    monotone_constraints=monotone).fit(
         x, y, group=[len(g[1]) for g in kept]) for seed in range(seeds)])
+
+
+#: The court ranker's settings: half the trees and leaves of RANKER, for a tenth of its data
+#: (ablation in the README: 300 trees or 31 leaves gain one answer of 192 and triple the files).
+COURT_RANKER = {**RANKER, "n_estimators": 150, "num_leaves": 15}
+
+
+def court_groups(groups: list) -> list:
+    """The judgments' groups with COURT_FEATURES after FEATURES, as the court ranker sees them."""
+    return [(q, np.hstack([x, court_features(q["question"], info, cands)]) if len(x) else
+             np.zeros((0, len(FEATURES) + len(COURT_FEATURES)), np.float32), y, cands, info)
+            for q, x, y, cands, info in groups if part(q) == "judgments"]
+
+
+def fit_court(groups: list) -> tuple[Rankers | None, float]:
+    """Court rankers on the train-side judgments of `groups` (court_groups'), and their
+    neighbour margin from out-of-fold scores; (None, 0.0) when no judgment holds an answer."""
+    train_g = [g for g in groups if not held_out(g[0])]
+    if not any(len(g[1]) and g[2].any() for g in train_g):
+        return None, 0.0
+    fit = functools.partial(_fit_ranker, extra=len(COURT_FEATURES), rising=False,
+                            params=COURT_RANKER)
+    folds = {f: [g for g in train_g if _fold(g[0]) != f] for f in (0, 1)}
+    folds = {f: fit(rest) if any(len(g[1]) and g[2].any() for g in rest) else None
+             for f, rest in folds.items()}
+    margin = _adjacent_margin(
+        [g for g in train_g if not g[0].get("unanswerable") and folds[_fold(g[0])]],
+        lambda q, x: folds[_fold(q)].predict(x))
+    return fit(train_g), margin
 
 
 REFUSAL = dict(n_estimators=300, learning_rate=0.03, num_leaves=15, min_child_samples=50,
@@ -366,6 +405,11 @@ def train(drcd: Path, dev: Path, corpus: Path, out: Path | None = None, work: Pa
     out.mkdir(parents=True, exist_ok=True)
     for name, model in zip(RANKER_FILES, ranker.models):
         model.booster_.save_model(str(out / name))
+    for name in COURT_RANKER_FILES:
+        (out / name).unlink(missing_ok=True)  # a court ranker of an earlier run
+    court, court_margin = fit_court(court_groups(groups))
+    for name, model in zip(COURT_RANKER_FILES, court.models if court else []):
+        model.booster_.save_model(str(out / name))
     refuser.booster_.save_model(str(out / REFUSAL_TREES_FILE))
     (out / REFUSAL_FILE).write_text(json.dumps({
         "features": REFUSAL_FEATURES, "threshold": threshold, "thresholds": thresholds},
@@ -373,6 +417,7 @@ def train(drcd: Path, dev: Path, corpus: Path, out: Path | None = None, work: Pa
     manifest = {
         "features": FEATURES, "refusal_features": REFUSAL_FEATURES, "split_rule": SPLIT_RULE,
         "ranker": {k: v for k, v in RANKER.items() if k != "n_jobs"}, "monotone": MONOTONE,
+        "court_ranker": {k: v for k, v in COURT_RANKER.items() if k != "n_jobs"},
         "rankers": list(RANKER_FILES), "ranker_seeds": list(range(len(RANKER_FILES))),
         "refusal": {k: v for k, v in REFUSAL.items() if k != "n_jobs"},
         "threshold": f"threshold = the "
@@ -384,6 +429,9 @@ def train(drcd: Path, dev: Path, corpus: Path, out: Path | None = None, work: Pa
                  "mask_every": MASK_EVERY,
                  "drop_weight": DROP_WEIGHT},
         "adjacent_margin": margin,
+        "court_features": COURT_FEATURES,
+        "court_rankers": list(COURT_RANKER_FILES) if court else [],
+        "court_adjacent_margin": court_margin,
         "split_files": made["split_files"],
         "sizes": {"drcd_questions": made["drcd_questions"], "dev_questions": made["dev_questions"],
                   "generated_questions": made["generated_questions"],
@@ -427,6 +475,8 @@ def _figures(groups: list, model: AnswerModel) -> dict:
     fact, refused_ok, refused_bad, masked_refused, dropped_refused = [], [], [], [], []
     for q, x, _y, cands, info in groups:
         scores = model.rank(x)
+        if part(q) == "judgments" and not ASKS_DECISION.search(q["question"]):  # as the engine
+            scores = model.rank_court(np.hstack([x, court_features(q["question"], info, cands)]))
         answered = bool(cands) and (part(q) == "judgments" or model.answerable(
             refusal_features(info, cands, x, scores)) >= model.threshold)
         if q.get("masked"):

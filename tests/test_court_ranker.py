@@ -1,0 +1,120 @@
+"""The court ranker: where each sentence of a judgment stands (its part and what it is) is read
+from real judgments, the shipped court rankers load and answer a judgment read whole, and a
+model folder whose court files are missing or disagree with the code is refused with the fix."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rag.answer.features import FEATURES, features
+from rag.answer.judgments import COURT_FEATURES, _section_of, court_features
+from rag.answer.question import analyse_question
+from rag.answer.ranker import COURT_RANKER_FILES, MODEL_DIR, AnswerModel
+from rag.answer.train import JUDGMENT, held_out
+from rag.answer.units import TextStats, analyse_article, candidates
+from rag.errors import AnswerModelError
+from rag.ingest.parse import parse_file
+from rag.search.retrieve import WHOLE
+
+DATA = Path(__file__).resolve().parent / "data"
+ORDER = ["header", "charge", "finding", "reasoning", "ruling", "end"]
+
+
+@pytest.mark.parametrize("folder", ["judgments", "long_judgments", "fresh_judgments"])
+def test_each_sentence_of_a_judgment_has_its_part_in_the_courts_order(folder):
+    for path in sorted((DATA / folder).glob("issue_*.txt")):
+        units = analyse_article(parse_file(path).articles[0]).units
+        parts = _section_of(units)
+        assert len(parts) == len(units)
+        # a judgment never goes back: header, charge, findings, reasoning, ruling, end
+        assert all(ORDER.index(a) <= ORDER.index(b) for a, b in zip(parts, parts[1:])), path.name
+        assert {"charge", "finding", "reasoning", "ruling", "end"} <= set(parts), path.name
+        verdict = next(i for i, u in enumerate(units) if "判决如下" in u)
+        assert parts[verdict] == "reasoning" and parts[verdict + 1] == "ruling", path.name
+        assert parts[next(i for i, u in enumerate(units) if u.startswith("经审理查明")
+                          or u.startswith("本院经审理查明"))] == "finding", path.name
+        assert all(parts[i] == "end" for i, u in enumerate(units) if u.startswith("如不服"))
+
+
+@pytest.fixture(scope="module")
+def held_out_judgment(sample_subset, settings):
+    """An engine over two judgments `rag train` holds out, and their answerable questions."""
+    from rag import Engine
+
+    files = [p for p in sorted((DATA / "judgments").glob("issue_*.txt"))
+             if held_out({"id": JUDGMENT, "source": p.name})][:2]
+    names = {p.name for p in files}
+    questions = [q for q in map(json.loads, (DATA / "judgments" / "questions.jsonl")
+                                .read_text("utf-8").splitlines())
+                 if q["source"] in names and not q.get("unanswerable")]
+    return Engine.load(sample_subset("judgments", files), settings), questions
+
+
+def test_court_features_mark_the_ruling_and_the_evidence_of_a_real_judgment(held_out_judgment):
+    engine, questions = held_out_judgment
+    q = questions[0]
+    passages = engine.search(q["question"], k=WHOLE, source=q["source"])  # all of it
+    stats = TextStats(engine.data)
+    info = analyse_question(q["question"], stats.idf)
+    cands = candidates(passages, stats.units)
+    x = court_features(q["question"], info, cands)
+    assert x.shape == (len(cands), len(COURT_FEATURES))
+    col = {name: x[:, j].astype(bool) for j, name in enumerate(COURT_FEATURES)}
+    ruling = [c.plain for c, r in zip(cands, col["court_ruling"]) if r]
+    assert ruling and any("判处" in s for s in ruling)
+    assert not any("经审理查明" in c.plain for c, r in zip(cands, col["court_ruling"]) if r)
+    # a sentence is in at most one part of the judgment
+    parts = ["court_charge", "court_finding", "court_reasoning", "court_ruling"]
+    assert (sum(col[p].astype(int) for p in parts) <= 1).all()
+
+
+def test_the_court_ranker_puts_the_answer_first_on_judgments_it_never_learnt_from(
+        held_out_judgment):
+    """On two held-out judgments, the court ranker's first sentence holds the answer at least
+    as often as the archive's ranker does, and for most questions."""
+    engine, questions = held_out_judgment
+    model = AnswerModel(MODEL_DIR)
+    assert model.court_rankers, "the shipped models have no court ranker"
+    stats = TextStats(engine.data)
+    hits = {"court": 0, "archive": 0}
+    for q in questions:
+        passages = engine.search(q["question"], k=WHOLE, source=q["source"])
+        info = analyse_question(q["question"], stats.idf)
+        cands = candidates(passages, stats.units)
+        x = features(info, cands)
+        for name, scores in (("archive", model.rank(x)), ("court", model.rank_court(
+                np.hstack([x, court_features(q["question"], info, cands)])))):
+            best = cands[int(np.argmax(scores))].text
+            hits[name] += any(a in best for a in q["answers"])
+    assert hits["court"] >= hits["archive"] and hits["court"] > len(questions) / 2, hits
+
+
+@pytest.mark.parametrize("damage", ["missing", "features"])
+def test_missing_or_mismatched_court_rankers_say_how_to_rebuild(tmp_path, damage):
+    folder = tmp_path / "models"
+    shutil.copytree(MODEL_DIR, folder)
+    if damage == "missing":
+        (folder / COURT_RANKER_FILES[1]).unlink()
+    else:
+        manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+        manifest["court_features"] = manifest["court_features"][:-1]
+        (folder / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+    with pytest.raises(AnswerModelError) as err:
+        AnswerModel(folder)
+    assert "\n" not in str(err.value) and "python -m rag train" in str(err.value)
+
+
+def test_a_model_folder_without_court_rankers_ranks_judgments_with_the_archive_s(tmp_path):
+    folder = tmp_path / "models"
+    shutil.copytree(MODEL_DIR, folder)
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    manifest.pop("court_rankers")
+    (folder / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+    model = AnswerModel(folder)
+    x = np.random.default_rng(0).random((5, len(FEATURES) + len(COURT_FEATURES)))
+    assert np.allclose(model.rank_court(x), model.rank(x[:, :len(FEATURES)]))
