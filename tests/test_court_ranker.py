@@ -118,3 +118,15 @@ def test_a_model_folder_without_court_rankers_ranks_judgments_with_the_archive_s
     model = AnswerModel(folder)
     x = np.random.default_rng(0).random((5, len(FEATURES) + len(COURT_FEATURES)))
     assert np.allclose(model.rank_court(x), model.rank(x[:, :len(FEATURES)]))
+
+
+def test_an_open_search_is_ranked_by_the_court_ranker_only_when_it_found_only_judgments(
+        held_out_judgment, engine):
+    from rag.answer.extract import _all_court
+
+    judgments, questions = held_out_judgment
+    for eng, question, court in ((judgments, questions[0]["question"], True),
+                                 (engine, "铁骑大比武一共设置了几项科目？", False)):
+        stats = TextStats(eng.data)
+        cands = candidates(eng.search(question, k=8), stats.units)
+        assert cands and _all_court(cands) is court

@@ -129,23 +129,26 @@ class Answerer:
             cands = [cands[i] for i in kept]
             held = None if held is None else held[kept]
         x = features(q, cands)
-        # A judgment read whole is ranked by the court ranker, learnt from judgments (README),
-        # but for the court's decision on an argument: that one is found by the statement of
-        # the argument the question quotes (`as_argued`), which the court ranker, having
-        # learnt that arguments are seldom answers, ranks too low to tell decisions apart.
-        court = whole and court_text(text) and not decision
-        if court:
-            scores = self.model.rank_court(np.hstack([x, court_features(question, q, cands)]))
-        else:
-            scores = self.model.rank(x)
+        # A judgment read whole, or an open search that found only judgments, is ranked by the
+        # court ranker, learnt from judgments (README), but for the court's decision on an
+        # argument: that one is found by the statement of the argument the question quotes
+        # (`as_argued`), which the court ranker, having learnt that arguments are seldom
+        # answers, ranks too low to tell decisions apart.
+        court = not decision and (court_text(text) if whole else _all_court(cands))
+        scores = self.model.rank_court(np.hstack([x, court_features(question, q, cands)])) \
+            if court else self.model.rank(x)
         scores = judgment_order(question, q, cands, scores)
         if held is not None:
             scores = only_holding(held, scores)
-        p = self.model.answerable(refusal_features(q, cands, x, scores))
-        logger.debug("answerable %.3f (threshold %.3f)", p, self.threshold)
+        refused = False
+        if not whole:  # the refusal model learnt on the archive ranker's scores
+            archive = judgment_order(question, q, cands, self.model.rank(x)) if court else scores
+            p = self.model.answerable(refusal_features(q, cands, x, archive))
+            logger.debug("answerable %.3f (threshold %.3f)", p, self.threshold)
+            refused = p < self.threshold
         order = np.argsort(-scores, kind="stable")
         best = cands[int(order[0])]
-        if (p < self.threshold and not whole) or wrong_place(q, best) or not _answers_procedure(
+        if refused or wrong_place(q, best) or not _answers_procedure(
                 question, best.plain):
             return self.abstain(question, passages)
         chosen = shape(q, cands, order, scores, self.model.court_margin if court and
@@ -182,6 +185,13 @@ class Answerer:
                 seen.add(p.article_id)
                 suggestions.append(Citation.of(len(suggestions) + 1, p))
         return Answer(question=question, text=text, abstained=True, suggestions=suggestions)
+
+
+def _all_court(cands: list[Candidate]) -> bool:
+    """Whether every candidate is a sentence of a court's judgment (an open search of an
+    archive of judgments)."""
+    return all(court_text("".join(a.units)) for a in {id(c.article): c.article
+                                                      for c in cands}.values())
 
 
 def _holds_number(cand: Candidate) -> bool:
