@@ -12,7 +12,13 @@ import numpy as np
 import pytest
 
 from rag.answer.features import FEATURES, features
-from rag.answer.judgments import COURT_FEATURES, _section_of, court_features
+from rag.answer.judgments import (
+    COURT_FEATURES,
+    _section_of,
+    court_features,
+    court_rows,
+    of_court,
+)
 from rag.answer.question import analyse_question
 from rag.answer.ranker import COURT_RANKER_FILES, MODEL_DIR, AnswerModel
 from rag.answer.train import JUDGMENT, held_out
@@ -88,7 +94,7 @@ def test_the_court_ranker_puts_the_answer_first_on_judgments_it_never_learnt_fro
         cands = candidates(passages, stats.units)
         x = features(info, cands)
         for name, scores in (("archive", model.rank(x)), ("court", model.rank_court(
-                np.hstack([x, court_features(q["question"], info, cands)])))):
+                court_rows(x, q["question"], info, cands)))):
             best = cands[int(np.argmax(scores))].text
             hits[name] += any(a in best for a in q["answers"])
     assert hits["court"] >= hits["archive"] and hits["court"] > len(questions) / 2, hits
@@ -118,15 +124,14 @@ def test_a_model_folder_without_court_rankers_ranks_judgments_with_the_archive_s
     model = AnswerModel(folder)
     x = np.random.default_rng(0).random((5, len(FEATURES) + len(COURT_FEATURES)))
     assert np.allclose(model.rank_court(x), model.rank(x[:, :len(FEATURES)]))
+    assert model.margin(court=True) == model.adjacent_margin
 
 
 def test_an_open_search_is_ranked_by_the_court_ranker_only_when_it_found_only_judgments(
         held_out_judgment, engine):
-    from rag.answer.extract import _all_court
-
     judgments, questions = held_out_judgment
     for eng, question, court in ((judgments, questions[0]["question"], True),
                                  (engine, "铁骑大比武一共设置了几项科目？", False)):
         stats = TextStats(eng.data)
         cands = candidates(eng.search(question, k=8), stats.units)
-        assert cands and _all_court(cands) is court
+        assert cands and bool(of_court(cands).all()) is court

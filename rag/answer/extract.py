@@ -26,9 +26,10 @@ from rag.answer.forms import ASKS_MONEY, MONEY, holding, unstated
 from rag.answer.judgments import (
     ASKS_DECISION,
     DECISION,
-    court_features,
+    court_rows,
     court_text,
     judgment_order,
+    of_court,
     only_holding,
     wanted,
     with_reasons,
@@ -134,9 +135,9 @@ class Answerer:
         # argument: that one is found by the statement of the argument the question quotes
         # (`as_argued`), which the court ranker, having learnt that arguments are seldom
         # answers, ranks too low to tell decisions apart.
-        court = not decision and (court_text(text) if whole else _all_court(cands))
-        scores = self.model.rank_court(np.hstack([x, court_features(question, q, cands)])) \
-            if court else self.model.rank(x)
+        court = not decision and (court_text(text) if whole else bool(of_court(cands).all()))
+        scores = self.model.rank_court(court_rows(x, question, q, cands)) if court else \
+            self.model.rank(x)
         scores = judgment_order(question, q, cands, scores)
         if held is not None:
             scores = only_holding(held, scores)
@@ -151,8 +152,7 @@ class Answerer:
         if refused or wrong_place(q, best) or not _answers_procedure(
                 question, best.plain):
             return self.abstain(question, passages)
-        chosen = shape(q, cands, order, scores, self.model.court_margin if court and
-                       self.model.court_rankers else self.model.adjacent_margin)
+        chosen = shape(q, cands, order, scores, self.model.margin(court))
         if decision and DECISION.search(best.plain):
             chosen = with_reasons(best)
         if _ASKS_AMOUNT.search(question) and not any(_holds_number(c) for c in chosen):
@@ -185,13 +185,6 @@ class Answerer:
                 seen.add(p.article_id)
                 suggestions.append(Citation.of(len(suggestions) + 1, p))
         return Answer(question=question, text=text, abstained=True, suggestions=suggestions)
-
-
-def _all_court(cands: list[Candidate]) -> bool:
-    """Whether every candidate is a sentence of a court's judgment (an open search of an
-    archive of judgments)."""
-    return all(court_text("".join(a.units)) for a in {id(c.article): c.article
-                                                      for c in cands}.values())
 
 
 def _holds_number(cand: Candidate) -> bool:

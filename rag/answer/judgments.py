@@ -217,7 +217,7 @@ def _arrest(question: str, cands: list[Candidate]) -> np.ndarray:
     return next((t for t in tiers if t.any()), arrest)
 
 
-def _of_court(cands: list[Candidate]) -> np.ndarray:
+def of_court(cands: list[Candidate]) -> np.ndarray:
     """Which candidates are sentences of a court's judgment (`court_text`)."""
     court: dict[int, bool] = {}
     for c in cands:
@@ -229,7 +229,7 @@ def _of_court(cands: list[Candidate]) -> np.ndarray:
 def _asides(cands: list[Candidate]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Which candidates are sentences of a court's judgment, and of those which are the
     evidence it lists and which are a party's argument (not the court's decision on one)."""
-    court = _of_court(cands)
+    court = of_court(cands)
     argued = _matching(_ARGUMENT, cands) & ~_matching(DECISION, cands)
     return court, _evidence(cands) & court, argued & court
 
@@ -450,6 +450,11 @@ def _section_of(units: list[str]) -> list[str]:
         if part != "end" and RULING_START.search(u):
             part = "ruling"
     return out
+
+
+def court_rows(x: np.ndarray, question: str, q: Question, cands: list[Candidate]) -> np.ndarray:
+    """The rows the court ranker scores: FEATURES `x` then COURT_FEATURES."""
+    return np.hstack([x, court_features(question, q, cands)])
 
 
 def court_features(question: str, q: Question, cands: list[Candidate]) -> np.ndarray:

@@ -96,6 +96,11 @@ class AnswerModel:
             return self.rank(x[:, :len(FEATURES)])
         return np.mean([t.predict(x) for t in self.court_rankers], axis=0)
 
+    def margin(self, court: bool = False) -> float:
+        """The neighbour margin of the rankers that scored: the court rankers' when `court`
+        and there are some, else the archive ranker's (as `rank_court` falls back)."""
+        return self.court_margin if court and self.court_rankers else self.adjacent_margin
+
     def answerable(self, row: list[float]) -> float:
         """Calibrated probability that the question is answered by the retrieved text."""
         raw = float(self.refusal.predict(np.asarray([row], dtype=np.float64))[0])

@@ -29,7 +29,7 @@ import numpy as np
 from tqdm import tqdm
 
 from rag.answer.features import FEATURES, REFUSAL_FEATURES, features, refusal_features
-from rag.answer.judgments import ASKS_DECISION, COURT_FEATURES, court_features
+from rag.answer.judgments import ASKS_DECISION, COURT_FEATURES, court_rows
 from rag.answer.question import analyse_question
 from rag.answer.questions import generate
 from rag.answer.ranker import (
@@ -228,13 +228,18 @@ class Rankers:
         return np.mean([m.predict(x) for m in self.models], axis=0)
 
 
+def _learnable(group: tuple) -> bool:
+    """Whether a ranker can learn from `group`: it has candidates and some hold the answer."""
+    return bool(len(group[1]) and group[2].any())
+
+
 def _fit_ranker(groups: list, extra: int = 0, seeds: int = len(RANKER_FILES),
                 rising: bool = True, params: dict = RANKER) -> Rankers:
     """`extra`: feature columns after FEATURES (an ablation's, or COURT_FEATURES), each one the
     score may only rise with when `rising`, else free. One ranker per seed 0 … `seeds` - 1."""
     import lightgbm as lgb
 
-    kept = [g for g in groups if len(g[1]) and g[2].any()]
+    kept = [g for g in groups if _learnable(g)]
     x = np.vstack([g[1] for g in kept])
     y = np.concatenate([g[2] for g in kept])
     monotone = [int(f in MONOTONE) for f in FEATURES] + [int(rising)] * extra
@@ -250,7 +255,7 @@ COURT_RANKER = {**RANKER, "n_estimators": 150, "num_leaves": 15}
 
 def court_groups(groups: list) -> list:
     """The judgments' groups with COURT_FEATURES after FEATURES, as the court ranker sees them."""
-    return [(q, np.hstack([x, court_features(q["question"], info, cands)]) if len(x) else
+    return [(q, court_rows(x, q["question"], info, cands) if len(x) else
              np.zeros((0, len(FEATURES) + len(COURT_FEATURES)), np.float32), y, cands, info)
             for q, x, y, cands, info in groups if part(q) == "judgments"]
 
@@ -259,12 +264,12 @@ def fit_court(groups: list) -> tuple[Rankers | None, float]:
     """Court rankers on the train-side judgments of `groups` (court_groups'), and their
     neighbour margin from out-of-fold scores; (None, 0.0) when no judgment holds an answer."""
     train_g = [g for g in groups if not held_out(g[0])]
-    if not any(len(g[1]) and g[2].any() for g in train_g):
+    if not any(map(_learnable, train_g)):
         return None, 0.0
     fit = functools.partial(_fit_ranker, extra=len(COURT_FEATURES), rising=False,
                             params=COURT_RANKER)
     folds = {f: [g for g in train_g if _fold(g[0]) != f] for f in (0, 1)}
-    folds = {f: fit(rest) if any(len(g[1]) and g[2].any() for g in rest) else None
+    folds = {f: fit(rest) if any(map(_learnable, rest)) else None
              for f, rest in folds.items()}
     margin = _adjacent_margin(
         [g for g in train_g if not g[0].get("unanswerable") and folds[_fold(g[0])]],
@@ -476,7 +481,7 @@ def _figures(groups: list, model: AnswerModel) -> dict:
     for q, x, _y, cands, info in groups:
         scores = model.rank(x)
         if part(q) == "judgments" and not ASKS_DECISION.search(q["question"]):  # as the engine
-            scores = model.rank_court(np.hstack([x, court_features(q["question"], info, cands)]))
+            scores = model.rank_court(court_rows(x, q["question"], info, cands))
         answered = bool(cands) and (part(q) == "judgments" or model.answerable(
             refusal_features(info, cands, x, scores)) >= model.threshold)
         if q.get("masked"):
