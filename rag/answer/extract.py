@@ -118,17 +118,7 @@ class Answerer:
                 return self.abstain(question, passages,
                                     NOT_STATED if court_text(text) else NOT_STATED_ARTICLE)
         decision = bool(ASKS_DECISION.search(question))
-        # Read whole, a sentence holding the form asked for (an amount for 多少钱, a time for
-        # 几点) comes first; over an archive this lost DRCD and news answers (README). Not when
-        # the court's decision is asked: 喜烟 of "…喜烟，法院信了吗" asks for no marriage.
-        held = holding(question, [c.plain for c in cands]) if whole and not decision else None
-        if len(cands) > _MANY:  # a long judgment read whole (ablation in the README)
-            keep = set(shortlist(q, cands, _SHORTLIST)) | set(wanted(question, q, cands))
-            if held is not None:
-                keep |= set(np.flatnonzero(held).tolist())
-            kept = sorted(keep)
-            cands = [cands[i] for i in kept]
-            held = None if held is None else held[kept]
+        cands, held = ranked_from(question, q, cands, whole)
         x = features(q, cands)
         # A judgment read whole, or an open search that found only judgments, is ranked by the
         # court ranker, learnt from judgments (README), but for the court's decision on an
@@ -185,6 +175,26 @@ class Answerer:
                 seen.add(p.article_id)
                 suggestions.append(Citation.of(len(suggestions) + 1, p))
         return Answer(question=question, text=text, abstained=True, suggestions=suggestions)
+
+
+def ranked_from(question: str, q: Question, cands: list[Candidate], whole: bool
+                ) -> tuple[list[Candidate], np.ndarray | None]:
+    """The candidates the ranker sees, and, read `whole`, which of them hold the form asked
+    for (None: not read whole, no form asked, or the court's decision is asked). `rag train`
+    builds the court ranker's whole reads with it, so that it learns from what it will rank."""
+    # Read whole, a sentence holding the form asked for (an amount for 多少钱, a time for
+    # 几点) comes first; over an archive this lost DRCD and news answers (README). Not when
+    # the court's decision is asked: 喜烟 of "…喜烟，法院信了吗" asks for no marriage.
+    held = holding(question, [c.plain for c in cands]) \
+        if whole and not ASKS_DECISION.search(question) else None
+    if len(cands) <= _MANY:
+        return cands, held
+    # A long judgment read whole (ablation in the README).
+    keep = set(shortlist(q, cands, _SHORTLIST)) | set(wanted(question, q, cands))
+    if held is not None:
+        keep |= set(np.flatnonzero(held).tolist())
+    kept = sorted(keep)
+    return [cands[i] for i in kept], None if held is None else held[kept]
 
 
 def _holds_number(cand: Candidate) -> bool:
