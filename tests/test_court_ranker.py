@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from rag.answer.extract import NOT_STATED, Answerer
 from rag.answer.features import FEATURES, features
 from rag.answer.judgments import (
     COURT_FEATURES,
@@ -20,7 +21,7 @@ from rag.answer.judgments import (
     of_court,
 )
 from rag.answer.question import analyse_question
-from rag.answer.ranker import COURT_RANKER_FILES, MODEL_DIR, AnswerModel
+from rag.answer.ranker import COURT_RANKER_FILES, MODEL_DIR, SILENCE_TREES_FILE, AnswerModel
 from rag.answer.train import JUDGMENT, held_out
 from rag.answer.units import TextStats, analyse_article, candidates
 from rag.errors import AnswerModelError
@@ -100,16 +101,20 @@ def test_the_court_ranker_puts_the_answer_first_on_judgments_it_never_learnt_fro
     assert hits["court"] >= hits["archive"] and hits["court"] > len(questions) / 2, hits
 
 
-@pytest.mark.parametrize("damage", ["missing", "features"])
+@pytest.mark.parametrize("damage", ["missing", "features", "silence", "silence_features"])
 def test_missing_or_mismatched_court_rankers_say_how_to_rebuild(tmp_path, damage):
     folder = tmp_path / "models"
     shutil.copytree(MODEL_DIR, folder)
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
     if damage == "missing":
         (folder / COURT_RANKER_FILES[1]).unlink()
-    else:
-        manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    elif damage == "silence":
+        (folder / SILENCE_TREES_FILE).unlink()
+    elif damage == "features":
         manifest["court_features"] = manifest["court_features"][:-1]
-        (folder / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+    else:
+        manifest["silence"]["features"] = manifest["silence"]["features"][:-1]
+    (folder / "manifest.json").write_text(json.dumps(manifest), "utf-8")
     with pytest.raises(AnswerModelError) as err:
         AnswerModel(folder)
     assert "\n" not in str(err.value) and "python -m rag train" in str(err.value)
@@ -135,3 +140,71 @@ def test_an_open_search_is_ranked_by_the_court_ranker_only_when_it_found_only_ju
         stats = TextStats(eng.data)
         cands = candidates(eng.search(question, k=8), stats.units)
         assert cands and bool(of_court(cands).all()) is court
+
+
+def test_the_court_ranker_learns_from_the_whole_judgment_the_engine_reads(
+        held_out_judgment, settings):
+    """`rag train` asks each judgment question twice within its issue: over the best passages,
+    and read whole as the engine reads it (every sentence of these short judgments), so that
+    the court ranker learns from what it will rank."""
+    from rag.answer.train import _groups
+    from rag.index.embed import load_embedder
+
+    engine, questions = held_out_judgment
+    asked = [{**q, "id": f"{JUDGMENT}{q['id']}"} for q in questions[:4]]
+    groups = _groups(engine.data, load_embedder(settings), asked, True, False, within=True)
+    stats = TextStats(engine.data)
+    for q in asked:
+        mine = [g for g in groups if g[0]["id"] == q["id"]]
+        whole = [g for g in mine if g[0].get("whole")]
+        best = [g for g in mine if not g[0].get("whole") and not g[0].get("dropped")]
+        assert len(whole) == 1 and len(best) == 1
+        texts = [c.text for c in whole[0][3]]
+        article = engine.data.articles[whole[0][3][0].passage.article_id]
+        assert set(stats.units(article.id).printed) <= set(texts)  # every sentence of it
+        assert {c.text for c in best[0][3]} < set(texts)  # the best passages are a part
+        assert whole[0][1].shape == (len(texts), len(FEATURES))
+        assert whole[0][2].any() == any(a in t for a in q["answers"] for t in texts)
+
+
+@pytest.fixture(scope="module")
+def fresh_judgments_4(sample_subset, settings):
+    """An engine over the sixteen judgments of `fresh_judgments_4` (ten of them train-side),
+    and the questions of the six `rag train` holds out, silent ones included."""
+    from rag import Engine
+
+    folder = DATA / "fresh_judgments_4"
+    engine = Engine.load(sample_subset("fresh_judgments_4", sorted(folder.glob("issue_*.txt"))),
+                         settings)
+    questions = [q for q in map(json.loads, (folder / "questions.jsonl").read_text("utf-8")
+                                .splitlines())
+                 if held_out({"id": JUDGMENT, "source": q["source"]})]
+    return engine, questions
+
+
+def test_the_silence_model_refuses_what_held_out_judgments_do_not_say(fresh_judgments_4,
+                                                                     tmp_path):
+    """Asked within judgments `rag train` holds out, the silence model refuses some of the
+    questions they do not answer, more often than answerable ones, and changes no answer it
+    lets through; a model folder without one leaves refusal to the rules."""
+    engine, questions = fresh_judgments_4
+    folder = tmp_path / "models"
+    shutil.copytree(MODEL_DIR, folder)
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    manifest.pop("silence")
+    (folder / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+    assert AnswerModel(folder).silence is None
+    shipped, without = Answerer(engine.data), Answerer(engine.data, folder)
+    refused: dict[bool, list[bool]] = {True: [], False: []}
+    for q in questions:
+        passages = engine.search(q["question"], k=WHOLE, source=q["source"])
+        a, b = shipped.answer(q["question"], passages, whole=True), \
+            without.answer(q["question"], passages, whole=True)
+        refused[bool(q.get("unanswerable"))].append(a.abstained and not b.abstained)
+        if a.abstained and not b.abstained:
+            assert a.text == NOT_STATED
+        elif not a.abstained:
+            assert a.text == b.text
+    silent, answerable = refused[True], refused[False]
+    assert len(silent) >= 20 and len(answerable) >= 40 and any(silent), refused
+    assert sum(silent) / len(silent) > 2 * sum(answerable) / len(answerable), refused

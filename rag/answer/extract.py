@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.answer.features import features, refusal_features, shortlist
+from rag.answer.features import features, refusal_features, shortlist, silence_features
 from rag.answer.forms import ASKS_MONEY, MONEY, holding, unstated
 from rag.answer.judgments import (
     ASKS_DECISION,
@@ -126,8 +126,14 @@ class Answerer:
         # (`as_argued`), which the court ranker, having learnt that arguments are seldom
         # answers, ranks too low to tell decisions apart.
         court = not decision and (court_text(text) if whole else bool(of_court(cands).all()))
-        scores = self.model.rank_court(court_rows(x, question, q, cands)) if court else \
-            self.model.rank(x)
+        # A judgment read whole: the silence model decides from the court ranker's scores
+        # whether it states what was asked (README, "Seventh round").
+        judgment = whole and court_text(text)
+        court_scores = self.model.rank_court(court_rows(x, question, q, cands)) \
+            if court or judgment else None
+        if judgment and self.model.silent(silence_features(q, cands, x, court_scores)):
+            return self.abstain(question, passages, NOT_STATED)
+        scores = court_scores if court else self.model.rank(x)
         scores = judgment_order(question, q, cands, scores)
         if held is not None:
             scores = only_holding(held, scores)

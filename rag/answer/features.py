@@ -361,3 +361,22 @@ def refusal_features(q: Question, cands: list[Candidate], x: np.ndarray,
             float(x[:, col["lcs"]].max()), float(x[:, col["right_anchor"]].max()),
             sum(v for v in w.values() if v >= q.unseen_idf - 1e-9) / q.total,
             max((v for t, v in w.items() if t not in best), default=0.0) / q.unseen_idf]
+
+
+#: Whether a judgment read whole states what was asked: REFUSAL_FEATURES of the court ranker's
+#: best candidate, and how far that best stands above the mean of all the document's sentences.
+SILENCE_FEATURES = [*REFUSAL_FEATURES, "mean_score", "lead_over_mean"]
+
+
+def silence_features(q: Question, cands: list[Candidate], x: np.ndarray,
+                     scores: np.ndarray) -> list[float]:
+    """One row of SILENCE_FEATURES: `refusal_features` on the court ranker's `scores` of a
+    document read whole (`x`: its FEATURES), then
+
+    mean_score       the mean score of all its candidates
+    lead_over_mean   the best score's lead over that mean (a stated answer stands out)
+    """
+    row = refusal_features(q, cands, x, scores)
+    if not len(scores):
+        return row + [0.0, 0.0]
+    return row + [float(np.mean(scores)), float(np.max(scores) - np.mean(scores))]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.answer.features import FEATURES
+from rag.answer.features import FEATURES, SILENCE_FEATURES
 from rag.answer.judgments import COURT_FEATURES
 from rag.answer.trees import Trees
 from rag.errors import AnswerModelError, SettingsError
@@ -31,6 +31,10 @@ RANKER_FILES = ("ranker.txt", "ranker-1.txt", "ranker-2.txt")
 COURT_RANKER_FILES = ("court-ranker.txt", "court-ranker-1.txt", "court-ranker-2.txt")
 REFUSAL_FILE = "refusal.json"
 REFUSAL_TREES_FILE = "refusal.txt"
+#: A classifier of whether a judgment read whole states what was asked, on SILENCE_FEATURES of
+#: the court ranker's scores (the manifest's "silence" holds its file and threshold; older model
+#: folders have none, and only the rules refuse within a judgment).
+SILENCE_TREES_FILE = "silence.txt"
 MANIFEST_FILE = "manifest.json"
 
 
@@ -48,6 +52,10 @@ class AnswerModel:
             self.court_rankers = [Trees((self.folder / name).read_text("utf-8"))
                                   for name in self.manifest.get("court_rankers", [])]
             self.court_margin = float(self.manifest.get("court_adjacent_margin", 0.0))
+            silence = self.manifest.get("silence")
+            self.silence = Trees((self.folder / silence["file"]).read_text("utf-8")) \
+                if silence else None
+            self.silence_threshold = float(silence["threshold"]) if silence else 0.0
             self.refusal_features: list[str] = refusal["features"]
             self.refusal = Trees((self.folder / REFUSAL_TREES_FILE).read_text("utf-8"))
             self.threshold = float(refusal["threshold"])
@@ -64,6 +72,9 @@ class AnswerModel:
         if self.court_rankers and (self.manifest.get("court_features") != COURT_FEATURES or any(
                 t.num_feature != len(FEATURES) + len(COURT_FEATURES) for t in self.court_rankers)):
             raise AnswerModelError(str(self.folder), "its court features differ from the code's")
+        if self.silence and (self.manifest["silence"].get("features") != SILENCE_FEATURES or
+                             self.silence.num_feature != len(SILENCE_FEATURES)):
+            raise AnswerModelError(str(self.folder), "its silence features differ from the code's")
         if self.refusal.num_feature != len(self.refusal_features):
             raise AnswerModelError(str(self.folder), "the refusal model's features differ")
 
@@ -105,6 +116,14 @@ class AnswerModel:
         """Calibrated probability that the question is answered by the retrieved text."""
         raw = float(self.refusal.predict(np.asarray([row], dtype=np.float64))[0])
         return 1.0 / (1.0 + math.exp(-raw))
+
+    def silent(self, row: list[float]) -> bool:
+        """Whether a judgment read whole does not state what was asked, from a row of
+        SILENCE_FEATURES (never, without a silence model)."""
+        if self.silence is None:
+            return False
+        raw = float(self.silence.predict(np.asarray([row], dtype=np.float64))[0])
+        return 1.0 / (1.0 + math.exp(-raw)) < self.silence_threshold
 
 
 @lru_cache(maxsize=4)

@@ -28,7 +28,14 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from rag.answer.features import FEATURES, REFUSAL_FEATURES, features, refusal_features
+from rag.answer.features import (
+    FEATURES,
+    REFUSAL_FEATURES,
+    SILENCE_FEATURES,
+    features,
+    refusal_features,
+    silence_features,
+)
 from rag.answer.judgments import ASKS_DECISION, COURT_FEATURES, court_rows
 from rag.answer.question import analyse_question
 from rag.answer.questions import generate
@@ -39,6 +46,7 @@ from rag.answer.ranker import (
     RANKER_FILES,
     REFUSAL_FILE,
     REFUSAL_TREES_FILE,
+    SILENCE_TREES_FILE,
     AnswerModel,
 )
 from rag.answer.units import TextStats, candidates
@@ -53,7 +61,8 @@ logger = logging.getLogger(__name__)
 #: trained on: they measure what the rules and models do on judgments nobody here read.
 JUDGMENTS = Path(__file__).resolve().parents[2] / "tests" / "data" / "judgments"
 JUDGMENT_SETS = tuple(JUDGMENTS.parent / name for name in (
-    "judgments", "long_judgments", "fresh_judgments", "fresh_judgments_2", "fresh_judgments_3"))
+    "judgments", "long_judgments", "fresh_judgments", "fresh_judgments_2", "fresh_judgments_3",
+    "fresh_judgments_4", "fresh_judgments_5"))
 SPLIT_RULE = ("held out when int(sha1(key).hexdigest()[:8], 16) % 10 < 3, key = 'drcd-<n>' "
               "for DRCD question ids drcd-<n>-… (one Wikipedia article), 'judgment:<source>' "
               "for judgment questions (one judgment), else '<source>#<title or article id>'")
@@ -177,9 +186,11 @@ def _groups(data, embed, questions: list[dict], masked: bool, show_progress: boo
             within: bool = False) -> list:
     """Per question: (question, features of its candidates, labels, candidates, Question),
     and, with `masked`, the same with the gold article masked out (answers cleared). With
-    `within`, each question is asked within its own source file (its issue)."""
+    `within`, each question is asked within its own source file (its issue), and once more
+    as the engine asks it there: the document read whole (the question marked `whole`)."""
+    from rag.answer.extract import ranked_from
     from rag.search.llama import HybridRetriever
-    from rag.search.retrieve import PASSAGES, allowed_rows
+    from rag.search.retrieve import PASSAGES, allowed_rows, answer_passages
 
     retriever = HybridRetriever(data, embed)
     stats = TextStats(data)
@@ -208,6 +219,16 @@ def _groups(data, embed, questions: list[dict], masked: bool, show_progress: boo
                 rest = [c for c, hit in zip(cands, y) if not hit]
                 out.append(({**q, "answers": [], "unanswerable": True, "dropped": True},
                             features(info, rest), np.zeros(len(rest)), rest, info))
+        if within and info.tokens:
+            # The court ranker learns from whole reads too: trained on them beside the best
+            # passages it ranked unseen judgments read whole better (ablation in the README).
+            mask = runs[0][1]
+            passages = retriever.passages(q["question"], answer_passages(data, mask), mask)
+            cands, _ = ranked_from(q["question"], info, candidates(passages, stats.units), True)
+            if cands:
+                out.append(({**q, "whole": True}, features(info, cands), np.array(
+                    [float(any(a in c.text for a in q.get("answers", []))) for c in cands]),
+                    cands, info))
     return out
 
 
@@ -260,12 +281,13 @@ def court_groups(groups: list) -> list:
             for q, x, y, cands, info in groups if part(q) == "judgments"]
 
 
-def fit_court(groups: list) -> tuple[Rankers | None, float]:
-    """Court rankers on the train-side judgments of `groups` (court_groups'), and their
-    neighbour margin from out-of-fold scores; (None, 0.0) when no judgment holds an answer."""
+def fit_court(groups: list) -> tuple[Rankers | None, float, object, dict[str, float]]:
+    """Court rankers on the train-side judgments of `groups` (court_groups'), their neighbour
+    margin from out-of-fold scores, and the silence model on those scores with its thresholds
+    (`_fit_silence`); (None, 0.0, None, {}) when no judgment holds an answer."""
     train_g = [g for g in groups if not held_out(g[0])]
     if not any(map(_learnable, train_g)):
-        return None, 0.0
+        return None, 0.0, None, {}
     fit = functools.partial(_fit_ranker, extra=len(COURT_FEATURES), rising=False,
                             params=COURT_RANKER)
     folds = {f: [g for g in train_g if _fold(g[0]) != f] for f in (0, 1)}
@@ -274,7 +296,41 @@ def fit_court(groups: list) -> tuple[Rankers | None, float]:
     margin = _adjacent_margin(
         [g for g in train_g if not g[0].get("unanswerable") and folds[_fold(g[0])]],
         lambda q, x: folds[_fold(q)].predict(x))
-    return fit(train_g), margin
+    silence, thresholds = _fit_silence(
+        [g for g in train_g if g[0].get("whole") and len(g[1]) and folds[_fold(g[0])]],
+        lambda q, x: folds[_fold(q)].predict(x))
+    return fit(train_g), margin, silence, thresholds
+
+
+#: The silence model: a small classifier for ~1,000 whole reads (ablation in the README).
+SILENCE = dict(n_estimators=200, learning_rate=0.03, num_leaves=7, min_child_samples=20,
+               subsample=0.8, subsample_freq=1, colsample_bytree=0.8, random_state=0,
+               deterministic=True, force_row_wise=True, n_jobs=2, verbose=-1)
+#: Train-side answerable judgment questions the silence model refuses at most this often: the
+#: issue allows 5% false refusals on judgments (README: 2%, 3%, 4%, 5% and 7% measured).
+SILENCE_RATE = 0.05
+
+
+def _fit_silence(groups: list, score) -> tuple[object, dict[str, float]]:
+    """Whether a judgment read whole states what was asked: a classifier on SILENCE_FEATURES
+    of the court ranker's out-of-fold `score`s, and the thresholds under which it refuses
+    1%, 2% … 10% of the answerable questions (on its own out-of-fold probabilities); the
+    engine uses SILENCE_RATE's."""
+    import lightgbm as lgb
+
+    nf = len(FEATURES)
+    x = np.asarray([silence_features(info, cands, x[:, :nf], score(q, x))
+                    for q, x, _y, cands, info in groups], dtype=np.float64)
+    y = np.asarray([0.0 if q.get("unanswerable") else 1.0 for q, *_ in groups])
+    if len(set(y)) < 2:
+        return None, {}
+
+    def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray):
+        return lgb.LGBMClassifier(**SILENCE).fit(x, y, sample_weight=w)
+    w = np.ones(len(y))
+    p = _out_of_fold(x, y, w, np.array([_fold(g[0]) for g in groups]), fit)
+    return fit(x, y, w), {f"{r:g}": float(np.quantile(p[y == 1], r))
+                          for r in sorted({SILENCE_RATE, *(i / 100 for i in range(1, 11))})}
 
 
 REFUSAL = dict(n_estimators=300, learning_rate=0.03, num_leaves=15, min_child_samples=50,
@@ -288,15 +344,16 @@ def _fit_refusal(x: np.ndarray, y: np.ndarray, w: np.ndarray):
     return lgb.LGBMClassifier(**REFUSAL).fit(x, y, sample_weight=w)
 
 
-def _out_of_fold(x: np.ndarray, y: np.ndarray, w: np.ndarray, fold: np.ndarray) -> np.ndarray:
-    """P(answerable) of each row from a refusal model fitted on the other fold."""
+def _out_of_fold(x: np.ndarray, y: np.ndarray, w: np.ndarray, fold: np.ndarray,
+                 fit=_fit_refusal) -> np.ndarray:
+    """P(answerable) of each row from a classifier (`fit(x, y, w)`) fitted on the other fold."""
     p = np.zeros(len(y))
     for f in (0, 1):
         rest = fold != f
         if len(set(y[rest])) < 2:  # a tiny sample: no model to fit on this fold
             p[fold == f] = y[rest].mean() if rest.any() else 0.5
             continue
-        part = _fit_refusal(x[rest], y[rest], w[rest])
+        part = fit(x[rest], y[rest], w[rest])
         p[fold == f] = part.predict_proba(x[fold == f])[:, 1]
     return p
 
@@ -388,8 +445,11 @@ def train(drcd: Path, dev: Path, corpus: Path, out: Path | None = None, work: Pa
     groups, made = training_groups(drcd, dev, corpus, work, sample, settings, show_progress,
                                    judgments)
     weight = {"drcd": 1, "news": NEWS_WEIGHT, "judgments": JUDGMENT_WEIGHT}
-    train_g = [g for g in groups for _ in range(weight[part(g[0])]) if not held_out(g[0])]
-    test_g = [g for g in groups if held_out(g[0])]
+    # Whole reads are the court ranker's alone (`fit_court`), and its held-out figures.
+    train_g = [g for g in groups for _ in range(weight[part(g[0])])
+               if not held_out(g[0]) and not g[0].get("whole")]
+    test_g = [g for g in groups
+              if held_out(g[0]) and (part(g[0]) != "judgments" or g[0].get("whole"))]
     # Out-of-fold ranker scores for the refusal model: a ranker scores its own training
     # questions higher than new ones, and refusal must be learnt on scores like new ones'.
     folds = {f: _fit_ranker([g for g in train_g if _fold(g[0]) != f]) for f in (0, 1)}
@@ -412,9 +472,12 @@ def train(drcd: Path, dev: Path, corpus: Path, out: Path | None = None, work: Pa
         model.booster_.save_model(str(out / name))
     for name in COURT_RANKER_FILES:
         (out / name).unlink(missing_ok=True)  # a court ranker of an earlier run
-    court, court_margin = fit_court(court_groups(groups))
+    (out / SILENCE_TREES_FILE).unlink(missing_ok=True)
+    court, court_margin, silence, silence_thresholds = fit_court(court_groups(groups))
     for name, model in zip(COURT_RANKER_FILES, court.models if court else []):
         model.booster_.save_model(str(out / name))
+    if silence is not None:
+        silence.booster_.save_model(str(out / SILENCE_TREES_FILE))
     refuser.booster_.save_model(str(out / REFUSAL_TREES_FILE))
     (out / REFUSAL_FILE).write_text(json.dumps({
         "features": REFUSAL_FEATURES, "threshold": threshold, "thresholds": thresholds},
@@ -437,6 +500,11 @@ def train(drcd: Path, dev: Path, corpus: Path, out: Path | None = None, work: Pa
         "court_features": COURT_FEATURES,
         "court_rankers": list(COURT_RANKER_FILES) if court else [],
         "court_adjacent_margin": court_margin,
+        "silence": {"file": SILENCE_TREES_FILE, "features": SILENCE_FEATURES,
+                    "threshold": silence_thresholds.get(f"{SILENCE_RATE:g}"),
+                    "rate": SILENCE_RATE, "thresholds": silence_thresholds,
+                    "params": {k: v for k, v in SILENCE.items() if k != "n_jobs"}}
+        if silence is not None else None,
         "split_files": made["split_files"],
         "sizes": {"drcd_questions": made["drcd_questions"], "dev_questions": made["dev_questions"],
                   "generated_questions": made["generated_questions"],
@@ -480,10 +548,14 @@ def _figures(groups: list, model: AnswerModel) -> dict:
     fact, refused_ok, refused_bad, masked_refused, dropped_refused = [], [], [], [], []
     for q, x, _y, cands, info in groups:
         scores = model.rank(x)
-        if part(q) == "judgments" and not ASKS_DECISION.search(q["question"]):  # as the engine
-            scores = model.rank_court(court_rows(x, q["question"], info, cands))
-        answered = bool(cands) and (part(q) == "judgments" or model.answerable(
-            refusal_features(info, cands, x, scores)) >= model.threshold)
+        if part(q) == "judgments" and len(x):  # as the engine reads a judgment whole
+            court = model.rank_court(court_rows(x, q["question"], info, cands))
+            answered = not model.silent(silence_features(info, cands, x, court))
+            if not ASKS_DECISION.search(q["question"]):
+                scores = court
+        else:
+            answered = bool(cands) and model.answerable(
+                refusal_features(info, cands, x, scores)) >= model.threshold
         if q.get("masked"):
             masked_refused.append(not answered)
         elif q.get("dropped"):
