@@ -220,8 +220,8 @@ def _groups(data, embed, questions: list[dict], masked: bool, show_progress: boo
                 out.append(({**q, "answers": [], "unanswerable": True, "dropped": True},
                             features(info, rest), np.zeros(len(rest)), rest, info))
         if within and info.tokens:
-            # The court ranker learns from whole reads too: trained on them beside the best
-            # passages it ranked unseen judgments read whole better (ablation in the README).
+            # The silence model learns from whole reads, and the court ranker beside the best
+            # passages (for the ranking itself about even: README, "Seventh round").
             mask = runs[0][1]
             passages = retriever.passages(q["question"], answer_passages(data, mask), mask)
             cands, _ = ranked_from(q["question"], info, candidates(passages, stats.units), True)
@@ -302,7 +302,8 @@ def fit_court(groups: list) -> tuple[Rankers | None, float, object, dict[str, fl
     return fit(train_g), margin, silence, thresholds
 
 
-#: The silence model: a small classifier for ~1,000 whole reads (ablation in the README).
+#: The silence model: a small classifier for ~1,000 whole reads (its rate is measured in the
+#: README, "Seventh round").
 SILENCE = dict(n_estimators=200, learning_rate=0.03, num_leaves=7, min_child_samples=20,
                subsample=0.8, subsample_freq=1, colsample_bytree=0.8, random_state=0,
                deterministic=True, force_row_wise=True, n_jobs=2, verbose=-1)
@@ -319,8 +320,8 @@ def _fit_silence(groups: list, score) -> tuple[object, dict[str, float]]:
     import lightgbm as lgb
 
     nf = len(FEATURES)
-    x = np.asarray([silence_features(info, cands, x[:, :nf], score(q, x))
-                    for q, x, _y, cands, info in groups], dtype=np.float64)
+    x = np.asarray([silence_features(info, cands, rows[:, :nf], score(q, rows))
+                    for q, rows, _y, cands, info in groups], dtype=np.float64)
     y = np.asarray([0.0 if q.get("unanswerable") else 1.0 for q, *_ in groups])
     if len(set(y)) < 2:
         return None, {}
