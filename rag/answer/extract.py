@@ -105,7 +105,8 @@ class Answerer:
         judgment asked about within its issue). The refusal model is not consulted then: it
         learnt from searches of a whole archive, and on questions asked within one judgment it
         could not tell the ones the judgment is silent on from the others (README, "Judgments
-        asked within their issue")."""
+        asked within their issue"). A court's judgment read whole meets the silence model
+        instead, learnt from judgments read whole (README, "Seventh round")."""
         q = analyse_question(question, self.stats.idf)
         cands = candidates(passages, self.stats.units) if q.tokens else []
         if not cands:
