@@ -126,10 +126,10 @@ class Answerer:
         # argument: that one is found by the statement of the argument the question quotes
         # (`as_argued`), which the court ranker, having learnt that arguments are seldom
         # answers, ranks too low to tell decisions apart.
-        court = not decision and (court_text(text) if whole else bool(of_court(cands).all()))
+        judgment = whole and court_text(text)
+        court = not decision and (judgment if whole else bool(of_court(cands).all()))
         # A judgment read whole: the silence model decides from the court ranker's scores
         # whether it states what was asked (README, "Seventh round").
-        judgment = whole and court_text(text)
         court_scores = self.model.rank_court(court_rows(x, question, q, cands)) \
             if court or judgment else None
         if judgment and self.model.silent(silence_features(q, cands, x, court_scores)):

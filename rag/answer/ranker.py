@@ -114,16 +114,19 @@ class AnswerModel:
 
     def answerable(self, row: list[float]) -> float:
         """Calibrated probability that the question is answered by the retrieved text."""
-        raw = float(self.refusal.predict(np.asarray([row], dtype=np.float64))[0])
-        return 1.0 / (1.0 + math.exp(-raw))
+        return _probability(self.refusal, row)
 
     def silent(self, row: list[float]) -> bool:
         """Whether a judgment read whole does not state what was asked, from a row of
         SILENCE_FEATURES (never, without a silence model)."""
-        if self.silence is None:
-            return False
-        raw = float(self.silence.predict(np.asarray([row], dtype=np.float64))[0])
-        return 1.0 / (1.0 + math.exp(-raw)) < self.silence_threshold
+        return self.silence is not None and \
+            _probability(self.silence, row) < self.silence_threshold
+
+
+def _probability(classifier: Trees, row: list[float]) -> float:
+    """P(class 1) of one row from a LightGBM binary classifier's raw score."""
+    raw = float(classifier.predict(np.asarray([row], dtype=np.float64))[0])
+    return 1.0 / (1.0 + math.exp(-raw))
 
 
 @lru_cache(maxsize=4)

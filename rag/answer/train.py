@@ -214,7 +214,7 @@ def _groups(data, embed, questions: list[dict], masked: bool, show_progress: boo
             info = analyse_question(q["question"], stats.idf)
             cands = candidates(passages, stats.units) if info.tokens else []
             x = features(info, cands) if cands else np.zeros((0, len(FEATURES)), np.float32)
-            y = np.array([float(any(a in c.text for a in qq.get("answers", []))) for c in cands])
+            y = _labels(qq, cands)
             out.append((qq, x, y, cands, info))
             if masked and qq is q and i % MASK_EVERY == 1 and y.any() and not y.all():
                 rest = [c for c, hit in zip(cands, y) if not hit]
@@ -227,10 +227,14 @@ def _groups(data, embed, questions: list[dict], masked: bool, show_progress: boo
             passages = retriever.passages(q["question"], answer_passages(data, mask), mask)
             cands, _ = ranked_from(q["question"], info, candidates(passages, stats.units), True)
             if cands:
-                out.append(({**q, "whole": True}, features(info, cands), np.array(
-                    [float(any(a in c.text for a in q.get("answers", []))) for c in cands]),
-                    cands, info))
+                out.append(({**q, "whole": True}, features(info, cands), _labels(q, cands),
+                            cands, info))
     return out
+
+
+def _labels(q: dict, cands: list) -> np.ndarray:
+    """1.0 for each candidate holding one of `q`'s answers, else 0.0."""
+    return np.array([float(any(a in c.text for a in q.get("answers", []))) for c in cands])
 
 
 #: Features the score may only rise with, all else equal: more of the question's words, and
@@ -318,17 +322,13 @@ def _fit_silence(groups: list, score) -> tuple[object, dict[str, float]]:
     of the court ranker's out-of-fold `score`s, and the thresholds under which it refuses
     1%, 2% … 10% of the answerable questions (on its own out-of-fold probabilities); the
     engine uses SILENCE_RATE's."""
-    import lightgbm as lgb
-
     nf = len(FEATURES)
     x = np.asarray([silence_features(info, cands, rows[:, :nf], score(q, rows))
                     for q, rows, _y, cands, info in groups], dtype=np.float64)
     y = np.asarray([0.0 if q.get("unanswerable") else 1.0 for q, *_ in groups])
     if len(set(y)) < 2:
         return None, {}
-
-    def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray):
-        return lgb.LGBMClassifier(**SILENCE).fit(x, y, sample_weight=w)
+    fit = functools.partial(_fit_refusal, params=SILENCE)
     w = np.ones(len(y))
     p = _out_of_fold(x, y, w, np.array([_fold(g[0]) for g in groups]), fit)
     return fit(x, y, w), {f"{r:g}": float(np.quantile(p[y == 1], r))
@@ -340,10 +340,12 @@ REFUSAL = dict(n_estimators=300, learning_rate=0.03, num_leaves=15, min_child_sa
                deterministic=True, force_row_wise=True, n_jobs=2, verbose=-1)
 
 
-def _fit_refusal(x: np.ndarray, y: np.ndarray, w: np.ndarray):
+def _fit_refusal(x: np.ndarray, y: np.ndarray, w: np.ndarray, params: dict = REFUSAL):
+    """A LightGBM classifier of answerable (1) against not (0): the refusal model, or with
+    SILENCE's `params` the silence model."""
     import lightgbm as lgb
 
-    return lgb.LGBMClassifier(**REFUSAL).fit(x, y, sample_weight=w)
+    return lgb.LGBMClassifier(**params).fit(x, y, sample_weight=w)
 
 
 def _out_of_fold(x: np.ndarray, y: np.ndarray, w: np.ndarray, fold: np.ndarray,
