@@ -158,6 +158,27 @@ def test_an_answer_that_opens_with_a_pronoun_takes_the_sentence_before(engine):
     assert "该县还组建了合成作战暨反诈中心" in answer and "玉田县" in answer, answer
 
 
+def test_a_sentence_pointing_back_at_what_was_asked_takes_the_sentence_before(engine):
+    """"2025年，该所“寄存办”业务已服务群众36人次" answers 哪个派出所 only with the sentence
+    before it, which names 胜利西路派出所; asked about the number instead, it stays alone."""
+    from rag.answer.extract import shape
+
+    stats = TextStats(engine.data)
+
+    def chosen(question: str) -> list:
+        q = analyse_question(question, stats.idf)
+        cands = candidates(engine.search(question, k=8), stats.units)
+        led = next(i for i, c in enumerate(cands) if "该所“寄存办”" in c.plain and c.at > 0)
+        order = np.array([led] + [j for j in range(len(cands)) if j != led])
+        return shape(q, cands, order)
+
+    pointed = chosen("哪个派出所的“寄存办”业务已服务群众36人次？")
+    assert len(pointed) == 2 and "胜利西路派出所" in pointed[0].text
+    assert len(chosen("“寄存办”业务已服务群众多少人次？")) == 1
+    answer = engine.ask("哪个派出所的“寄存办”业务已服务群众36人次？").text
+    assert "胜利西路派出所" in answer and "该所“寄存办”" in answer, answer
+
+
 def test_refusal_rate_chooses_a_trained_threshold(tmp_path):
     """REFUSAL_RATE picks the threshold that refused that share of train-side answerable
     questions: 2% is the trained one, more refuses more, and a rate the model has no
