@@ -22,7 +22,7 @@ from rag.answer.judgments import (
 )
 from rag.answer.question import analyse_question
 from rag.answer.ranker import COURT_RANKER_FILES, MODEL_DIR, SILENCE_TREES_FILE, AnswerModel
-from rag.answer.train import JUDGMENT, held_out
+from rag.answer.train import JUDGMENT, JUDGMENT_SETS, held_out
 from rag.answer.units import TextStats, analyse_article, candidates
 from rag.errors import AnswerModelError
 from rag.ingest.parse import parse_file
@@ -30,6 +30,30 @@ from rag.search.retrieve import WHOLE
 
 DATA = Path(__file__).resolve().parent / "data"
 ORDER = ["header", "charge", "finding", "reasoning", "ruling", "end"]
+
+
+@pytest.mark.parametrize("folder", [*(p.name for p in JUDGMENT_SETS), "blind_judgments",
+                                    "blind_judgments_2", "blind_judgments_3"])
+def test_each_judgment_set_is_one_parsed_judgment_per_issue_with_answers_from_its_text(folder):
+    """What `rag train` learns from and the blind sets measure: every file parses as one issue
+    holding one judgment under its own headline (not under the court's name below it), and
+    every answer a question gives is a span of its own file's judgment as parsed (its headline
+    or text), so a parser change that loses text shows here, not as a lower figure."""
+    files = {p.name: parse_file(p) for p in sorted((DATA / folder).glob("issue_*.txt"))}
+    assert files
+    for name, issue in files.items():
+        assert issue.number is not None and len(issue.articles) == 1, name
+        assert issue.articles[0].title.endswith("判决书"), name
+    questions = [json.loads(line) for line in
+                 (DATA / folder / "questions.jsonl").read_text("utf-8").splitlines()]
+    assert {q["source"] for q in questions} == set(files)
+    assert len({q["id"] for q in questions}) == len(questions)
+    for q in questions:
+        answers = q.get("answers") or []
+        assert bool(answers) != bool(q.get("unanswerable")), q["id"]
+        article = files[q["source"]].articles[0]
+        printed = "\n".join((article.title, article.subtitle, article.text))
+        assert all(a in printed for a in answers), q["id"]
 
 
 @pytest.mark.parametrize("folder", ["judgments", "long_judgments", "fresh_judgments"])

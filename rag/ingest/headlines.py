@@ -89,7 +89,10 @@ def _headline(units: list[Unit], group: list[int]) -> Start:
             # The line right above the "——" subtitle is the title.
             kickers += plain[:-1]
             plain = plain[-1:]
-        elif len(plain) > 1 and _is_slogan(plain[0]) and not _is_slogan(plain[1]):
+        elif len(plain) > 1 and _is_slogan(plain[0]) and not _is_slogan(plain[1]) \
+                and not (plain_units[0].level and not plain_units[1].level):
+            # A marked heading is never a lead-in to an unmarked line under it: 被告人刘某某窝藏、
+            # 包庇一审刑事判决书 reads like two short phrases, but the court's name below is no title.
             kickers.append(plain.pop(0))
         start.title = plain[0]
         subtitles = plain[1:] + subtitles
