@@ -63,7 +63,8 @@ logger = logging.getLogger(__name__)
 JUDGMENTS = Path(__file__).resolve().parents[2] / "tests" / "data" / "judgments"
 JUDGMENT_SETS = tuple(JUDGMENTS.parent / name for name in (
     "judgments", "long_judgments", "fresh_judgments", "fresh_judgments_2", "fresh_judgments_3",
-    "fresh_judgments_4", "fresh_judgments_5"))
+    "fresh_judgments_4", "fresh_judgments_5", "fresh_judgments_6",
+    "fresh_judgments_7"))
 SPLIT_RULE = ("held out when int(sha1(key).hexdigest()[:8], 16) % 10 < 3, key = 'drcd-<n>' "
               "for DRCD question ids drcd-<n>-… (one Wikipedia article), 'judgment:<source>' "
               "for judgment questions (one judgment), else '<source>#<title or article id>'")
