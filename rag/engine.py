@@ -25,7 +25,7 @@ from rag.search.followup import harvest_terms, rewrite
 from rag.search.refs import Refs, matching_issues, resolve_refs
 from rag.search.retrieve import HybridSearch, allowed_rows, answer_passages, reads_whole
 from rag.settings import Settings
-from rag.text import QUESTION_WORD, bare_question, has_cjk, normalize, to_simplified
+from rag.text import QUESTION_WORD, as_asked, has_cjk, normalize
 from rag.types import Answer, Article, Citation, Issue, Passage
 
 logger = logging.getLogger(__name__)
@@ -128,7 +128,7 @@ class Engine:
             raise QuestionError(f"问题太长（{len(question)} 字，上限 {limit} 字）：请缩短后再问")
         # Matched in simplified characters: a question typed in traditional ones finds the
         # same articles (answers still quote the text as printed).
-        question = bare_question(to_simplified(normalize(" ".join(question.split()))))
+        question = as_asked(question)
         if not has_cjk(question) and not any(ch.isalnum() for ch in question):
             raise QuestionError("问题里没有可检索的文字：请用中文提问")
         return question

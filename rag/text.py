@@ -137,6 +137,14 @@ _SPOKEN = [("为啥", "为什么"), ("干啥", "干什么"), ("啥时候", "什�
            ("咋样", "怎么样"), ("咋", "怎么"), ("哪儿", "哪里"), ("多会儿", "什么时候")]
 
 
+def as_asked(question: str) -> str:
+    """A question as the answerer reads it: whitespace collapsed, full-width forms and
+    traditional characters normalised, the chat's framing dropped, spoken question words
+    written out (为啥 → 为什么). The engine asks with it and `rag train` learns with it, so
+    a model never meets a form of a question it did not learn from."""
+    return bare_question(to_simplified(normalize(" ".join(question.split()))))
+
+
 def bare_question(question: str) -> str:
     """What is asked, without the chat's framing around it (greetings, courtesy, "根据报道，"),
     spoken question words written out (啥 → 什么); the question itself when nothing else is

@@ -191,6 +191,25 @@ def test_the_court_ranker_learns_from_the_whole_judgment_the_engine_reads(
         assert whole[0][2].any() == any(a in t for a in q["answers"] for t in texts)
 
 
+def test_training_reads_each_question_as_the_engine_does(held_out_judgment, settings):
+    """Police staff type 为啥, 咋, 啥 (62, 49 and more of the written judgment questions); the
+    engine reads 为啥 as 为什么, so `rag train` must learn from the same reading, or the models
+    meet a question kind (a reason asked) they were never shown with these words."""
+    from rag.answer.train import _groups
+    from rag.index.embed import load_embedder
+
+    engine, questions = held_out_judgment
+    spoken = [{**q, "id": f"{JUDGMENT}{q['id']}", "question": "请问" + q["question"].replace(
+        "什么", "啥").rstrip("？?") + "，为啥？"} for q in questions[:3]]
+    groups = _groups(engine.data, load_embedder(settings), spoken, False, False, within=True)
+    assert groups
+    for q, _x, _y, _cands, info in groups:
+        asked = engine.check_question(next(s["question"] for s in spoken if s["id"] == q["id"]))
+        assert q["question"] == asked and "啥" not in asked and "为什么" in asked
+        assert info.kinds == analyse_question(asked, TextStats(engine.data).idf).kinds
+        assert info.kinds["reason"]
+
+
 @pytest.fixture(scope="module")
 def fresh_judgments_4(sample_subset, settings):
     """An engine over the sixteen judgments of `fresh_judgments_4` (ten of them train-side),

@@ -52,7 +52,7 @@ from rag.answer.ranker import (
 from rag.answer.units import TextStats, candidates
 from rag.errors import RagError
 from rag.settings import Settings
-from rag.text import tokenizer_fingerprint
+from rag.text import as_asked, tokenizer_fingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -199,6 +199,7 @@ def _groups(data, embed, questions: list[dict], masked: bool, show_progress: boo
     article_col = np.array([c.article_id for c in data.chunks])
     out = []
     for i, q in enumerate(tqdm(questions, desc="questions", disable=not show_progress)):
+        q = {**q, "question": as_asked(q["question"])}  # as the engine reads it (为啥 → 为什么)
         runs = [(q, allowed_rows(data, source=q.get("source")) if within else None)]
         if masked and not within and not q.get("unanswerable") and i % MASK_EVERY == 0:
             gold = [a.id for a in data.articles.values() if a.source == q.get("source") and (
@@ -313,9 +314,11 @@ def fit_court(groups: list) -> tuple[Rankers | None, float, object, dict[str, fl
 SILENCE = dict(n_estimators=200, learning_rate=0.03, num_leaves=7, min_child_samples=20,
                subsample=0.8, subsample_freq=1, colsample_bytree=0.8, random_state=0,
                deterministic=True, force_row_wise=True, n_jobs=2, verbose=-1)
-#: Train-side answerable judgment questions the silence model refuses at most this often: the
-#: issue allows 5% false refusals on judgments (README: 2%, 3%, 4%, 5% and 7% measured).
-SILENCE_RATE = 0.05
+#: Train-side answerable judgment questions the silence model refuses at most this often. The
+#: issue allows 5% false refusals on judgments, rules included; with questions read as the
+#: engine reads them, 5% gave 5.4% on held-out and blind judgments, 4% gives 3.7% (README,
+#: "Eighth round": 3%, 4% and 5% measured; the seventh round measured 2%–7%).
+SILENCE_RATE = 0.04
 
 
 def _fit_silence(groups: list, score) -> tuple[object, dict[str, float]]:
