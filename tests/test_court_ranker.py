@@ -27,6 +27,7 @@ from rag.answer.units import TextStats, analyse_article, candidates
 from rag.errors import AnswerModelError
 from rag.ingest.parse import parse_file
 from rag.search.retrieve import WHOLE
+from rag.text import as_asked
 
 DATA = Path(__file__).resolve().parent / "data"
 ORDER = ["header", "charge", "finding", "reasoning", "ruling", "end"]
@@ -240,9 +241,10 @@ def test_the_silence_model_refuses_what_held_out_judgments_do_not_say(fresh_judg
     shipped, without = Answerer(engine.data), Answerer(engine.data, folder)
     refused: dict[bool, list[bool]] = {True: [], False: []}
     for q in questions:
-        passages = engine.search(q["question"], k=WHOLE, source=q["source"])
-        a, b = shipped.answer(q["question"], passages, whole=True), \
-            without.answer(q["question"], passages, whole=True)
+        asked = as_asked(q["question"])  # as the engine asks the answerer
+        passages = engine.search(asked, k=WHOLE, source=q["source"])
+        a, b = shipped.answer(asked, passages, whole=True), \
+            without.answer(asked, passages, whole=True)
         refused[bool(q.get("unanswerable"))].append(a.abstained and not b.abstained)
         if a.abstained and not b.abstained:
             assert a.text == NOT_STATED

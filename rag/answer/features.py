@@ -364,8 +364,10 @@ def refusal_features(q: Question, cands: list[Candidate], x: np.ndarray,
 
 
 #: Whether a judgment read whole states what was asked: REFUSAL_FEATURES of the court ranker's
-#: best candidate, and how far that best stands above the mean of all the document's sentences.
-SILENCE_FEATURES = [*REFUSAL_FEATURES, "mean_score", "lead_over_mean"]
+#: best candidate, how far that best stands above the mean of all the document's sentences, and
+#: what kind of thing the question asks for.
+SILENCE_FEATURES = [*REFUSAL_FEATURES, "mean_score", "lead_over_mean",
+                    *(f"asks_{k}" for k in QUESTION_KINDS)]
 
 
 def silence_features(q: Question, cands: list[Candidate], x: np.ndarray,
@@ -375,8 +377,12 @@ def silence_features(q: Question, cands: list[Candidate], x: np.ndarray,
 
     mean_score       the mean score of all its candidates
     lead_over_mean   the best score's lead over that mean (a stated answer stands out)
+    asks_<kind>      what the question asks for (QUESTION_KINDS: number, date, person, place,
+                     reason, how, penalty …): how far a score stands out, and how often a
+                     judgment is silent, differ by kind (README, "Eighth round")
     """
     row = refusal_features(q, cands, x, scores)
+    asks = [float(q.kinds[k]) for k in QUESTION_KINDS]
     if not len(scores):
-        return row + [0.0, 0.0]
-    return row + [float(np.mean(scores)), float(np.max(scores) - np.mean(scores))]
+        return row + [0.0, 0.0] + asks
+    return row + [float(np.mean(scores)), float(np.max(scores) - np.mean(scores))] + asks
