@@ -57,9 +57,9 @@ from rag.text import as_asked, tokenizer_fingerprint
 logger = logging.getLogger(__name__)
 
 #: The written judgments `rag train` learns from by default (folders of the repository);
-#: `--judgments` takes others. `tests/data/blind_judgments`, `blind_judgments_2` and
-#: `blind_judgments_3` are never trained on: they measure what the rules and models do on
-#: judgments nobody here read.
+#: `--judgments` takes others. `tests/data/blind_judgments`, `blind_judgments_2`,
+#: `blind_judgments_3` and `blind_judgments_4` are never trained on: they measure what the
+#: rules and models do on judgments nobody here read.
 JUDGMENTS = Path(__file__).resolve().parents[2] / "tests" / "data" / "judgments"
 JUDGMENT_SETS = tuple(JUDGMENTS.parent / name for name in (
     "judgments", "long_judgments", "fresh_judgments", "fresh_judgments_2", "fresh_judgments_3",
