@@ -204,10 +204,11 @@ def test_training_reads_each_question_as_the_engine_does(held_out_judgment, sett
         "什么", "啥").rstrip("？?") + "，为啥？"} for q in questions[:3]]
     groups = _groups(engine.data, load_embedder(settings), spoken, False, False, within=True)
     assert groups
+    idf = TextStats(engine.data).idf
     for q, _x, _y, _cands, info in groups:
         asked = engine.check_question(next(s["question"] for s in spoken if s["id"] == q["id"]))
         assert q["question"] == asked and "啥" not in asked and "为什么" in asked
-        assert info.kinds == analyse_question(asked, TextStats(engine.data).idf).kinds
+        assert info.kinds == analyse_question(asked, idf).kinds
         assert info.kinds["reason"]
 
 
