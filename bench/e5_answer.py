@@ -88,8 +88,8 @@ def run(groups: list, cos: list | None) -> dict:
     p_tr = T._out_of_fold(x_tr, y_tr, w_tr, np.array([T._fold(groups[i][0]) for i in train]))
     threshold = float(np.quantile(p_tr[y_tr == 1], T.FALSE_REFUSAL_RATE))
     refuser = T._fit_refusal(x_tr, y_tr, w_tr)
-    margin = T._adjacent_margin([groups[i] for i in train if not groups[i][0].get("unanswerable")],
-                                lambda q, x: folds[T._fold(q)].predict(x))
+    margin = T._second_margin([groups[i] for i in train if not groups[i][0].get("unanswerable")],
+                              lambda q, x: folds[T._fold(q)].predict(x), T.SECOND_SHARE)
     out = {}
     for name, want in (("drcd", False), ("news", True)):
         rows = {k: [] for k in ("fact", "first", "false_refusal", "unanswerable", "removed")}

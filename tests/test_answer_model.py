@@ -28,7 +28,7 @@ def test_shipped_model_loads_with_the_code_s_features():
     model = AnswerModel(MODEL_DIR)
     assert model.manifest["features"] == FEATURES
     assert 0.0 < model.threshold < 1.0
-    assert model.adjacent_margin >= 0.0
+    assert model.second_margin >= 0.0
     assert sum(f.stat().st_size for f in MODEL_DIR.iterdir()) < 5_000_000
 
 
@@ -89,10 +89,10 @@ def test_training_on_a_tiny_sample_writes_loadable_files(tmp_path, settings):
     assert manifest["sizes"]["judgment_questions"] == 12
     refusal = json.loads((out / "refusal.json").read_text("utf-8"))
     assert refusal["features"] and len(refusal["thresholds"]) == 20
-    assert manifest["adjacent_margin"] >= 0.0
+    assert manifest["second_margin"] >= 0.0
     # a judgment's sentences are ranked by court rankers learnt from the judgments alone
     assert manifest["court_rankers"] == list(COURT_RANKER_FILES) and len(model.court_rankers) == 3
-    assert manifest["court_features"] == COURT_FEATURES and manifest["court_adjacent_margin"] >= 0
+    assert manifest["court_features"] == COURT_FEATURES and manifest["court_second_margin"] >= 0
 
 
 @pytest.mark.parametrize("question,unit", [("铁骑大比武一共设置了几项科目？", "项"),
@@ -225,3 +225,65 @@ def test_a_number_asked_and_none_given_is_refused(engine):
     assert answer.abstained, answer.text
     answer = engine.ask("春运期间固安交警设置了多少个检查点？")
     assert not answer.abstained and "18处检查点" in answer.text
+
+
+@pytest.fixture(scope="module")
+def balkans(sample_subset, settings):
+    """A DRCD issue file whose article on the Balkan wars dates the first war's outbreak
+    `10月18日` in a sentence of its own, between `1912年3月13日…` and `…1913年5月30日…`."""
+    from rag import Engine
+
+    issue = DRCD / "corpus" / "drcd_7022.md"
+    if not issue.exists():
+        pytest.skip(f"{DRCD} is not here")
+    return Engine.load(sample_subset("balkans", [issue]), settings)
+
+
+def _led_by(engine, question: str, sentence: str) -> tuple:
+    """The question, its candidates, and an order that puts `sentence`'s unit first."""
+    stats = TextStats(engine.data)
+    q = analyse_question(question, stats.idf)
+    cands = candidates(engine.search(question, k=8), stats.units)
+    led = next(i for i, c in enumerate(cands) if c.plain.startswith(sentence))
+    return q, cands, np.array([led] + [j for j in range(len(cands)) if j != led])
+
+
+def test_a_year_asked_and_only_a_day_given_takes_the_year_said_before(balkans):
+    """`10月18日…爆发第一次巴尔干战争` does not say the year asked for: the answer also takes
+    the nearest sentence that does, the one before it (1912) rather than the one after (1913).
+    Asked for the day, the sentence stays alone."""
+    from rag.answer.extract import shape
+
+    q, cands, order = _led_by(balkans, "第一次巴尔干战争于何年爆发？", "10月18日巴尔干同盟")
+    chosen = shape(q, cands, order)
+    assert len(chosen) == 2 and "1912年" in chosen[0].text and "1913年" not in chosen[0].text
+    assert chosen[1] is cands[order[0]]
+    q, cands, order = _led_by(balkans, "第一次巴尔干战争于哪一天爆发？", "10月18日巴尔干同盟")
+    assert shape(q, cands, order) == [cands[order[0]]]
+    answer = balkans.ask("第一次巴尔干战争于何年爆发？").text
+    assert "1912年" in answer and "10月18日" in answer, answer
+
+
+def test_a_close_runner_up_of_the_same_article_joins_the_answer(balkans):
+    """When the ranker barely prefers the best sentence (by less than the learnt margin), the
+    runner-up of the same article joins it, wherever it stands in the article; a clear lead, or
+    a runner-up from another article, leaves the best sentence alone."""
+    from rag.answer.extract import close_runner_up
+
+    _, cands, order = _led_by(balkans, "第一次巴尔干战争于何年爆发？", "10月18日巴尔干同盟")
+    best = cands[order[0]]
+    far = next(i for i, c in enumerate(cands) if c.passage.article_id == best.passage.article_id
+               and c.at >= 0 and abs(c.at - best.at) > 1)
+    stats = TextStats(balkans.data)
+    cands = cands + candidates(balkans.search("帕米尔高原在哪里？", k=1), stats.units)
+    other = len(cands) - 1
+    assert cands[other].passage.article_id != best.passage.article_id
+    scores = np.zeros(len(cands))
+    scores[order[0]], scores[far], scores[other] = 1.0, 0.9, 0.8
+    ranked = np.argsort(-scores, kind="stable")
+    assert close_runner_up(cands, ranked, scores, 0.2) is cands[far]
+    assert close_runner_up(cands, ranked, scores, 0.05) is None
+    scores[other], scores[far] = 0.95, 0.5
+    assert close_runner_up(cands, np.argsort(-scores, kind="stable"), scores, 0.2) is None
+    model = AnswerModel(MODEL_DIR)
+    assert model.second_margin > 0 and model.margin(court=True) > 0

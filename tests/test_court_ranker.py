@@ -154,7 +154,7 @@ def test_a_model_folder_without_court_rankers_ranks_judgments_with_the_archive_s
     model = AnswerModel(folder)
     x = np.random.default_rng(0).random((5, len(FEATURES) + len(COURT_FEATURES)))
     assert np.allclose(model.rank_court(x), model.rank(x[:, :len(FEATURES)]))
-    assert model.margin(court=True) == model.adjacent_margin
+    assert model.margin(court=True) == model.second_margin
 
 
 def test_an_open_search_is_ranked_by_the_court_ranker_only_when_it_found_only_judgments(

@@ -51,7 +51,7 @@ class AnswerModel:
                             for name in self.manifest.get("rankers", [RANKER_FILE])]
             self.court_rankers = [Trees((self.folder / name).read_text("utf-8"))
                                   for name in self.manifest.get("court_rankers", [])]
-            self.court_margin = float(self.manifest.get("court_adjacent_margin", 0.0))
+            self.court_margin = float(self.manifest.get("court_second_margin", 0.0))
             silence = self.manifest.get("silence")
             self.silence = Trees((self.folder / silence["file"]).read_text("utf-8")) \
                 if silence else None
@@ -63,7 +63,7 @@ class AnswerModel:
             self.thresholds = sorted((float(r), float(t)) for r, t in
                                      refusal.get("thresholds", {}).items())
             # Older model files have no margin: their answers stay one sentence.
-            self.adjacent_margin = float(self.manifest.get("adjacent_margin", 0.0))
+            self.second_margin = float(self.manifest.get("second_margin", 0.0))
         except (OSError, ValueError, KeyError, TypeError, IndexError) as err:
             raise AnswerModelError(str(self.folder), f"{type(err).__name__}: {err}"[:200]) from err
         if self.manifest.get("features") != FEATURES or any(
@@ -108,9 +108,9 @@ class AnswerModel:
         return np.mean([t.predict(x) for t in self.court_rankers], axis=0)
 
     def margin(self, court: bool = False) -> float:
-        """The neighbour margin of the rankers that scored: the court rankers' when `court`
+        """The second-sentence margin of the rankers that scored: the court rankers' when `court`
         and there are some, else the archive ranker's (as `rank_court` falls back)."""
-        return self.court_margin if court and self.court_rankers else self.adjacent_margin
+        return self.court_margin if court and self.court_rankers else self.second_margin
 
     def answerable(self, row: list[float]) -> float:
         """Calibrated probability that the question is answered by the retrieved text."""

@@ -80,9 +80,12 @@ MASK_EVERY = 2
 #: article, but not the fact (a judgment that does not say what was asked). These negatives
 #: count DROP_WEIGHT each in the refusal model (ablation in the README).
 DROP_WEIGHT = 0.5
-#: At most this share of train-side answers may carry a second sentence (the best unit's
-#: neighbour, when the ranker barely prefers the best): a product choice, ablation in README.
-ADJACENT_SHARE = 0.05
+#: At most this share of train-side answers may carry a second sentence (the runner-up of the
+#: best unit's article, when the ranker barely prefers the best): a product choice, measured
+#: at 5%–30% in the README ("Ninth round"). A judgment states a fact in several of its parts
+#: (the charge, the findings, the reasoning), so the court rankers' share is larger.
+SECOND_SHARE = 0.20
+COURT_SECOND_SHARE = 0.30
 #: The sample issues' questions count this many times: DRCD alone does not teach news.
 NEWS_WEIGHT = 20
 #: The judgments' questions count this many times in the archive's ranker: none, since the court
@@ -289,7 +292,7 @@ def court_groups(groups: list) -> list:
 
 
 def fit_court(groups: list) -> tuple[Rankers | None, float, object, dict[str, float]]:
-    """Court rankers on the train-side judgments of `groups` (court_groups'), their neighbour
+    """Court rankers on the train-side judgments of `groups` (court_groups'), their second-sentence
     margin from out-of-fold scores, and the silence model on those scores with its thresholds
     (`_fit_silence`); (None, 0.0, None, {}) when no judgment holds an answer."""
     train_g = [g for g in groups if not held_out(g[0])]
@@ -300,9 +303,9 @@ def fit_court(groups: list) -> tuple[Rankers | None, float, object, dict[str, fl
     folds = {f: [g for g in train_g if _fold(g[0]) != f] for f in (0, 1)}
     folds = {f: fit(rest) if any(map(_learnable, rest)) else None
              for f, rest in folds.items()}
-    margin = _adjacent_margin(
+    margin = _second_margin(
         [g for g in train_g if not g[0].get("unanswerable") and folds[_fold(g[0])]],
-        lambda q, x: folds[_fold(q)].predict(x))
+        lambda q, x: folds[_fold(q)].predict(x), COURT_SECOND_SHARE)
     silence, thresholds = _fit_silence(
         [g for g in train_g if g[0].get("whole") and len(g[1]) and folds[_fold(g[0])]],
         lambda q, x: folds[_fold(q)].predict(x))
@@ -473,8 +476,8 @@ def train(drcd: Path, dev: Path, corpus: Path, out: Path | None = None, work: Pa
     positive = p_tr[y_tr == 1] if (y_tr == 1).any() else np.array([0.5])
     threshold = float(np.quantile(positive, FALSE_REFUSAL_RATE))
     thresholds = {f"{r:g}": float(np.quantile(positive, r)) for r in REFUSAL_RATES}
-    margin = _adjacent_margin([g for g in oof.values() if not g[0].get("unanswerable")],
-                              lambda q, x: folds[_fold(q)].predict(x))
+    margin = _second_margin([g for g in oof.values() if not g[0].get("unanswerable")],
+                            lambda q, x: folds[_fold(q)].predict(x), SECOND_SHARE)
     out.mkdir(parents=True, exist_ok=True)
     for name, model in zip(RANKER_FILES, ranker.models):
         model.booster_.save_model(str(out / name))
@@ -504,10 +507,10 @@ def train(drcd: Path, dev: Path, corpus: Path, out: Path | None = None, work: Pa
                  "news_weight": NEWS_WEIGHT, "judgment_weight": JUDGMENT_WEIGHT,
                  "mask_every": MASK_EVERY,
                  "drop_weight": DROP_WEIGHT},
-        "adjacent_margin": margin,
+        "second_margin": margin, "second_share": SECOND_SHARE,
         "court_features": COURT_FEATURES,
         "court_rankers": list(COURT_RANKER_FILES) if court else [],
-        "court_adjacent_margin": court_margin,
+        "court_second_margin": court_margin, "court_second_share": COURT_SECOND_SHARE,
         "silence": {"file": SILENCE_TREES_FILE, "features": SILENCE_FEATURES,
                     "threshold": silence_thresholds.get(f"{SILENCE_RATE:g}"),
                     "rate": SILENCE_RATE, "thresholds": silence_thresholds,
@@ -529,10 +532,11 @@ def train(drcd: Path, dev: Path, corpus: Path, out: Path | None = None, work: Pa
     return manifest
 
 
-def _adjacent_margin(groups: list, score) -> float:
-    """The score margin below which the best unit's neighbour joins the answer, so that at
-    most ADJACENT_SHARE of these (out-of-fold scored) answers get a second sentence."""
-    from rag.answer.extract import close_neighbour, shape
+def _second_margin(groups: list, score, share: float) -> float:
+    """The score margin below which the runner-up of the best unit's article joins the
+    answer, so that at most `share` of these (out-of-fold scored) answers get a second
+    sentence."""
+    from rag.answer.extract import close_runner_up, shape
 
     margins = []
     for q, x, _y, cands, info in groups:
@@ -540,9 +544,9 @@ def _adjacent_margin(groups: list, score) -> float:
             continue
         s = score(q, x)
         order = np.argsort(-s, kind="stable")
-        if len(shape(info, cands, order)) == 1 and close_neighbour(cands, order, s, math.inf):
+        if len(shape(info, cands, order)) == 1 and close_runner_up(cands, order, s, math.inf):
             margins.append(float(s[order[0]] - s[order[1]]))
-    allowed = int(ADJACENT_SHARE * len(groups))
+    allowed = int(share * len(groups))
     if not margins or allowed == 0:
         return 0.0
     margins.sort()
@@ -575,7 +579,7 @@ def _figures(groups: list, model: AnswerModel) -> dict:
             text = ""
             if answered:
                 chosen = shape(info, cands, np.argsort(-scores, kind="stable"), scores,
-                               model.adjacent_margin)
+                               model.second_margin)
                 text = "".join(trim(c.text, info.tokens, need=answer_need(info))
                                if len(chosen) == 1 else c.text
                                for c in chosen)
