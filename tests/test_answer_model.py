@@ -287,3 +287,22 @@ def test_a_close_runner_up_of_the_same_article_joins_the_answer(balkans):
     assert close_runner_up(cands, np.argsort(-scores, kind="stable"), scores, 0.2) is None
     model = AnswerModel(MODEL_DIR)
     assert model.second_margin > 0 and model.margin(court=True) > 0
+
+
+def test_a_runner_up_without_what_the_answer_must_hold_stays_out(balkans):
+    """Asked for the day, a best sentence that gives it (10月18日) is not joined by a close
+    runner-up that gives no date; asked what happened, the same runner-up joins."""
+    from rag.answer.extract import _DATE, shape
+
+    for question, joined in (("第一次巴尔干战争于哪一天爆发？", False),
+                             ("第一次巴尔干战争的结果怎样？", True)):
+        q, cands, order = _led_by(balkans, question, "10月18日巴尔干同盟")
+        best = cands[order[0]]
+        far = next(i for i, c in enumerate(cands) if c.passage.article_id ==
+                   best.passage.article_id and c.at >= 0 and abs(c.at - best.at) > 1
+                   and not _DATE.search(c.text) and c.text not in best.text)
+        scores = np.zeros(len(cands))
+        scores[order[0]], scores[far] = 1.0, 0.9
+        chosen = shape(q, cands, np.argsort(-scores, kind="stable"), scores, 0.2)
+        both = sorted([best, cands[far]], key=lambda c: c.at)
+        assert chosen == (both if joined else [best]), (question, [c.text for c in chosen])
