@@ -23,6 +23,10 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 # A penalty a court imposed (what a `penalty` question asks for).
 PENALTY = re.compile(r"判处|有期徒刑|拘役|管制|缓刑|罚金|免予刑事处罚|无期徒刑|死刑|罚款")
 
+#: What the question asks, one flag per kind (`asks_number`, `asks_date` …): the rankers and
+#: the silence model read the same columns.
+ASKS = [f"asks_{k}" for k in QUESTION_KINDS]
+
 FEATURES = [
     "overlap", "overlap_notitle", "bigram", "bigram_notitle", "overlap_rel", "bigram_rel",
     "overlap_prev", "overlap_next", "around", "focus", "span_density", "novel_share",
@@ -30,7 +34,7 @@ FEATURES = [
     "passage_bm25", "passage_cosine", "article_rank", "article_passages", "digit", "number_unit", "date", "year", "place", "org",
     "reason", "define", "speech", "quote", "list_marks", "novel_person", "novel_place",
     "novel_org", "novel_number", "novel_time", "novel_oov",
-    *(f"asks_{k}" for k in QUESTION_KINDS),
+    *ASKS,
     "wants_met", "missing_entities",
     "trigram", "trigram_notitle", "lcs", "lcs_notitle", "lcs_rel", "left_anchor",
     "right_anchor", "lcs_prev", "lcs_next", "overlap_local", "overlap_local_rel",
@@ -104,6 +108,11 @@ def _share(weights: dict[str, float], total: float, text: str) -> float:
     return sum(w for t, w in weights.items() if t in text) / total
 
 
+def asks(q: Question) -> list[float]:
+    """The ASKS columns of `q`: 1.0 for each kind of thing it asks for."""
+    return [float(q.kinds[k]) for k in QUESTION_KINDS]
+
+
 def features(q: Question, cands: list[Candidate]) -> np.ndarray:
     """One row of FEATURES per candidate (float32), in FEATURES' order.
 
@@ -175,7 +184,7 @@ def features(q: Question, cands: list[Candidate]) -> np.ndarray:
         art_rank.setdefault(c.passage.article_id, len(art_rank))
         art_count.setdefault(c.passage.article_id, set()).add(c.rank)
     qdrop = dict.fromkeys(map(ord, set(_CJK.findall(q.text))))
-    kinds = [float(q.kinds[k]) for k in QUESTION_KINDS]
+    kinds = asks(q)
     wanted = [k for k in QUESTION_KINDS if q.kinds[k] and k != "how"]
     focus = {t: q.weights.get(t, 1.0) for t in q.focus}
     tri = trigrams(q.chars)
@@ -366,8 +375,7 @@ def refusal_features(q: Question, cands: list[Candidate], x: np.ndarray,
 #: Whether a judgment read whole states what was asked: REFUSAL_FEATURES of the court ranker's
 #: best candidate, how far that best stands above the mean of all the document's sentences, and
 #: what kind of thing the question asks for.
-SILENCE_FEATURES = [*REFUSAL_FEATURES, "mean_score", "lead_over_mean",
-                    *(f"asks_{k}" for k in QUESTION_KINDS)]
+SILENCE_FEATURES = [*REFUSAL_FEATURES, "mean_score", "lead_over_mean", *ASKS]
 
 
 def silence_features(q: Question, cands: list[Candidate], x: np.ndarray,
@@ -382,7 +390,6 @@ def silence_features(q: Question, cands: list[Candidate], x: np.ndarray,
                      judgment is silent, differ by kind (README, "Eighth round")
     """
     row = refusal_features(q, cands, x, scores)
-    asks = [float(q.kinds[k]) for k in QUESTION_KINDS]
     if not len(scores):
-        return row + [0.0, 0.0] + asks
-    return row + [float(np.mean(scores)), float(np.max(scores) - np.mean(scores))] + asks
+        return row + [0.0, 0.0] + asks(q)
+    return row + [float(np.mean(scores)), float(np.max(scores) - np.mean(scores))] + asks(q)

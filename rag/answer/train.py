@@ -292,9 +292,9 @@ def court_groups(groups: list) -> list:
 
 
 def fit_court(groups: list) -> tuple[Rankers | None, float, object, dict[str, float]]:
-    """Court rankers on the train-side judgments of `groups` (court_groups'), their second-sentence
-    margin from out-of-fold scores, and the silence model on those scores with its thresholds
-    (`_fit_silence`); (None, 0.0, None, {}) when no judgment holds an answer."""
+    """Court rankers on the train-side judgments of `groups` (court_groups'), their
+    second-sentence margin from out-of-fold scores, and the silence model on those scores with
+    its thresholds (`_fit_silence`); (None, 0.0, None, {}) when no judgment holds an answer."""
     train_g = [g for g in groups if not held_out(g[0])]
     if not any(map(_learnable, train_g)):
         return None, 0.0, None, {}
