@@ -3,6 +3,7 @@ with the fix, and training on a tiny sample runs and writes files that load."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 from dataclasses import replace
@@ -14,7 +15,13 @@ import pytest
 from rag.answer.features import FEATURES, features
 from rag.answer.judgments import COURT_FEATURES
 from rag.answer.question import analyse_question
-from rag.answer.ranker import COURT_RANKER_FILES, MODEL_DIR, RANKER_FILES, AnswerModel
+from rag.answer.ranker import (
+    COURT_RANKER_FILES,
+    MODEL_DIR,
+    RANKER_FILES,
+    REFUSAL_TREES_FILE,
+    AnswerModel,
+)
 from rag.answer.train import held_out, split_key, train
 from rag.answer.units import TextStats, candidates
 from rag.errors import AnswerModelError, SettingsError
@@ -43,17 +50,22 @@ def test_the_answering_sentence_outranks_the_article_s_other_sentences(engine):
     assert "66480件" in cands[int(np.argmax(scores))].text
 
 
-@pytest.mark.parametrize("damage", ["missing", "corrupt", "truncated_json", "no_refusal_trees",
-                                    "missing_seed"])
+@pytest.mark.parametrize("damage", ["missing", "corrupt", "not_a_model", "cut_short",
+                                    "truncated_json", "no_refusal_trees", "missing_seed"])
 def test_missing_or_corrupt_model_files_say_how_to_rebuild(tmp_path, damage):
     folder = tmp_path / "models"
     shutil.copytree(MODEL_DIR, folder)
     if damage == "missing":
-        (folder / "ranker.txt").unlink()
+        (folder / RANKER_FILES[0]).unlink()
     elif damage == "corrupt":
-        (folder / "ranker.txt").write_text("tree\nnot a model\n", "utf-8")
+        (folder / RANKER_FILES[0]).write_text("tree\nnot a model\n", "utf-8")
+    elif damage == "not_a_model":  # a sound gzip file of something else
+        (folder / RANKER_FILES[0]).write_bytes(gzip.compress(b"tree\nnot a model\n"))
+    elif damage == "cut_short":  # a gzip file that ends early, as an interrupted copy leaves it
+        data = (folder / RANKER_FILES[0]).read_bytes()
+        (folder / RANKER_FILES[0]).write_bytes(data[: len(data) // 2])
     elif damage == "no_refusal_trees":
-        (folder / "refusal.txt").unlink()
+        (folder / REFUSAL_TREES_FILE).unlink()
     elif damage == "missing_seed":  # one of the rankers the manifest lists
         (folder / RANKER_FILES[-1]).unlink()
     else:
@@ -63,6 +75,24 @@ def test_missing_or_corrupt_model_files_say_how_to_rebuild(tmp_path, damage):
         AnswerModel(folder)
     message = str(err.value)
     assert "\n" not in message and "python -m rag train" in message
+
+
+def test_a_model_folder_written_before_the_files_were_gzipped_still_loads(tmp_path):
+    """Older model folders hold each model as plain LightGBM text, named without `.gz` (and the
+    manifest lists those names): they load and score as the gzipped files do."""
+    folder = tmp_path / "models"
+    shutil.copytree(MODEL_DIR, folder)
+    for path in folder.glob("*.gz"):
+        path.with_suffix("").write_bytes(gzip.decompress(path.read_bytes()))
+        path.unlink()
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    manifest["rankers"] = [n.removesuffix(".gz") for n in manifest["rankers"]]
+    (folder / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+    old, shipped = AnswerModel(folder), AnswerModel(MODEL_DIR)
+    x = np.random.default_rng(0).random((20, len(FEATURES)))
+    assert np.array_equal(old.rank(x), shipped.rank(x))
+    assert len(old.court_rankers) == len(shipped.court_rankers) == 3
+    assert old.silence is not None and old.refusal.num_feature == shipped.refusal.num_feature
 
 
 def test_the_split_is_by_article_and_deterministic():
@@ -84,7 +114,7 @@ def test_training_on_a_tiny_sample_writes_loadable_files(tmp_path, settings):
     assert model.manifest["split_rule"] == manifest["split_rule"]
     # the ranker is the mean of one LightGBM ranker per seed, each in its own file
     assert model.manifest["rankers"] == list(RANKER_FILES) and len(model.rankers) == 3
-    assert len({(out / name).read_text("utf-8") for name in RANKER_FILES}) == 3
+    assert len({(out / name).read_bytes() for name in RANKER_FILES}) == 3
     assert {"drcd", "news"} <= set(manifest["held_out"]) <= {"drcd", "news", "judgments"}
     assert manifest["sizes"]["judgment_questions"] == 12
     refusal = json.loads((out / "refusal.json").read_text("utf-8"))

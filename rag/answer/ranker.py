@@ -2,14 +2,16 @@
 score) and a LightGBM refusal classifier, both read from `rag/answer/models/` (written by
 `python -m rag train`).
 
-No pickle: both models are LightGBM's text format (scored by `rag.answer.trees` without
-importing LightGBM); the refusal features and threshold are plain JSON.
+No pickle: every model is LightGBM's text format, gzipped (scored by `rag.answer.trees`
+without importing LightGBM); the refusal features and threshold are plain JSON.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import math
+import zlib
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,21 +23,36 @@ from rag.answer.trees import Trees
 from rag.errors import AnswerModelError, SettingsError
 
 MODEL_DIR = Path(__file__).parent / "models"
-RANKER_FILE = "ranker.txt"
+RANKER_FILE = "ranker.txt"  # the one ranker of a model folder whose manifest lists none
 #: The ranker is the mean of LightGBM rankers that differ only in their random seed: one seed's
 #: figures move by a point or two with the seed, their mean less (ablation in the README). The
 #: manifest lists the files ("rankers"); model folders written before list none: RANKER_FILE.
-RANKER_FILES = ("ranker.txt", "ranker-1.txt", "ranker-2.txt")
+RANKER_FILES = ("ranker.txt.gz", "ranker-1.txt.gz", "ranker-2.txt.gz")
 #: Rankers for a court's judgment read whole, on FEATURES and COURT_FEATURES, learnt from the
 #: written judgments alone (the manifest's "court_rankers"; none in older model folders).
-COURT_RANKER_FILES = ("court-ranker.txt", "court-ranker-1.txt", "court-ranker-2.txt")
+COURT_RANKER_FILES = ("court-ranker.txt.gz", "court-ranker-1.txt.gz", "court-ranker-2.txt.gz")
 REFUSAL_FILE = "refusal.json"
-REFUSAL_TREES_FILE = "refusal.txt"
+REFUSAL_TREES_FILE = "refusal.txt.gz"
 #: A classifier of whether a judgment read whole states what was asked, on SILENCE_FEATURES of
 #: the court ranker's scores (the manifest's "silence" holds its file and threshold; older model
 #: folders have none, and only the rules refuse within a judgment).
-SILENCE_TREES_FILE = "silence.txt"
+SILENCE_TREES_FILE = "silence.txt.gz"
 MANIFEST_FILE = "manifest.json"
+
+
+def write_trees(text: str, path: Path) -> None:
+    """A model's LightGBM text, gzipped: the text compresses about 2.5×, which keeps the
+    shipped models under 5 MB. No timestamp in the header, so one text writes one file."""
+    path.write_bytes(gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0))
+
+
+def read_trees(path: Path) -> Trees:
+    """The model `write_trees` wrote at `path`; model folders written before the files were
+    gzipped hold the plain text under the name without `.gz`."""
+    if path.suffix == ".gz" and not path.exists() and path.with_suffix("").exists():
+        path = path.with_suffix("")
+    data = path.read_bytes()
+    return Trees((gzip.decompress(data) if path.suffix == ".gz" else data).decode("utf-8"))
 
 
 class AnswerModel:
@@ -47,24 +64,25 @@ class AnswerModel:
         try:
             self.manifest = json.loads((self.folder / MANIFEST_FILE).read_text("utf-8"))
             refusal = json.loads((self.folder / REFUSAL_FILE).read_text("utf-8"))
-            self.rankers = [Trees((self.folder / name).read_text("utf-8"))
+            self.rankers = [read_trees(self.folder / name)
                             for name in self.manifest.get("rankers", [RANKER_FILE])]
-            self.court_rankers = [Trees((self.folder / name).read_text("utf-8"))
+            self.court_rankers = [read_trees(self.folder / name)
                                   for name in self.manifest.get("court_rankers", [])]
             self.court_margin = float(self.manifest.get("court_second_margin", 0.0))
             silence = self.manifest.get("silence")
-            self.silence = Trees((self.folder / silence["file"]).read_text("utf-8")) \
+            self.silence = read_trees(self.folder / silence["file"]) \
                 if silence else None
             self.silence_threshold = float(silence["threshold"]) if silence else 0.0
             self.refusal_features: list[str] = refusal["features"]
-            self.refusal = Trees((self.folder / REFUSAL_TREES_FILE).read_text("utf-8"))
+            self.refusal = read_trees(self.folder / REFUSAL_TREES_FILE)
             self.threshold = float(refusal["threshold"])
             # Older model files have no table: only their one threshold can be used.
             self.thresholds = sorted((float(r), float(t)) for r, t in
                                      refusal.get("thresholds", {}).items())
             # Older model files have no margin: their answers stay one sentence.
             self.second_margin = float(self.manifest.get("second_margin", 0.0))
-        except (OSError, ValueError, KeyError, TypeError, IndexError) as err:
+        except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError,
+                zlib.error) as err:
             raise AnswerModelError(str(self.folder), f"{type(err).__name__}: {err}"[:200]) from err
         if self.manifest.get("features") != FEATURES or any(
                 t.num_feature != len(FEATURES) for t in self.rankers):

@@ -48,6 +48,7 @@ from rag.answer.ranker import (
     REFUSAL_TREES_FILE,
     SILENCE_TREES_FILE,
     AnswerModel,
+    write_trees,
 )
 from rag.answer.units import TextStats, candidates
 from rag.errors import RagError
@@ -479,17 +480,18 @@ def train(drcd: Path, dev: Path, corpus: Path, out: Path | None = None, work: Pa
     margin = _second_margin([g for g in oof.values() if not g[0].get("unanswerable")],
                             lambda q, x: folds[_fold(q)].predict(x), SECOND_SHARE)
     out.mkdir(parents=True, exist_ok=True)
+    for name in (*COURT_RANKER_FILES, SILENCE_TREES_FILE, *RANKER_FILES, REFUSAL_TREES_FILE):
+        # an earlier run's, gzipped or (before the files were) plain, as read_trees reads them
+        for old in (out / name, (out / name).with_suffix("")):
+            old.unlink(missing_ok=True)
     for name, model in zip(RANKER_FILES, ranker.models):
-        model.booster_.save_model(str(out / name))
-    for name in COURT_RANKER_FILES:
-        (out / name).unlink(missing_ok=True)  # a court ranker of an earlier run
-    (out / SILENCE_TREES_FILE).unlink(missing_ok=True)
+        write_trees(model.booster_.model_to_string(), out / name)
     court, court_margin, silence, silence_thresholds = fit_court(court_groups(groups))
     for name, model in zip(COURT_RANKER_FILES, court.models if court else []):
-        model.booster_.save_model(str(out / name))
+        write_trees(model.booster_.model_to_string(), out / name)
     if silence is not None:
-        silence.booster_.save_model(str(out / SILENCE_TREES_FILE))
-    refuser.booster_.save_model(str(out / REFUSAL_TREES_FILE))
+        write_trees(silence.booster_.model_to_string(), out / SILENCE_TREES_FILE)
+    write_trees(refuser.booster_.model_to_string(), out / REFUSAL_TREES_FILE)
     (out / REFUSAL_FILE).write_text(json.dumps({
         "features": REFUSAL_FEATURES, "threshold": threshold, "thresholds": thresholds},
         indent=1), "utf-8")
