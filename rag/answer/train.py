@@ -58,8 +58,8 @@ from rag.text import as_asked, tokenizer_fingerprint
 logger = logging.getLogger(__name__)
 
 #: The written judgments `rag train` learns from by default (folders of the repository);
-#: `--judgments` takes others. `tests/data/blind_judgments_4` and `blind_judgments_5` are never
-#: trained on: they measure what the rules and models do on judgments nobody here read.
+#: `--judgments` takes others. `tests/data/blind_judgments_4`, `_5` and `_6` are never trained
+#: on: they measure what the rules and models do on judgments nobody here read.
 #: `blind_judgments`, `_2` and `_3` were blind until the tenth round, then joined the training
 #: data: more writers' questions taught the court ranker more than they measured (README,
 #: "Tenth round").
