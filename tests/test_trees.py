@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import gzip
-
 import numpy as np
 import pytest
 
-from rag.answer.ranker import MODEL_DIR, RANKER_FILES
+from rag.answer.ranker import MODEL_DIR, RANKER_FILES, read_tree_text
 from rag.answer.trees import Trees
 
 lgb = pytest.importorskip("lightgbm")
 
 
-def _shipped_ranker() -> str:
-    return gzip.decompress((MODEL_DIR / RANKER_FILES[0]).read_bytes()).decode("utf-8")
-
-
 def test_shipped_ranker_scores_as_lightgbm_does():
-    text = _shipped_ranker()
+    text = read_tree_text(MODEL_DIR / RANKER_FILES[0])
     trees, booster = Trees(text), lgb.Booster(model_str=text)
     rng = np.random.default_rng(0)
     x = rng.normal(size=(200, trees.num_feature)) * rng.choice([0.01, 1, 100], trees.num_feature)
@@ -43,7 +37,7 @@ def test_missing_values_follow_the_trained_default_direction(tmp_path):
 
 
 def test_rows_of_the_wrong_width_and_non_models_are_refused():
-    trees = Trees(_shipped_ranker())
+    trees = Trees(read_tree_text(MODEL_DIR / RANKER_FILES[0]))
     with pytest.raises(ValueError, match="features"):
         trees.predict(np.zeros((2, trees.num_feature + 1)))
     with pytest.raises(ValueError, match="not a LightGBM model"):

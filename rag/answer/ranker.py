@@ -23,7 +23,7 @@ from rag.answer.trees import Trees
 from rag.errors import AnswerModelError, SettingsError
 
 MODEL_DIR = Path(__file__).parent / "models"
-RANKER_FILE = "ranker.txt"  # the one ranker of a model folder whose manifest lists none
+RANKER_FILE = "ranker.txt"
 #: The ranker is the mean of LightGBM rankers that differ only in their random seed: one seed's
 #: figures move by a point or two with the seed, their mean less (ablation in the README). The
 #: manifest lists the files ("rankers"); model folders written before list none: RANKER_FILE.
@@ -46,13 +46,18 @@ def write_trees(text: str, path: Path) -> None:
     path.write_bytes(gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0))
 
 
-def read_trees(path: Path) -> Trees:
-    """The model `write_trees` wrote at `path`; model folders written before the files were
-    gzipped hold the plain text under the name without `.gz`."""
+def read_tree_text(path: Path) -> str:
+    """The LightGBM text `write_trees` wrote at `path`; model folders written before the files
+    were gzipped hold the plain text under the name without `.gz`."""
     if path.suffix == ".gz" and not path.exists() and path.with_suffix("").exists():
         path = path.with_suffix("")
     data = path.read_bytes()
-    return Trees((gzip.decompress(data) if path.suffix == ".gz" else data).decode("utf-8"))
+    return (gzip.decompress(data) if path.suffix == ".gz" else data).decode("utf-8")
+
+
+def read_trees(path: Path) -> Trees:
+    """The model at `path` (`read_tree_text`), ready to score."""
+    return Trees(read_tree_text(path))
 
 
 class AnswerModel:
