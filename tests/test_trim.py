@@ -60,3 +60,51 @@ def test_trimming_keeps_the_amount_a_question_asks_for():
     # a question that asks for no number is trimmed around its words as before
     q = analyse_question("铁矿石是什么矿？", lambda t: 1.0)
     assert answer_need(q) is None and "磁铁矿" in trim(sentence, q.tokens)
+
+
+def _decision_sentences() -> list[str]:
+    """Long sentences of the written judgments that decide more than one argument."""
+    from rag.answer.judgments import DECISION
+
+    out = []
+    for path in sorted((CORPUS.parent / "tests" / "data").glob("*judgments*/issue_*.txt")):
+        for a in parse_file(path).articles:
+            out += [u for u in answer_units(a.text)
+                    if len(u) > 150 and len(DECISION.findall(u)) >= 2]
+    return out
+
+
+def test_a_decision_is_trimmed_to_the_one_on_the_argument_asked_about():
+    """`律师要求判缓刑，法院同意没` of a sentence that first accepts other arguments (本院予以采纳)
+    and then refuses probation: the answer keeps the refusal, not the first decision."""
+    from rag.answer.extract import trim_to_decision
+
+    path = CORPUS.parent / "tests" / "data" / "fresh_judgments_4" / "issue_9101.txt"
+    sentence = next(u for a in parse_file(path).articles for u in answer_units(a.text)
+                    if "不符合适用缓刑的条件" in u)
+    assert len(sentence) > 150 and "予以采纳" in sentence
+    got = trim_to_decision(sentence, tokenize("律师要求判缓刑，法院同意没"))
+    assert "不符合适用缓刑的条件" in got and "不予采纳" in got and len(got) < len(sentence), got
+
+
+def test_every_decision_in_a_long_sentence_can_be_reached_by_its_argument():
+    """For each decision in such a sentence, a question made of the words of the clause just
+    before it gets that decision, whole, in the trimmed answer."""
+    from rag.answer.extract import trim_to_decision
+    from rag.answer.judgments import DECISION
+
+    sentences = _decision_sentences()
+    assert len(sentences) >= 10
+    checked = 0
+    for sentence in sentences:
+        clauses = re.split(r"(?<=[，：；])", sentence)
+        for i, clause in enumerate(clauses[1:], 1):
+            # the clause before the decision states the argument, in words no other clause has
+            words = [t for t in tokenize(clauses[i - 1]) if len(t) > 1 and
+                     sum(t in c for c in clauses) == 1]
+            if not DECISION.search(clause) or DECISION.search(clauses[i - 1]) or not words:
+                continue
+            got = trim_to_decision(sentence, words)
+            assert clause.rstrip("，：；。") in got, (words, clause, got)
+            checked += 1
+    assert checked >= 10

@@ -173,8 +173,7 @@ class Answerer:
         for cand in chosen:
             text = cand.text
             if len(chosen) == 1:  # around the court's decision, not the argument's words
-                words = DECISION.findall(cand.text) if decision else []
-                text = trim(text, words, span=False) if words else \
+                text = trim_to_decision(text, q.tokens) if decision else \
                     trim(text, q.tokens, need=answer_need(q))
             parts.append(f"{text}[{cite(cand)}]")
         return Answer(question=question, text="".join(parts), citations=citations)
@@ -389,6 +388,42 @@ def trim(sentence: str, tokens: list[str], width: int = 110, span: bool = True,
         lo, hi = (min(lo, near), max(hi, near))
         if len("".join(clauses[lo:hi + 1])) > width:
             lo = hi = near
+    return _window(clauses, lo, hi, width)
+
+
+def trim_to_decision(sentence: str, tokens: list[str], width: int = 110) -> str:
+    """Shorten a long sentence of a judgment's reasoning to the court's decision on the
+    argument the question names. A sentence such as `…意见，本院予以采纳；…关于…适用缓刑的意见，
+    …不符合适用缓刑的条件，本院不予采纳` decides several arguments, each after its own clauses;
+    the answer to `律师要求判缓刑，法院同意没` is the decision whose clauses hold most of the
+    question's words (缓刑), not the first decision in the sentence."""
+    if len(sentence) <= _MAX_SENTENCE:
+        return sentence
+    clauses = re.split(r"(?<=[，：；])", sentence)
+    plain = [to_simplified(c) for c in clauses]
+    decides = [i for i, c in enumerate(plain) if DECISION.search(c)]
+    if not decides:
+        return trim(sentence, tokens)
+    starts = [0] + [d + 1 for d in decides[:-1]]  # each decision's own clauses
+
+    whole = "".join(plain)
+
+    def held(lo: int, hi: int) -> float:
+        """The question's words in these clauses, each by its share of the sentence's
+        occurrences: 法院 of 最高人民法院 in every argument's law says less than 缓刑."""
+        text = "".join(plain[lo:hi + 1])
+        return sum(len(t) * text.count(t) / whole.count(t) for t in set(tokens) if t in text)
+
+    lo, hi = max(zip(starts, decides), key=lambda s: held(*s))  # the first on a tie
+    # too wide: the decision and the reasons nearest it stay, the argument's opening goes
+    while lo < hi and len("".join(clauses[lo:hi + 1])) > width:
+        lo += 1
+    return _window(clauses, lo, hi, width)
+
+
+def _window(clauses: list[str], lo: int, hi: int, width: int) -> str:
+    """clauses[lo:hi + 1] widened one clause at a time, right first, up to `width`
+    characters, with … where clauses were left out."""
     grew = True
     while grew:
         grew = False
