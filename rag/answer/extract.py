@@ -34,6 +34,7 @@ from rag.answer.judgments import (
     wanted,
     with_reasons,
 )
+from rag.answer.lists import named_list, opening
 from rag.answer.question import Question, analyse_question
 from rag.answer.ranker import MODEL_DIR, load_model
 from rag.answer.silence import not_in_judgment
@@ -143,6 +144,10 @@ class Answerer:
         scores = judgment_order(question, q, cands, scores)
         if held is not None:
             scores = only_holding(held, scores)
+        if listed := named_list(question, [cands[int(i)] for i in np.argsort(-scores)]):
+            cited, items = listed
+            return Answer(question=question, text="".join(opening(c.text) for c in items) + "[1]",
+                          citations=[Citation.of(1, cited.passage)])
         refused = False
         if not whole:  # the refusal model learnt on the archive ranker's scores
             archive = judgment_order(question, q, cands, self.model.rank(x)) if court else scores
@@ -157,6 +162,7 @@ class Answerer:
         chosen = shape(q, cands, order, scores, self.model.margin(court))
         if decision and DECISION.search(best.plain):
             chosen = with_reasons(best)
+        chosen = _without_repeats(chosen)
         if _ASKS_AMOUNT.search(question) and not any(_holds_number(c) for c in chosen):
             return self.abstain(question, passages)  # ablation in the README
         citations: list[Citation] = []
@@ -289,6 +295,14 @@ def _also(cands: list[Candidate], order: np.ndarray, holds, within: int | None =
     # (1912年3月13日…。10月18日…爆发).
     near.sort(key=lambda c: (abs(c.at - best.at), c.at > best.at))
     return (near or same or [None])[0]
+
+
+def _without_repeats(units: list[Candidate]) -> list[Candidate]:
+    """`units` less any that another of them holds whole: a PDF prints some paragraphs twice,
+    cut differently (`做优三个强点：…` alone and inside the sentence before it)."""
+    return [c for i, c in enumerate(units) if not any(
+        c.text in d.text and (len(d.text) > len(c.text) or j < i)
+        for j, d in enumerate(units) if j != i)]
 
 
 def _reading_order(units: list[Candidate]) -> list[Candidate]:
