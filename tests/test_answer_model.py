@@ -257,6 +257,14 @@ def test_a_number_asked_and_none_given_is_refused(engine):
     assert not answer.abstained and "18处检查点" in answer.text
 
 
+def test_which_of_several_is_a_list_not_a_number(engine):
+    """哪几个方面 asks which, not how many: the answer is the sentences that set them out, not a
+    refusal for want of a number (it was refused until the eleventh round)."""
+    answer = engine.ask("省公安厅要求在哪几个方面创新提升营商环境保障？")
+    assert not answer.abstained, answer.text
+    assert sum(f"创新提升{w}保障" in answer.text for w in ("法治", "服务", "队伍")) >= 2, answer.text
+
+
 @pytest.fixture(scope="module")
 def balkans(sample_subset, settings):
     """A DRCD issue file whose article on the Balkan wars dates the first war's outbreak

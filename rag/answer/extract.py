@@ -67,7 +67,7 @@ _NUMERALS = "0-9零〇一二两三四五六七八九十百千万"  # the parser 
 _NUMBER = re.compile(rf"[{_NUMERALS}]")
 # A count asked with its measure word (几项, 多少名) or a two-character word (多少学时, 多少游客):
 # the answer holds a number with that word (24学时, 300余万游客).
-_ASKS_COUNT = re.compile(r"(?:几|多少)([个名项件人次天年位辆起所条处家岁倍种座层届只部本元米吨台户场支枚间]|"
+_ASKS_COUNT = re.compile(r"(?:(?<!哪)几|多少)([个名项件人次天年位辆起所条处家岁倍种座层届只部本元米吨台户场支枚间]|"
                          r"[\u4e00-\u9fff]{2})")
 # People are counted with any of these: 多少人 is answered by "62名铁骑精英" (前三名 is a rank).
 _MEASURES = dict.fromkeys("人名位", "人|名|位")
@@ -80,13 +80,14 @@ _ASKS_MONEY, _MONEY = re.compile(ASKS_MONEY), re.compile(MONEY)
 _YEAR_ASKED = r"哪一?年|何年|年份"
 _ASKS_DATE = re.compile(rf"{_YEAR_ASKED}|哪天|哪一天|几月|几号|日期")
 _DATE = re.compile(rf"[{_NUMERALS}]+(?:年|月|日|号)|世纪|年代")
-# Asked how many / how much / how long (not 第几, a rank): an answer with no number says none.
-_ASKS_AMOUNT = re.compile(r"多少|(?<!第)几(?!乎)|多长|多久|多大|多高|多远|多重|多深|多宽")
+# Asked how many / how much / how long (not 第几, a rank, nor 哪几个方面, which asks which):
+# an answer with no number says none.
+_ASKS_AMOUNT = re.compile(r"多少|(?<![第哪])几(?!乎)|多长|多久|多大|多高|多远|多重|多深|多宽")
 # Asked for a year (哪一年, 什么年代): the answer holds one (1912年, 民国18年, 1930年代), not only a
 # month and day (10月18日), which the rule for numbers and dates accepts.
 _ASKS_YEAR = re.compile(rf"{_YEAR_ASKED}|哪个年代|什么年代|哪一年代")
 _YEAR = re.compile(rf"[{_NUMERALS}]{{2,}}年|年代|世纪")
-_SEVERAL = re.compile(r"哪些|措施|为什么|为何|原因|举措|做法")
+_SEVERAL = re.compile(r"哪些|哪几|措施|为什么|为何|原因|举措|做法")
 # A sentence opening with one of these stands on the sentence before it; 此外 and 其次 do not,
 # and 此次 / 这次 point at the story's event, not at the previous sentence.
 _PRONOUN = re.compile(r"(?:他们|她们|它们|牠们|他|她|它|牠|其(?!次|实)|该|此(?!外|次|前)|这(?!次))")
