@@ -25,6 +25,22 @@ def test_quality_on_held_out_questions(engine):
     assert report["refused_unanswerable"] >= 0.7
 
 
+def test_quality_on_blind_news_questions(engine):
+    """130 questions on the sample issues written in the eleventh round by three helper sessions
+    that saw no code and no other question (titles set to the parsed headline where a writer
+    quoted the kicker or a caption's first words). Floors a little under the measured figures
+    (README, "Eleventh round"): the article's silence is refused far less often than the
+    issue's target, and this test holds it from falling further, not at the target."""
+    report = evaluate(engine, load_questions(ROOT / "tests" / "data" /
+                                             "blind_news_questions.jsonl"))
+    assert report["answerable"] == 92 and report["unanswerable"] == 38
+    assert report["fact_in_answer"] >= 0.86
+    assert report["citation_right"] >= 0.93
+    assert report["passage_holds_fact"] >= 0.9
+    assert report["false_refusals"] <= 4
+    assert report["refused_unanswerable"] >= 0.35
+
+
 def test_eval_cli_prints_ours_beside_the_baseline(sample_index, tmp_path):
     subset = tmp_path / "q.jsonl"
     lines = QUESTIONS.read_text(encoding="utf-8").splitlines()
