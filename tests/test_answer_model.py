@@ -257,6 +257,18 @@ def test_a_number_asked_and_none_given_is_refused(engine):
     assert not answer.abstained and "18处检查点" in answer.text
 
 
+@pytest.mark.parametrize("question", ["衡水市公安局的网络培训班有多少名民警参加？",
+                                      "路北分局一共评出了几名服务标兵？"])
+def test_a_count_its_story_never_gives_is_refused(engine, question):
+    """The stories of the training course and of 路北分局's windows count no 名 of anything:
+    the question is refused (both were answered with the story's lead until the eleventh
+    round), while a count given with another measure word (18处检查点 for 多少个检查点) or
+    elsewhere in the story (97项) is answered."""
+    assert engine.ask(question).abstained
+    assert "18处检查点" in engine.ask("春运期间固安交警设置了多少个检查点？").text
+    assert "97项" in engine.ask("衡水市公安机关推出了多少项便民利民措施？").text
+
+
 def test_which_of_several_is_a_list_not_a_number(engine):
     """哪几个方面 asks which, not how many: the answer is the sentences that set them out, not a
     refusal for want of a number (it was refused until the eleventh round)."""

@@ -164,6 +164,8 @@ class Answerer:
         if decision and DECISION.search(best.plain):
             chosen = with_reasons(best)
         chosen = _without_repeats(chosen)
+        if not whole and _uncounted(q.text, best):
+            return self.abstain(question, passages)  # ablation in the README, eleventh round
         if _ASKS_AMOUNT.search(question) and not any(_holds_number(c) for c in chosen):
             return self.abstain(question, passages)  # ablation in the README
         citations: list[Citation] = []
@@ -296,6 +298,27 @@ def _also(cands: list[Candidate], order: np.ndarray, holds, within: int | None =
     # (1912年3月13日…。10月18日…爆发).
     near.sort(key=lambda c: (abs(c.at - best.at), c.at > best.at))
     return (near or same or [None])[0]
+
+
+# Things counted one by one (多少名民警, 几所学校, 多少起案件), not amounts (几倍, 多少元, 几年).
+_COUNTED_THINGS = "名位人个项件次辆起所条处家座层届只部本台户场支枚间"
+
+
+def _uncounted(question: str, best: Candidate) -> bool:
+    """Asked how many of something with its measure word (多少名民警) and the best unit's
+    article counts nothing with it anywhere: the story does not say. 个 is anyone's measure
+    (18处检查点 answers 多少个检查点), so with it any of these measure words, or the word after
+    it, counts. The whole article is read, not the answer, so a count said elsewhere in the
+    story keeps the answer."""
+    asked = _ASKS_COUNT.search(question)
+    if asked is None or len(asked.group(1)) != 1 or asked.group(1) not in _COUNTED_THINGS:
+        return False
+    measure = _MEASURES.get(asked.group(1), asked.group(1))
+    if measure == "个":
+        measure = f"[{_COUNTED_THINGS}种类批]|{re.escape(question[asked.end():asked.end() + 2])}"
+    counted = re.compile(rf"(?<![第前{_NUMERALS}])[{_NUMERALS}]+(?:\.\d+)?(?:余|多)?[万亿]?个?"
+                         rf"(?:{measure})")
+    return not any(counted.search(u) for u in best.article.units)
 
 
 def _without_repeats(units: list[Candidate]) -> list[Candidate]:
