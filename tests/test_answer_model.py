@@ -269,6 +269,14 @@ def test_a_count_its_story_never_gives_is_refused(engine, question):
     assert "97项" in engine.ask("衡水市公安机关推出了多少项便民利民措施？").text
 
 
+def test_a_date_is_no_duration(engine):
+    """多长时间 of a best sentence that gives only a date (3月21日…走失): the answer also takes
+    the sentence of the same story that says how long (1个小时后…找到); until the eleventh
+    round 21日 passed for a number of days and the answer stopped at the date."""
+    answer = engine.ask("石家庄那个8岁孩子走失后多长时间被找到？").text
+    assert "1个小时" in answer, answer
+
+
 def test_which_of_several_is_a_list_not_a_number(engine):
     """哪几个方面 asks which, not how many: the answer is the sentences that set them out, not a
     refusal for want of a number (it was refused until the eleventh round)."""

@@ -74,6 +74,8 @@ _MEASURES = dict.fromkeys("人名位", "人|名|位")
 # How long (多久): the answer holds a number of minutes, hours, days …
 _ASKS_DURATION = re.compile(r"多久|多长时间")
 _DURATIONS = "分钟|小时|天|日|周|星期|月|年|秒"
+_DAY = re.compile(r"[0-9零〇一二两三四五六七八九十]+年[0-9一二三四五六七八九十]+月(?:[0-9一二三四五六七八九十]+[日号])?|"
+                  r"[0-9一二三四五六七八九十]+月[0-9一二三四五六七八九十]+[日号]")
 # Asked what something cost or was worth: the answer holds an amount of money.
 _ASKS_MONEY, _MONEY = re.compile(ASKS_MONEY), re.compile(MONEY)
 # Asked for a date (何年, 哪天), not when (什么时候 is as often answered 即捕即解实施前).
@@ -253,7 +255,9 @@ def _units(q: Question, cands: list[Candidate], order: np.ndarray, scores: np.nd
             measure = _MEASURES.get(asked.group(1), asked.group(1)) if asked else _DURATIONS
             counted = re.compile(rf"(?<![第前{_NUMERALS}])[{_NUMERALS}]+(?:\.\d+)?(?:余|多)?[万亿]?个?"
                                  rf"(?:{measure})")
-            if more := _also(cands, order, lambda c: counted.search(c.plain)):
+            # a date (3月21日, 2024年3月) is no duration
+            text = (lambda c: c.plain) if asked else (lambda c: _DAY.sub("", c.plain))
+            if more := _also(cands, order, lambda c: counted.search(text(c))):
                 return _reading_order([best, more])
         # Asked for a year and the best sentence states none (10月18日…爆发第一次巴尔干战争): the
         # answer also takes the sentence of the same article that does, the nearest first
