@@ -268,7 +268,7 @@ def _units(q: Question, cands: list[Candidate], order: np.ndarray, scores: np.nd
         # Asked for a number or a date and the best sentence has none: the answer also takes
         # the best-ranked sentence of the same article that has one (ablation in the README).
         if (q.kinds["number"] or q.kinds["date"]) and (
-                more := _also(cands, order, _holds_number, _MAX_UNITS)):
+                more := _also(cands, order, lambda c: _NUMBER.search(c.text), _MAX_UNITS)):
             return _reading_order([best, more])
         # A question that says what its answer must hold (哪天: a date), answered by a best
         # sentence that holds it: a runner-up without it adds length, not the answer (held-out
