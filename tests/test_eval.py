@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from rag.evaluate import evaluate, load_questions
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,20 +27,25 @@ def test_quality_on_held_out_questions(engine):
     assert report["refused_unanswerable"] >= 0.7
 
 
-def test_quality_on_blind_news_questions(engine):
-    """130 questions on the sample issues written in the eleventh round by three helper sessions
-    that saw no code and no other question (titles set to the parsed headline where a writer
-    quoted the kicker or a caption's first words). Floors a little under the measured figures
-    (README, "Eleventh round"): the article's silence is refused far less often than the
-    issue's target, and this test holds it from falling further, not at the target."""
-    report = evaluate(engine, load_questions(ROOT / "tests" / "data" /
-                                             "blind_news_questions.jsonl"))
-    assert report["answerable"] == 92 and report["unanswerable"] == 38
-    assert report["fact_in_answer"] >= 0.86
-    assert report["citation_right"] >= 0.93
-    assert report["passage_holds_fact"] >= 0.9
-    assert report["false_refusals"] <= 4
-    assert report["refused_unanswerable"] >= 0.45
+@pytest.mark.parametrize("name, counts, floors", [
+    ("blind_news_questions.jsonl", (92, 38), (0.87, 0.93, 0.9, 4, 0.45)),
+    ("blind_news_questions_2.jsonl", (64, 27), (0.86, 0.93, 0.88, 4, 0.25)),
+])
+def test_quality_on_blind_news_questions(engine, name, counts, floors):
+    """Questions on the sample issues written in the eleventh round by helper sessions that saw
+    no code and no other question (titles set to the parsed headline where a writer quoted the
+    kicker or a caption's first words). Floors (fact, citation, cited passage, false refusals,
+    silence refused) a little under the measured figures (README, "Eleventh round"): the
+    story's silence is refused far less often than the issue's target, and this test holds it
+    from falling further, not at the target."""
+    report = evaluate(engine, load_questions(ROOT / "tests" / "data" / name))
+    assert (report["answerable"], report["unanswerable"]) == counts
+    fact, citation, passage, false_refusals, silence = floors
+    assert report["fact_in_answer"] >= fact
+    assert report["citation_right"] >= citation
+    assert report["passage_holds_fact"] >= passage
+    assert report["false_refusals"] <= false_refusals
+    assert report["refused_unanswerable"] >= silence
 
 
 def test_eval_cli_prints_ours_beside_the_baseline(sample_index, tmp_path):
