@@ -166,7 +166,7 @@ class Answerer:
         if decision and DECISION.search(best.plain):
             chosen = with_reasons(best)
         chosen = _without_repeats(chosen)
-        if not whole and _uncounted(q.text, best):
+        if not whole and (_uncounted(q.text, best) or _undated(q.text, chosen)):
             return self.abstain(question, passages)  # ablation in the README, eleventh round
         if _ASKS_AMOUNT.search(question) and not any(_holds_number(c) for c in chosen):
             return self.abstain(question, passages)  # ablation in the README
@@ -323,6 +323,18 @@ def _uncounted(question: str, best: Candidate) -> bool:
     counted = re.compile(rf"(?<![第前{_NUMERALS}])[{_NUMERALS}]+(?:\.\d+)?(?:余|多)?[万亿]?个?"
                          rf"(?:{measure})")
     return not any(counted.search(u) for u in best.article.units)
+
+
+_ASKS_DAY = re.compile(r"哪天|哪一天|几月几[日号]|几号|哪日|具体日期")
+_DAY_SAID = re.compile(rf"[{_NUMERALS}]+[日号]|当天|当日|次日|同日|翌日")
+
+
+def _undated(question: str, chosen: list[Candidate]) -> bool:
+    """Asked on what day (哪一天开的) or in what year, and the answer, with the sentence the
+    year rule adds, names none: the story does not say (`近日，省公安厅召开…`)."""
+    said = "".join(c.plain for c in chosen)
+    return bool(_ASKS_DAY.search(question) and not _DAY_SAID.search(said)
+                or _ASKS_YEAR.search(question) and not _YEAR.search(said))
 
 
 def _without_repeats(units: list[Candidate]) -> list[Candidate]:
