@@ -147,7 +147,8 @@ class Answerer:
         scores = judgment_order(question, q, cands, scores)
         if held is not None:
             scores = only_holding(held, scores)
-        if listed := named_list(question, [cands[int(i)] for i in np.argsort(-scores)]):
+        order = np.argsort(-scores, kind="stable")
+        if listed := named_list(question, [cands[int(i)] for i in order]):
             cited, items = listed
             return Answer(question=question, text="".join(opening(c.text) for c in items) + "[1]",
                           citations=[Citation.of(1, cited.passage)])
@@ -157,7 +158,6 @@ class Answerer:
             p = self.model.answerable(refusal_features(q, cands, x, archive))
             logger.debug("answerable %.3f (threshold %.3f)", p, self.threshold)
             refused = p < self.threshold
-        order = np.argsort(-scores, kind="stable")
         best = cands[int(order[0])]
         if refused or wrong_place(q, best) or not _answers_procedure(
                 question, best.plain):
@@ -252,9 +252,8 @@ def _units(q: Question, cands: list[Candidate], order: np.ndarray, scores: np.nd
         # Asked how many of something (几项) and the best sentence counts none: the answer also
         # takes the best-ranked sentence of the same article that does (ablation in the README).
         if (asked := _ASKS_COUNT.search(q.text)) is not None or _ASKS_DURATION.search(q.text):
-            measure = _MEASURES.get(asked.group(1), asked.group(1)) if asked else _DURATIONS
-            counted = re.compile(rf"(?<![第前{_NUMERALS}])[{_NUMERALS}]+(?:\.\d+)?(?:余|多)?[万亿]?个?"
-                                 rf"(?:{measure})")
+            counted = _counted(_MEASURES.get(asked.group(1), asked.group(1)) if asked
+                               else _DURATIONS)
             # a date (3月21日, 2024年3月) is no duration
             text = (lambda c: c.plain) if asked else (lambda c: _DAY.sub("", c.plain))
             if more := _also(cands, order, lambda c: counted.search(text(c))):
@@ -320,9 +319,14 @@ def _uncounted(question: str, best: Candidate) -> bool:
     measure = _MEASURES.get(asked.group(1), asked.group(1))
     if measure == "个":
         measure = f"[{_COUNTED_THINGS}种类批]|{re.escape(question[asked.end():asked.end() + 2])}"
-    counted = re.compile(rf"(?<![第前{_NUMERALS}])[{_NUMERALS}]+(?:\.\d+)?(?:余|多)?[万亿]?个?"
-                         rf"(?:{measure})")
+    counted = _counted(measure)
     return not any(counted.search(u) for u in best.article.units)
+
+
+def _counted(measure: str) -> re.Pattern:
+    """A number with one of `measure` (an alternation: 人|名|位) after it, not a rank (第3名)."""
+    return re.compile(rf"(?<![第前{_NUMERALS}])[{_NUMERALS}]+(?:\.\d+)?(?:余|多)?[万亿]?个?"
+                      rf"(?:{measure})")
 
 
 _ASKS_DAY = re.compile(r"哪天|哪一天|几月几[日号]|几号|哪日|具体日期")

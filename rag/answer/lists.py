@@ -32,14 +32,15 @@ def named_list(question: str, cands: list[Candidate]) -> tuple[Candidate, list[C
     `cands` (in the order given, best first) that prints the name (四个狠抓) and opens at least
     two paragraphs' units with its word (狠抓…), each opening once; with the candidate that
     cites them. None when the question names no such list or no article sets one out."""
+    named = [m for m in _NAMED.finditer(question) if _count(m.group(1)) >= 2]
+    if not named:  # most questions: no article is read
+        return None
     articles: dict[str, Candidate] = {}
     for c in cands:
         articles.setdefault(c.passage.article_id, c)
-    for m in _NAMED.finditer(question):
+    for m in named:
         count, word = _count(m.group(1)), m.group(2)
         name = re.sub(r"[“\"「]", "", m.group())
-        if count < 2:
-            continue
         for cand in articles.values():  # each article once, by its best candidate
             a = cand.article
             if name not in re.sub(r"[“”「」\"]", "", a.title + "".join(a.units)):
