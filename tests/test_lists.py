@@ -50,3 +50,12 @@ def test_an_answer_never_prints_a_unit_another_of_its_units_holds(engine):
     answer prints it once."""
     answer = engine.ask("做优三个强点是哪三个？").text
     assert "为民服务强点" in answer and answer.count("为民服务强点") == 1, answer
+
+
+def test_a_list_is_counted_by_its_numeral():
+    """二个 and 一个 count two and one (the numerals were once read by their place in a string
+    that holds 两 too, so 二 counted one and 二个狠抓 was no list)."""
+    from rag.answer.lists import _count
+
+    assert [_count(t) for t in "一二两三四五六七八九十"] == [1, 2, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+    assert _count("12") == 12

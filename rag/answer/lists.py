@@ -21,10 +21,12 @@ _OPENING = re.compile(r"^[^。，：；！？,:;]{3,16}[。，：；！？,:;]?"
 _MAX_ITEMS = 10
 
 
+_VALUES = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+           "九": 9, "十": 10}
+
+
 def _count(token: str) -> int:
-    if token.isdigit():
-        return int(token)
-    return {"两": 2, "十": 10}.get(token, _COUNT.index(token) if token in _COUNT else 0)
+    return int(token) if token.isdigit() else _VALUES.get(token, 0)
 
 
 def named_list(question: str, cands: list[Candidate]) -> tuple[Candidate, list[Candidate]] | None:
