@@ -280,6 +280,33 @@ def test_a_day_or_year_its_story_never_gives_is_refused(engine, question):
     assert not answer.abstained and "10月24日" in answer.text, answer.text
 
 
+@pytest.mark.parametrize("question", ["郑口派出所那位把警服给老人穿的带班长姓什么？",
+                                      "虹桥派出所所长是谁？", "邯郸道那家火锅店叫啥名？"])
+def test_a_name_its_story_never_gives_is_refused(engine, question):
+    """The stories say 带班长, 所长 and 火锅店 and never give a name: refused (until the twelfth
+    round each was answered with the story's nearest sentence), while the 社区民警 whom his
+    story names, in a sentence that does not say 叫, is answered."""
+    assert engine.ask(question).abstained
+    answer = engine.ask("青东派出所那位帮老太太找锅的社区民警叫什么名字？")
+    assert not answer.abstained and "于金强" in answer.text, answer.text
+
+
+@pytest.mark.parametrize(("question", "text", "unnamed"), [
+    ("带班长叫什么名字？", "带班长将自己的警服脱下来给老人穿上。", True),
+    ("带班长叫什么名字？", "勤务科长兰英培在平台上看到了新发案件的侦办反馈。", False),  # a name jieba's HMM finds
+    ("那名司机叫什么？", "辖区某加油站的樊大姐急匆匆来到派出所求助。", False),
+    ("救助高先生的大队长叫什么？", "高先生连声道谢。", True),  # the question's own name
+    ("那个服务平台叫什么？", "群众可在“说事解题”平台留言。", False),  # a thing's quoted name
+    ("那个服务平台叫什么？", "通过“以比促练、以练促干”提升实战技能。", True),  # a slogan
+    ("局长叫什么名字？", "“平安玉田”建设驶入发展快车道。", True),  # a person is no quote
+    ("这是谁的批评？", "此说引发泛绿阵营的批评。", False),  # who did it: a group may answer
+])
+def test_a_name_asked_is_given_or_not(question, text, unnamed):
+    from rag.answer.names import unnamed as no_name
+
+    assert no_name(question, text) is unnamed
+
+
 def test_a_date_is_no_duration(engine):
     """多长时间 of a best sentence that gives only a date (3月21日…走失): the answer also takes
     the sentence of the same story that says how long (1个小时后…找到); until the eleventh

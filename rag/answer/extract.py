@@ -35,6 +35,7 @@ from rag.answer.judgments import (
     with_reasons,
 )
 from rag.answer.lists import named_list, opening
+from rag.answer.names import unnamed
 from rag.answer.question import Question, analyse_question
 from rag.answer.ranker import MODEL_DIR, load_model
 from rag.answer.silence import not_in_judgment
@@ -166,8 +167,9 @@ class Answerer:
         if decision and DECISION.search(best.plain):
             chosen = with_reasons(best)
         chosen = _without_repeats(chosen)
-        if not whole and (_uncounted(q.text, best) or _undated(q.text, chosen)):
-            return self.abstain(question, passages)  # ablation in the README, eleventh round
+        if not whole and (_uncounted(q.text, best) or _undated(q.text, chosen)
+                          or unnamed(q.text, "".join(c.plain for c in chosen))):
+            return self.abstain(question, passages)  # ablations in the README, rounds 11–12
         if _ASKS_AMOUNT.search(question) and not any(_holds_number(c) for c in chosen):
             return self.abstain(question, passages)  # ablation in the README
         citations: list[Citation] = []

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+from rag.answer.names import SURNAMES
 from rag.text import pos_tag
 from rag.types import Article
 
@@ -24,9 +25,6 @@ _LEAD = re.compile(r"^(?:近日|日前|近期|同时|此外|另外|据了解|据
 _PARAPHRASE = [("开展", "进行"), ("召开", "举行"), ("进一步", ""), ("积极", ""), ("有效", ""),
                ("全力", ""), ("切实", ""), ("持续", ""), ("深入", ""), ("共计", "共"),
                ("累计", "共"), ("其", "他们的")]
-_SURNAMES = set("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
-                "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段"
-                "雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤樊")
 _PLACE_END = re.compile(r"[省市县区镇乡村]$")
 
 
@@ -34,7 +32,7 @@ def _entity_word(word: str, flag: str) -> str | None:
     """The question word for a person or place that jieba tags, when it looks like one:
     jieba's dictionary tags many common words nr or ns, so a surname or a place suffix is
     required."""
-    if flag == "nr" and 2 <= len(word) <= 3 and word[0] in _SURNAMES:
+    if flag == "nr" and 2 <= len(word) <= 3 and word[0] in SURNAMES:
         return "谁"
     if flag == "ns" and len(word) >= 3 and _PLACE_END.search(word):
         return "哪里"
