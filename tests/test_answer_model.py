@@ -281,9 +281,11 @@ def test_a_day_or_year_its_story_never_gives_is_refused(engine, question):
 
 
 @pytest.mark.parametrize("question", ["郑口派出所那位把警服给老人穿的带班长姓什么？",
-                                      "虹桥派出所所长是谁？", "邯郸道那家火锅店叫啥名？"])
+                                      "虹桥派出所所长是谁？", "邯郸道那家火锅店叫啥名？",
+                                      "石家庄指挥中心找回的那名8岁儿童是在哪个公园找到的？"])
 def test_a_name_its_story_never_gives_is_refused(engine, question):
-    """The stories say 带班长, 所长 and 火锅店 and never give a name: refused (until the twelfth
+    """The stories say 带班长, 所长, 火锅店 and where the child was found and never give a name:
+    refused (until the twelfth
     round each was answered with the story's nearest sentence), while the 社区民警 whom his
     story names, in a sentence that does not say 叫, is answered."""
     assert engine.ask(question).abstained
@@ -300,6 +302,10 @@ def test_a_name_its_story_never_gives_is_refused(engine, question):
     ("那个服务平台叫什么？", "通过“以比促练、以练促干”提升实战技能。", True),  # a slogan
     ("局长叫什么名字？", "“平安玉田”建设驶入发展快车道。", True),  # a person is no quote
     ("这是谁的批评？", "此说引发泛绿阵营的批评。", False),  # who did it: a group may answer
+    ("孩子是在哪个公园找到的？", "指挥中心接到报警，称一名8岁的儿童走失。", True),
+    ("孩子是在哪个公园找到的？", "民警在长安公园找到了孩子。", False),
+    ("哪个学校由苏联协助建立？", "在苏联协助下组建黄埔军校。", False),  # 军校 ends in its kind
+    ("他来自哪个国家？", "他出生于法国。", False),  # a country's name does not end in 国家
 ])
 def test_a_name_asked_is_given_or_not(question, text, unnamed):
     from rag.answer.names import unnamed as no_name

@@ -30,6 +30,14 @@ _HONORIFIC = re.compile(rf"[{''.join(sorted(SURNAMES))}](?:先生|女士|大姐|
                         r"大哥|某某|某)")
 _FOREIGN = re.compile(r"[\u4e00-\u9fff]+·[\u4e00-\u9fff·]+|[A-Za-z]{2,}")
 _BYLINE = re.compile(r"(?:作者|记者|通讯员)[：:\s]*([\u4e00-\u9fff]{2,3})")
+# Places and bodies whose names end in their kind (长安公园, 青东派出所, 哈佛大学), asked which one:
+# an answer names one only if it holds the kind's last character (黄埔军校 for 学校, 南站 for 车站).
+# Kinds named otherwise (哪个国家: 法国; 哪个城市: 北京) are not here: on held-out DRCD any noun
+# after 哪个 cost 196 right answers for 9 caught.
+_ASKS_WHICH = re.compile(r"哪一?[个家所座条间处]")
+_NAMED_KINDS = frozenset("公园 派出所 医院 学校 小区 公司 银行 酒店 宾馆 加油站 超市 市场 广场 车站 大学 中学 "
+                         "小学 饭店 餐馆 商场 大厦 大队 支队 中队 分局 法院 检察院 监狱 看守所 景区 火锅店 "
+                         "饭馆 网吧 工厂 工地 社区 街道 路口 收费站 服务区".split())
 # A thing's name: a short quote (“新小警”), not a slogan of several parts (“以比促练、以练促干”).
 _THING_NAME = re.compile(r"“([^”、，,。]{1,10})”|《([^》]{1,16})》")
 
@@ -49,7 +57,11 @@ def asked_name(question: str) -> str | None:
 def unnamed(question: str, text: str) -> bool:
     """Whether `question` asks a name and `text` gives none it does not already hold: no
     person (a name jieba knows, 王某, 高先生, a byline, a foreign name) and, for a thing, no
-    short quoted or book-title name either."""
+    short quoted or book-title name either; asked which park, school, station … (哪个公园),
+    none that ends in its kind."""
+    if (which := _ASKS_WHICH.search(question)) and (said := pos_tag(question[which.end():])) \
+            and said[0][0] in _NAMED_KINDS and said[0][0][-1] not in text:
+        return True
     kind = asked_name(question)
     if kind is None:
         return False
