@@ -293,6 +293,14 @@ def test_a_name_its_story_never_gives_is_refused(engine, question):
     assert not answer.abstained and "于金强" in answer.text, answer.text
 
 
+def test_a_sum_its_story_never_gives_is_refused(engine):
+    """The story of the lost 功夫锅 never says what it cost: refused (until the twelfth round
+    it was answered with the story's lead), while the fuel bill its story gives is answered."""
+    assert engine.ask("于金强帮忙找回的那口功夫锅值多少钱？").abstained
+    answer = engine.ask("冀州那辆货车加油没付的油款是多少？")
+    assert not answer.abstained and "6551元" in answer.text, answer.text
+
+
 @pytest.mark.parametrize(("question", "text", "unnamed"), [
     ("带班长叫什么名字？", "带班长将自己的警服脱下来给老人穿上。", True),
     ("带班长叫什么名字？", "勤务科长兰英培在平台上看到了新发案件的侦办反馈。", False),  # a name jieba's HMM finds

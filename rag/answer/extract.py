@@ -167,8 +167,9 @@ class Answerer:
         if decision and DECISION.search(best.plain):
             chosen = with_reasons(best)
         chosen = _without_repeats(chosen)
-        if not whole and (_uncounted(q.text, best) or _undated(q.text, chosen)
-                          or unnamed(q.text, "".join(c.plain for c in chosen))):
+        said = "".join(c.plain for c in chosen)
+        if not whole and (_uncounted(q.text, best) or _undated(q.text, said)
+                          or unnamed(q.text, said) or _unpriced(q.text, said)):
             return self.abstain(question, passages)  # ablations in the README, rounds 11–12
         if _ASKS_AMOUNT.search(question) and not any(_holds_number(c) for c in chosen):
             return self.abstain(question, passages)  # ablation in the README
@@ -335,12 +336,18 @@ _ASKS_DAY = re.compile(r"哪天|哪一天|几月几[日号]|几号|哪日|具体
 _DAY_SAID = re.compile(rf"[{_NUMERALS}]+[日号]|当天|当日|次日|同日|翌日")
 
 
-def _undated(question: str, chosen: list[Candidate]) -> bool:
-    """Asked on what day (哪一天开的) or in what year, and the answer, with the sentence the
-    year rule adds, names none: the story does not say (`近日，省公安厅召开…`)."""
-    said = "".join(c.plain for c in chosen)
+def _undated(question: str, said: str) -> bool:
+    """Asked on what day (哪一天开的) or in what year, and the answer (`said`, with the sentence
+    the year rule adds) names none: the story does not say (`近日，省公安厅召开…`)."""
     return bool(_ASKS_DAY.search(question) and not _DAY_SAID.search(said)
                 or _ASKS_YEAR.search(question) and not _YEAR.search(said))
+
+
+def _unpriced(question: str, said: str) -> bool:
+    """Asked how much money (总金额是多少, 花了多少钱) and the answer names no sum: the story
+    does not say. Not 金额 asked why (投资金额为什么不能是购楼款)."""
+    return bool(_ASKS_MONEY.search(question) and _ASKS_AMOUNT.search(question)
+                and not _MONEY.search(said))
 
 
 def _without_repeats(units: list[Candidate]) -> list[Candidate]:
