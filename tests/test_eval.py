@@ -28,17 +28,18 @@ def test_quality_on_held_out_questions(engine):
 
 
 @pytest.mark.parametrize("name, counts, floors", [
-    ("blind_news_questions.jsonl", (92, 38), (0.87, 0.93, 0.9, 4, 0.5)),
-    ("blind_news_questions_2.jsonl", (64, 27), (0.86, 0.93, 0.88, 4, 0.4)),
-    ("blind_news_questions_3.jsonl", (59, 27), (0.86, 0.93, 0.85, 3, 0.4)),
+    ("blind_news_questions.jsonl", (92, 38), (0.87, 0.93, 0.9, 4, 0.75)),
+    ("blind_news_questions_2.jsonl", (64, 27), (0.86, 0.93, 0.88, 4, 0.65)),
+    ("blind_news_questions_3.jsonl", (59, 27), (0.86, 0.93, 0.85, 3, 0.55)),
+    ("blind_news_questions_4.jsonl", (60, 30), (0.85, 0.95, 0.78, 2, 0.7)),
 ])
 def test_quality_on_blind_news_questions(engine, name, counts, floors):
-    """Questions on the sample issues written in the eleventh round by helper sessions that saw
-    no code and no other question (titles set to the parsed headline where a writer quoted the
-    kicker or a caption's first words). Floors (fact, citation, cited passage, false refusals,
-    silence refused) a little under the measured figures (README, "Eleventh round"): the
-    story's silence is refused far less often than the issue's target, and this test holds it
-    from falling further, not at the target."""
+    """Questions on the sample issues written in the eleventh and twelfth rounds by helper
+    sessions that saw no code and no other question (titles set to the parsed headline where a
+    writer quoted the kicker or a caption's first words). Floors (fact, citation, cited
+    passage, false refusals, silence refused) a little under the measured figures (README,
+    "Eleventh round" and "Twelfth round"): the story's silence is refused less often than the
+    issue's target, and this test holds it from falling further, not at the target."""
     report = evaluate(engine, load_questions(ROOT / "tests" / "data" / name))
     assert (report["answerable"], report["unanswerable"]) == counts
     fact, citation, passage, false_refusals, silence = floors
