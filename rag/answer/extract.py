@@ -41,7 +41,7 @@ from rag.answer.ranker import MODEL_DIR, load_model
 from rag.answer.silence import not_in_judgment
 from rag.answer.units import Candidate, TextStats, candidates
 from rag.index.store import IndexData
-from rag.text import to_simplified, tokenize
+from rag.text import jieba_tags, pos_tag, to_simplified, tokenize
 from rag.types import Answer, Citation, Passage
 
 logger = logging.getLogger(__name__)
@@ -312,18 +312,39 @@ _COUNTED_THINGS = "名位人个项件次辆起所条处家座层届只部本台�
 
 def _uncounted(question: str, best: Candidate) -> bool:
     """Asked how many of something with its measure word (多少名民警) and the best unit's
-    article counts nothing with it anywhere: the story does not say. 个 is anyone's measure
-    (18处检查点 answers 多少个检查点), so with it any of these measure words, or the word after
-    it, counts. The whole article is read, not the answer, so a count said elsewhere in the
-    story keeps the answer."""
+    article counts nothing with it anywhere, or, when the question names what is counted,
+    nothing with it near that noun: the story does not say. 个 is anyone's measure (18处检查点
+    answers 多少个检查点), so with it any of these measure words, or the word after it, counts.
+    The whole article is read, not the answer, so a count said elsewhere in the story keeps
+    the answer."""
     asked = _ASKS_COUNT.search(question)
     if asked is None or len(asked.group(1)) != 1 or asked.group(1) not in _COUNTED_THINGS:
         return False
     measure = _MEASURES.get(asked.group(1), asked.group(1))
     if measure == "个":
         measure = f"[{_COUNTED_THINGS}种类批]|{re.escape(question[asked.end():asked.end() + 2])}"
-    counted = _counted(measure)
-    return not any(counted.search(u) for u in best.article.units)
+    counted, body = _counted(measure), "".join(best.article.units)
+    if noun := _counted_noun(question[asked.end():], body):
+        # 多少名民警 of a story that counts 警力6000余人次 and 民警 nowhere near a count
+        return not any(noun in body[max(0, m.start() - _NEAR - len(noun)): m.end() + _NEAR + len(noun)]
+                       for m in counted.finditer(body))
+    return not counted.search(body)
+
+
+# How far from a count its noun may start: 62名铁骑精英在赛场上激烈角逐。比赛中，参赛队员 (17,
+# 19). 12 lost 多少人参赛 of blind news, 20 lost nothing (README, twelfth round).
+_NEAR = 20
+
+
+def _counted_noun(after: str, body: str) -> str | None:
+    """The noun counted (民警 of 多少名民警, 人贩子 of 几个人贩子) when the dictionary knows it as
+    one, not a person's or place's name, and the story uses it; else None (多少人使用客家语)."""
+    tagged = pos_tag(after)[:1]
+    if not tagged or len(word := tagged[0][0]) < 2:
+        return None
+    tag = jieba_tags().get(word) or ""
+    ok = tag.startswith(("n", "vn")) and tag[:2] not in ("nr", "ns") and word in body
+    return word if ok else None
 
 
 def _counted(measure: str) -> re.Pattern:
