@@ -260,11 +260,12 @@ def test_a_number_asked_and_none_given_is_refused(engine):
 @pytest.mark.parametrize("question", ["衡水市公安局的网络培训班有多少名民警参加？",
                                       "路北分局一共评出了几名服务标兵？",
                                       "胜利西路派出所里一共有多少名民警？",
-                                      "邯郸道景区配了多少名保安？"])
+                                      "邯郸道景区配了多少名保安？",
+                                      "桥西分局的执法规范手册有多少页？"])
 def test_a_count_its_story_never_gives_is_refused(engine, question):
     """The stories of the training course and of 路北分局's windows count no 名 of anything,
     and those of 胜利西路派出所 and 邯郸道 count people (6万余人, 6000余人次) but never their
-    民警 or 保安: the question is refused (answered with the story's lead until the eleventh
+    民警 or 保安, nor the handbook's 页: the question is refused (answered with the story's lead until the eleventh
     and twelfth rounds), while a count given with another measure word (18处检查点 for
     多少个检查点), elsewhere in the story (97项) or a sentence away from its noun (62名铁骑精英
     …。比赛中，参赛队员) is answered."""
@@ -272,6 +273,7 @@ def test_a_count_its_story_never_gives_is_refused(engine, question):
     assert "18处检查点" in engine.ask("春运期间固安交警设置了多少个检查点？").text
     assert "97项" in engine.ask("衡水市公安机关推出了多少项便民利民措施？").text
     assert "62名" in engine.ask("石家庄铁骑大比武有多少名队员参赛？").text
+    assert "五张网" in engine.ask("玉田县组建了几张网？").text
 
 
 @pytest.mark.parametrize("question", ["省公安厅的企业家座谈会是哪一天召开的？",
