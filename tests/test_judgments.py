@@ -440,3 +440,14 @@ def test_a_nicknames_real_name_is_refused_when_the_judgment_says_it_is_unknown(s
     assert _identity_unknown("老K真名叫什么？", text)
     tied = text.replace("“老K”的人员（身份不明）", "“老K”的人员（即被告人王某某）")
     assert tied != text and not _identity_unknown("老K真名叫什么？", tied)
+
+
+def test_a_day_a_judgment_read_whole_never_gives_is_refused(two_judgments):
+    """Asked on what day the defendant's family repaid (it says 2022年12月, no day): refused
+    with the judgment's own refusal, while the day the victim reported, which it gives, is
+    answered (the first was answered with the nearest sentence until the twelfth round)."""
+    issue = parse_file(JUDGMENTS / "issue_8102.txt").number
+    answer = two_judgments.ask("被告人在哪一天退赔的？", issue=issue)
+    assert answer.abstained and answer.text == NOT_STATED, answer.text
+    answer = two_judgments.ask("被害人是哪天到派出所报案的？", issue=issue)
+    assert not answer.abstained and "2021年11月21日" in answer.text, answer.text
