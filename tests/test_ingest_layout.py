@@ -305,3 +305,43 @@ def test_a_continued_page_whose_file_sorts_first_is_still_joined(tmp_path):
     assert old.source == "b_page1.txt" and old.continuations == ["下转第6版", "上接第1版"]
     assert "放学时段，周建国还会到辖区两所小学门口护学" in old.text
     assert sum(a.title == "守护“一老一小”" for i in issues for a in i.articles) == 1
+
+
+NOTICE_ISSUE = """衡水网警斩断“AI换脸”黑色链条
+
+本报讯（通讯员 李振华）近日，衡水市公安局网安支队破获一起利用“AI换脸”技术侵犯公民个人信息案，抓获犯罪嫌疑人6名。
+
+警方提醒，广大群众要妥善保管个人身份证照片和人脸信息。
+
+公安周刊 2025年6月24日
+
+唐山市公安局关于公开征集食品药品领域违法犯罪线索的通告
+
+为依法严厉打击食品药品领域违法犯罪，唐山市公安局决定面向社会公开征集违法犯罪线索。
+
+群众可通过拨打举报电话0315-2916110进行举报。
+
+唐山市公安局
+
+2025年6月12日
+
+高考护航 交警“护考”再出新招
+
+邢台交警推出“护考直通车”服务
+
+本报讯（通讯员 王磊）高考期间，邢台交警累计出动警力2600余人次，用警车护送考生赶赴考点30余次。
+"""
+
+
+def test_a_notice_its_sign_off_and_a_running_head_do_not_make_headlines(tmp_path):
+    """A notice's own title (…的通告) starts an article though no byline follows it; its
+    sign-off date ends it rather than joining the next headline (which once read 唐山市公安局
+    over a subtitle of the date and the real title); a page's running head with the date
+    (公安周刊 2025年6月24日) is masthead, never a title."""
+    articles = parse_file(write(tmp_path, NOTICE_ISSUE, "issue_0914.txt")).articles
+    assert [a.title for a in articles] == ["衡水网警斩断“AI换脸”黑色链条",
+                                          "唐山市公安局关于公开征集食品药品领域违法犯罪线索的通告",
+                                          "邢台交警推出“护考直通车”服务"]
+    assert articles[1].paragraphs[-1] == "2025年6月12日"
+    assert articles[2].kicker == "高考护航 交警“护考”再出新招"
+    assert not any("公安周刊" in p for a in articles for p in a.paragraphs)

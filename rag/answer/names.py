@@ -68,12 +68,14 @@ def unnamed(question: str, text: str) -> bool:
     found = {m.group() for m in person_names(text) if m.group()[0] in SURNAMES}
     found |= set(_HONORIFIC.findall(text)) | set(_FOREIGN.findall(text))
     found |= set(_BYLINE.findall(text))
-    known = jieba_tags()
-    for word, flag in pos_tag(text):
+    known, tagged = jieba_tags(), pos_tag(text)
+    for k, (word, flag) in enumerate(tagged):
         if flag.startswith("nr") and 2 <= len(word) <= 4:
             tag = known.get(word)
             if tag is None or tag.startswith("nr") and word[0] in SURNAMES:
                 found.add(word)
+            elif k and tagged[k - 1][0] in SURNAMES and len(word) <= 2:
+                found.add(tagged[k - 1][0] + word)  # jieba cuts 许海涛 as 许 + 海涛
     if kind == "thing":
         found |= {g for m in _THING_NAME.finditer(text) for g in m.groups() if g}
     return not any(name not in question for name in found)

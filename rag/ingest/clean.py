@@ -26,6 +26,8 @@ _MASTHEAD = [
     re.compile(r"^邮发代号"),
     re.compile(r"^(公安周刊|河北法治报|河北法制报)(\s*第\s*\d+\s*版)?$"),
     re.compile(r"^(公安周刊|河北法治报|河北法制报)\s*[·•]\s*\S{1,8}$"),  # page label 公安周刊·要闻
+    # A page's running head: the paper's name and the date (公安周刊 2025年6月24日).
+    re.compile(r"^(公安周刊|河北法治报|河北法制报)\s*\d{4}年\d{1,2}月\d{1,2}日(\s*(星期|周)[一二三四五六日天])?$"),
     re.compile(r"^总第\s*\d+\s*期"),
     re.compile(r"^(主管|主办|出版|社址|社长|总编辑|零售价|定价|广告许可证|印刷)\s*[:：]"),
     # The police motto printed under the paper's name.

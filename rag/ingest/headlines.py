@@ -32,12 +32,21 @@ class Start:
     derived: bool = False
 
 
+# A notice's sign-off date (唐山市公安局 / 2025年6月12日): the end of the article above, never
+# part of the next one's headline.
+_SIGNED_DATE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
+# A document's own title names its kind (…征集…线索的通告): a headline even with no byline.
+_DOCUMENT = re.compile(r"(通告|公告|通知|倡议书|告知书|公开信|声明|提示)$")
+
+
 def _loose_heading(u: Unit, title_level: int) -> bool:
     """A line that may be part of a headline when an anchor follows it.
 
     Headings down to one level below the title level can be (a title under its kicker);
     deeper ones are section heads.
     """
+    if _SIGNED_DATE.match(u.text):
+        return False
     if u.kind in ("kicker", "subtitle"):
         return True
     if u.kind == "heading":
@@ -175,7 +184,8 @@ def find_starts(units: list[Unit]) -> tuple[dict[int, Start], set[int]]:
         group = list(range(i, j))
         if any(units[k].kind == "subtitle" or (0 < units[k].level <= title_level
                                                  and not SECTION.match(units[k].text))
-               for k in group) or (plain_titles and _introduces_body(units, j - 1)
+               for k in group) or ((plain_titles or _DOCUMENT.search(units[j - 1].text))
+                                   and _introduces_body(units, j - 1)
                                    and not SECTION.match(units[j - 1].text)):
             starts[i] = _headline(units, group)
             used.update(group)
