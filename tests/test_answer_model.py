@@ -322,6 +322,11 @@ def test_a_sum_its_story_never_gives_is_refused(engine):
     ("孩子是在哪个公园找到的？", "民警在长安公园找到了孩子。", False),
     ("哪个学校由苏联协助建立？", "在苏联协助下组建黄埔军校。", False),  # 军校 ends in its kind
     ("他来自哪个国家？", "他出生于法国。", False),  # a country's name does not end in 国家
+    ("是在哪家银行拦下的？", "在保定市莲池区一家银行网点内，民警拦住老人。", True),  # 一家 银行
+    ("是让哪个派出所上门核查的？", "一边联系属地五四路派出所上门核查。", False),  # not a count
+    ("在哪个路口撞的？", "行驶至开元镇东留春村路口时发生碰撞。", False),
+    ("专案组是哪位副大队长牵头的？叫什么名字？", "成立由一名副大队长牵头的专案组。", True),
+    ("联合哪位权臣发起的？", "与叔叔恭亲王奕䜣发动辛酉政变。", False),  # not a role: a title
 ])
 def test_a_name_asked_is_given_or_not(question, text, unnamed):
     from rag.answer.names import unnamed as no_name

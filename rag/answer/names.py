@@ -20,18 +20,21 @@ SURNAMES = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林�
 
 # A name asked, with up to six characters of what is named before it (带班长, 那家火锅店).
 _ASKS_NAME = re.compile(r"([\u4e00-\u9fffA-Za-z]{0,6}?)(?:叫什么名字|叫什么|叫啥|姓什么|的名字|的姓名|"
-                        r"名字是|是谁|是哪位)")
+                        r"名字是|是谁)")
+# 哪位 and the role after it (哪位副大队长牵头).
+_WHICH_ONE = re.compile(r"哪位([\u4e00-\u9fff]{1,5})")
 # A person's role (带班长, 三轮车主, 犯罪嫌疑人). 是谁 of anything else asks who did something
 # (`这是谁的批评`, `…是谁提出的`), which a group or a role may answer (`台湾泛绿阵营`, `一个音乐家`):
 # on held-out DRCD that is 6 false refusals, 4 of right answers, for one caught.
 _PERSON = re.compile(r"(?:长|员|人|者|主|手|官|警|师|生|子|姐|哥|爷|奶|婆|叔|姨|嫂|弟|妹|儿|童|孩|友|母|"
-                     r"父|妻|夫|军|犯|司机|老板|书记|主任|领导|同志|师傅)$")
+                     r"父|妻|夫|军|犯|司机|老板|书记|主任|领导|同志|师傅|他|她)$")
 _HONORIFIC = re.compile(rf"[{''.join(sorted(SURNAMES))}](?:先生|女士|大姐|大爷|阿姨|师傅|大妈|老师|警官|"
                         r"大哥|某某|某)")
 _FOREIGN = re.compile(r"[\u4e00-\u9fff]+·[\u4e00-\u9fff·]+|[A-Za-z]{2,}")
 _BYLINE = re.compile(r"(?:作者|记者|通讯员)[：:\s]*([\u4e00-\u9fff]{2,3})")
 # Places and bodies whose names end in their kind (长安公园, 青东派出所, 哈佛大学), asked which one:
-# an answer names one only if it holds the kind's last character (黄埔军校 for 学校, 南站 for 车站).
+# an answer names one only with a noun ending as the kind does (黄埔军校 for 学校, 南站 for 车站;
+# `_names_kind`), not with the bare kind after a count or a pointer (一家银行).
 # Kinds named otherwise (哪个国家: 法国; 哪个城市: 北京) are not here: on held-out DRCD any noun
 # after 哪个 cost 196 right answers for 9 caught.
 _ASKS_WHICH = re.compile(r"哪一?[个家所座条间处]")
@@ -45,11 +48,14 @@ _THING_NAME = re.compile(r"“([^”、，,。]{1,10})”|《([^》]{1,16})》")
 def asked_name(question: str) -> str | None:
     """"person" when `question` asks a person's name (带班长叫什么名字, 所长是谁), "thing" when
     it asks the name of something else (那家火锅店叫什么), else None."""
+    if (m := _WHICH_ONE.search(question)) and any(_PERSON.search(m.group(1)[:n])
+                                                  for n in range(1, len(m.group(1)) + 1)):
+        return "person"  # 哪位副大队长 (not 哪位权臣, 哪位首领: a title may answer)
     m = _ASKS_NAME.search(question)
     if m is None:
         return None
     person = bool(_PERSON.search(m.group(1)))
-    if "谁" in m.group() or "哪位" in m.group():
+    if "谁" in m.group():
         return "person" if person else None
     return "person" if person or "姓" in m.group() else "thing"
 
@@ -60,7 +66,7 @@ def unnamed(question: str, text: str) -> bool:
     short quoted or book-title name either; asked which park, school, station … (哪个公园),
     none that ends in its kind."""
     if (which := _ASKS_WHICH.search(question)) and (said := pos_tag(question[which.end():])) \
-            and said[0][0] in _NAMED_KINDS and said[0][0][-1] not in text:
+            and said[0][0] in _NAMED_KINDS and not _names_kind(said[0][0], text):
         return True
     kind = asked_name(question)
     if kind is None:
@@ -79,3 +85,28 @@ def unnamed(question: str, text: str) -> bool:
     if kind == "thing":
         found |= {g for m in _THING_NAME.finditer(text) for g in m.groups() if g}
     return not any(name not in question for name in found)
+
+
+# What stands before a kind's bare word when none is named: a count, a pointer, a mask
+# (一家银行, 该派出所, 某加油站, 辖区各考点).
+_UNNAMED_BEFORE = frozenset("一家 一个 一所 一座 一处 一间 一条 该 这家 那家 这个 那个 这所 某 某某 当地 附近 "
+                            "各 多家 多个 全市 辖区".split())
+
+
+_MEASURE_ENDS = "家个所座处间条位名"
+
+
+def _names_kind(kind: str, text: str) -> bool:
+    """Whether `text` names one of `kind`: a noun ending in the kind's last character
+    (长安公园, 黄埔军校 for 学校, 上海南站 for 车站) other than the kind's bare word after a
+    count, a pointer or a mask (一家银行网点, 某加油站)."""
+    tagged = pos_tag(text)
+    for k, (word, flag) in enumerate(tagged):
+        if len(word) < 2 or not word.endswith(kind[-1]) or not flag.startswith(("n", "s")):
+            continue
+        before, tag = tagged[k - 1] if k else ("", "x")
+        counted = tag[:1] in ("m", "q") and before[-1:] in _MEASURE_ENDS  # 一家, 三所 (not 五四路)
+        if word != kind or before and before not in _UNNAMED_BEFORE and not counted \
+                and tag[:1] not in ("r", "x"):
+            return True
+    return False
