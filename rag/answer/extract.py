@@ -74,6 +74,9 @@ _ASKS_COUNT = re.compile(r"(?:(?<!哪)几|多少)([个名项件人次天年位�
 _MEASURES = dict.fromkeys("人名位", "人|名|位")
 # How long (多久): the answer holds a number of minutes, hours, days …
 _ASKS_DURATION = re.compile(r"多久|多长时间")
+# The time of day (几点到几点, 几时): the answer holds a clock time (19时, 凌晨2点, 8:30).
+_ASKS_CLOCK = re.compile(r"几点|几时|什么时段|哪个时段|几点钟")
+_CLOCK = re.compile(r"[0-9零〇一二两三四五六七八九十]+(?:时|点)(?!击|赞|名|位|钟头)|\d{1,2}[:：]\d{2}")
 _DURATIONS = "分钟|小时|天|日|周|星期|月|年|秒"
 _DAY = re.compile(r"[0-9零〇一二两三四五六七八九十]+年[0-9一二三四五六七八九十]+月(?:[0-9一二三四五六七八九十]+[日号])?|"
                   r"[0-9一二三四五六七八九十]+月[0-9一二三四五六七八九十]+[日号]")
@@ -272,6 +275,9 @@ def _units(q: Question, cands: list[Candidate], order: np.ndarray, scores: np.nd
             return _reading_order([best, more])
         # Asked for a number or a date and the best sentence has none: the answer also takes
         # the best-ranked sentence of the same article that has one (ablation in the README).
+        if _ASKS_CLOCK.search(q.text) and (
+                more := _also(cands, order, lambda c: _CLOCK.search(c.plain), _MAX_UNITS)):
+            return _reading_order([best, more])
         if (q.kinds["number"] or q.kinds["date"]) and (
                 more := _also(cands, order, lambda c: _NUMBER.search(c.text), _MAX_UNITS)):
             return _reading_order([best, more])
@@ -442,9 +448,12 @@ def _answers_procedure(question: str, sentence: str) -> bool:
 
 def answer_need(q: Question) -> re.Pattern | None:
     """What the answer to `q` must hold, so that trimming keeps it: an amount of money
-    (值多少钱), a date (哪一年), a number (多少人); None for other questions."""
+    (值多少钱), a time of day (几点), a date (哪一年), a number (多少人); None for other
+    questions."""
     if _ASKS_MONEY.search(q.text):
         return _MONEY
+    if _ASKS_CLOCK.search(q.text):
+        return _CLOCK
     if _ASKS_DATE.search(q.text):
         return _DATE
     return _NUMBER if q.kinds["number"] else None
