@@ -66,9 +66,11 @@ _HOW_TO = re.compile(r"(?:怎么|怎样|如何)(?:才能)?(办理|办|申请|查
                      r"换|领取|预约|注销|迁移|报名|报警|投诉)")
 _NUMERALS = "0-9零〇一二两三四五六七八九十百千万"  # the parser made full-width digits half-width
 _NUMBER = re.compile(rf"[{_NUMERALS}]")
-# A count asked with its measure word (几项, 多少名) or a two-character word (多少学时, 多少游客):
-# the answer holds a number with that word (24学时, 300余万游客).
-_ASKS_COUNT = re.compile(r"(?:(?<!哪)几|多少)([个名项件人次天年位辆起所条处家岁倍种座层届只部本元米吨台户场支枚间页篇张份幅首块架艘匹头棵把套盒瓶箱袋包]|"
+# Things counted one by one (多少名民警, 几所学校, 多少起案件), not amounts (几倍, 多少元, 几年).
+_COUNTED_THINGS = "名位人个项件次辆起所条处家座层届只部本台户场支枚间页篇张份幅首块架艘匹头棵把套盒瓶箱袋包"
+# A count asked with its measure word (几项, 多少名; things or amounts) or a two-character word
+# (多少学时, 多少游客): the answer holds a number with that word (24学时, 300余万游客).
+_ASKS_COUNT = re.compile(rf"(?:(?<!哪)几|多少)([{_COUNTED_THINGS}天年岁倍种元米吨]|"
                          r"[\u4e00-\u9fff]{2})")
 # People are counted with any of these: 多少人 is answered by "62名铁骑精英" (前三名 is a rank).
 _MEASURES = dict.fromkeys("人名位", "人|名|位")
@@ -313,10 +315,6 @@ def _also(cands: list[Candidate], order: np.ndarray, holds, within: int | None =
     # (1912年3月13日…。10月18日…爆发).
     near.sort(key=lambda c: (abs(c.at - best.at), c.at > best.at))
     return (near or same or [None])[0]
-
-
-# Things counted one by one (多少名民警, 几所学校, 多少起案件), not amounts (几倍, 多少元, 几年).
-_COUNTED_THINGS = "名位人个项件次辆起所条处家座层届只部本台户场支枚间页篇张份幅首块架艘匹头棵把套盒瓶箱袋包"
 
 
 def _uncounted(question: str, best: Candidate) -> bool:
