@@ -125,6 +125,21 @@ def test_training_on_a_tiny_sample_writes_loadable_files(tmp_path, settings):
     assert manifest["court_features"] == COURT_FEATURES and manifest["court_second_margin"] >= 0
 
 
+def _shaped_led_by_one_without(engine, question: str, holds):
+    """The ranker's worst case for `question`: first a sentence of the article that holds
+    `holds` (a pattern) where that sentence does not, then the rest in retrieval order. Returns
+    that sentence and the answer `shape` makes of the order."""
+    from rag.answer.extract import shape
+
+    q = analyse_question(question, TextStats(engine.data).idf)
+    cands = candidates(engine.search(question, k=8), TextStats(engine.data).units)
+    article = next(c.passage.article_id for c in cands if holds.search(c.text))
+    without = [i for i, c in enumerate(cands)
+               if c.passage.article_id == article and not holds.search(c.text)]
+    order = np.array(without[:1] + [i for i in range(len(cands)) if i != without[0]])
+    return cands[without[0]], shape(q, cands, order)
+
+
 @pytest.mark.parametrize("question,unit", [("铁骑大比武一共设置了几项科目？", "项"),
                                            ("铁骑大比武有来自全市多少个单位的选手参赛？", "个"),
                                            ("铁骑大比武一共有多少人参赛？", "名"),
@@ -139,18 +154,9 @@ def test_a_count_question_s_answer_holds_a_count(engine, question, unit):
     article's best-ranked sentence with it."""
     import re
 
-    from rag.answer.extract import shape
-
-    q = analyse_question(question, TextStats(engine.data).idf)
-    cands = candidates(engine.search(question, k=8), TextStats(engine.data).units)
     counted = re.compile(rf"\d+(?:余|多)?{unit}")
-    article = next(c.passage.article_id for c in cands if counted.search(c.text))
-    without = [i for i, c in enumerate(cands)
-               if c.passage.article_id == article and not counted.search(c.text)]
-    # The ranker's worst case: the sentence without the count first, the rest in order.
-    order = np.array(without[:1] + [i for i in range(len(cands)) if i != without[0]])
-    chosen = shape(q, cands, order)
-    assert chosen[0] is cands[without[0]] or chosen[1] is cands[without[0]]
+    led, chosen = _shaped_led_by_one_without(engine, question, counted)
+    assert chosen[0] is led or chosen[1] is led
     assert any(counted.search(c.text) for c in chosen), [c.text for c in chosen]
 
 
@@ -160,17 +166,9 @@ def test_a_time_of_day_question_s_answer_holds_a_clock_time(engine):
     question was refused for want of a number."""
     import re
 
-    from rag.answer.extract import shape
-
-    question = "大风期间各警种每天几点到几点派员进驻情指大厅？"
-    q = analyse_question(question, TextStats(engine.data).idf)
-    cands = candidates(engine.search(question, k=8), TextStats(engine.data).units)
     clock = re.compile(r"\d+时至\d+时")
-    article = next(c.passage.article_id for c in cands if clock.search(c.text))
-    without = [i for i, c in enumerate(cands)
-               if c.passage.article_id == article and not clock.search(c.text)]
-    order = np.array(without[:1] + [i for i in range(len(cands)) if i != without[0]])
-    chosen = shape(q, cands, order)
+    _, chosen = _shaped_led_by_one_without(engine, "大风期间各警种每天几点到几点派员进驻情指大厅？",
+                                           clock)
     assert any(clock.search(c.text) for c in chosen), [c.text for c in chosen]
 
 
