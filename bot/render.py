@@ -101,7 +101,7 @@ def issue_label(issue: int | None, date: str | None) -> str:
 
 def citation_line(c: Citation) -> str:
     """`[1] 第831期 · 2024-10-29 · 《标题》 · 作者` in HTML."""
-    parts = [f"[{c.n}] {issue_label(c.issue, c.date)}", f"《{esc(c.title)}》"]
+    parts = [f"[{c.n}] {issue_label(c.issue, c.date)}", f"《{esc(c.headline)}》"]
     if c.authors:
         parts.append(esc("、".join(c.authors)))
     return " · ".join(parts)
@@ -121,7 +121,7 @@ def render_answer(answer: Answer, limit: int = MAX_MESSAGE) -> list[str]:
 
 
 def _suggestion_line(i: int, c: Citation) -> str:
-    parts = [f"{i}. {issue_label(c.issue, c.date)}", f"《{esc(c.title)}》"]
+    parts = [f"{i}. {issue_label(c.issue, c.date)}", f"《{esc(c.headline)}》"]
     if c.authors:
         parts.append(esc("、".join(c.authors)))
     return " · ".join(parts)

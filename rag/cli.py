@@ -208,7 +208,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> None:
         print("没有找到匹配的段落（no passage matches the question and filters）")
     for n, p in enumerate(passages, 1):
         issue = f"第{p.issue}期" if p.issue is not None else "期号不详"
-        print(f"{n}. {p.score:.3f}  {issue} {p.date or ''} 《{p.title}》 ({p.source})")
+        print(f"{n}. {p.score:.3f}  {issue} {p.date or ''} 《{p.headline}》 ({p.source})")
         print(f"   {p.text[:160]}")
 
 

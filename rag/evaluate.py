@@ -60,15 +60,15 @@ def evaluate(engine: Engine, questions: list[dict], in_issue: bool = False) -> d
         passages = engine.search(q["question"], k=5, issue=issue)
         row = {"id": q.get("id"), "question": q["question"], "answer": answer.text,
                "abstained": answer.abstained,
-               "citations": [f"{c.source} 《{c.title}》" for c in answer.citations]}
+               "citations": [f"{c.source} 《{c.headline}》" for c in answer.citations]}
         if not q.get("unanswerable"):
             good = [c for c in answer.citations
-                    if c.source == q["source"] and _gold_title(q, c.title)]
+                    if c.source == q["source"] and _gold_title(q, c.headline)]
             row["fact_in_answer"] = _has_fact(q, answer.text)
             row["citation_right"] = bool(good)
             row["passage_holds_fact"] = any(_has_fact(q, c.snippet) for c in good)
             ranks = [i for i, p in enumerate(passages)
-                     if p.source == q["source"] and _gold_title(q, p.title)]
+                     if p.source == q["source"] and _gold_title(q, p.headline)]
             row["hit_rank"] = ranks[0] if ranks else None
         rows.append(row)
 

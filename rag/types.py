@@ -8,6 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+def headline(title: str, subtitle: str) -> str:
+    """`主题——副题`, the headline a citation shows. Printed without dashes or font sizes, two
+    headline lines do not say which is the title: the paper sets both 主题 over 副题 and 引题 over
+    主题 (练兵场上见真章 / 张家口特警夏季实战大练兵开训), so a citation names both lines and the
+    reader finds the article by either."""
+    return f"{title}——{subtitle}" if subtitle else title
+
+
 @dataclass
 class Article:
     """One article or photo caption of an issue, cleaned of PDF noise."""
@@ -67,6 +75,10 @@ class Chunk:
         head = " ".join(p for p in (self.kicker, self.title, self.subtitle) if p)
         return to_simplified(f"{head}\n{self.text}" if head else self.text)
 
+    @property
+    def headline(self) -> str:
+        return headline(self.title, self.subtitle)
+
 
 @dataclass
 class Passage(Chunk):
@@ -104,12 +116,16 @@ class Citation:
                    subtitle=passage.subtitle, authors=list(passage.authors),
                    snippet=passage.text, score=round(passage.score, 4))
 
+    @property
+    def headline(self) -> str:
+        return headline(self.title, self.subtitle)
+
     def label(self) -> str:
         """`第831期 · 2024-10-29 · 《标题》 · 作者`, the line that tells where a claim comes from."""
         parts = [f"第{self.issue}期" if self.issue is not None else "期号不详"]
         if self.date:
             parts.append(self.date)
-        parts.append(f"《{self.title}》")
+        parts.append(f"《{self.headline}》")
         if self.authors:
             parts.append("、".join(self.authors))
         if self.issue is None:

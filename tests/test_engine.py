@@ -77,7 +77,8 @@ def test_citation_line_names_issue_date_title_and_authors(engine):
     answer = engine.ask("石家庄市交管局的铁骑驾驶技能大比武是哪天举行的？")
     assert "10月24日" in answer.text
     assert answer.citations[0].label() == (
-        "第831期 · 2024-10-29 · 《石家庄市交管局举行铁骑驾驶技能大比武》 · 郭俊岭")
+        "第831期 · 2024-10-29 · 《石家庄市交管局举行铁骑驾驶技能大比武——62名铁骑精英在7项科目中激烈角逐》"
+        " · 郭俊岭")
 
 
 @pytest.mark.parametrize("question", [

@@ -73,7 +73,9 @@ def test_quality_on_issues_nobody_here_parsed_before(sample_subset):
     signed with a date, a paragraph printed twice, a page break mid-sentence), indexed beside
     the five sample issues, with 56 + 24 questions their writers made. Floors a little under
     the figures measured after the round's parser fixes (README, "Twelfth round"); the titles
-    are the writers', so a kicker taken for the title (`练兵场上见真章`) counts as a wrong citation."""
+    are the writers'. Two of them put a line above the title with nothing to mark it a kicker
+    (`练兵场上见真章` / `张家口特警夏季实战大练兵开训`): the citation's headline names both lines, so
+    the writers' title is in it (0.875 → 0.946 when it did)."""
     unseen = ROOT / "tests" / "data" / "unseen_issues"
     files = [p.name for p in (ROOT / "corpus").glob("*.txt")] + sorted(unseen.glob("issue_*.txt"))
     engine = Engine.load(sample_subset("unseen", files))
@@ -84,7 +86,7 @@ def test_quality_on_issues_nobody_here_parsed_before(sample_subset):
     report = evaluate(engine, load_questions(unseen / "questions.jsonl"))
     assert (report["answerable"], report["unanswerable"]) == (56, 24)
     assert report["fact_in_answer"] >= 0.77
-    assert report["citation_right"] >= 0.82
-    assert report["passage_holds_fact"] >= 0.72
+    assert report["citation_right"] >= 0.92
+    assert report["passage_holds_fact"] >= 0.78
     assert report["false_refusals"] <= 5
     assert report["refused_unanswerable"] >= 0.6
