@@ -172,6 +172,33 @@ def test_a_time_of_day_question_s_answer_holds_a_clock_time(engine):
     assert any(clock.search(c.text) for c in chosen), [c.text for c in chosen]
 
 
+def test_a_sum_question_s_answer_holds_a_sum_not_any_number(engine):
+    """多少钱 whose best sentence names no sum, ranked before one with another number (民警兵分
+    两路) and one with the sum: the answer takes the sum's sentence. On an issue written for the
+    thirteenth round, the nearer number (10分钟内赶到) joined instead, and the answer was refused
+    for naming no sum."""
+    import re
+
+    from rag.answer.extract import shape
+
+    question = "王先生车上甩出去的现金有多少钱？"
+    stats = TextStats(engine.data)
+    q = analyse_question(question, stats.idf)
+    cands = candidates(engine.search(question, k=8), stats.units)
+    sum_ = re.compile(r"\d+万元")
+    story = next(c.passage.article_id for c in cands if sum_.search(c.text))
+    mine = [i for i, c in enumerate(cands) if c.passage.article_id == story]
+    led = next(i for i in mine if not re.search(r"\d|两", cands[i].text))
+    number = next(i for i in mine if re.search(r"两|\d", cands[i].text) and not sum_.search(
+        cands[i].text))
+    money = next(i for i in mine if sum_.search(cands[i].text))
+    order = np.array([led, number, money] + [i for i in range(len(cands))
+                                             if i not in (led, number, money)])
+    chosen = shape(q, cands, order)
+    assert cands[led] in chosen and any(sum_.search(c.text) for c in chosen), \
+        [c.text for c in chosen]
+
+
 def test_of_several_counts_the_one_next_to_the_best_sentence_joins_it(engine):
     """The story names 53起 cases far off and 20余起 two sentences after the best sentence
     about the 暴力催债 gang: the nearer count is the one that belongs to it."""

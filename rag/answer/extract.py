@@ -276,9 +276,12 @@ def _units(q: Question, cands: list[Candidate], order: np.ndarray, scores: np.nd
                 more := _also(cands, order, lambda c: _YEAR.search(c.plain))):
             return _reading_order([best, more])
         # Asked for a number or a date and the best sentence has none: the answer also takes
-        # the best-ranked sentence of the same article that has one (ablation in the README).
-        if _ASKS_CLOCK.search(q.text) and (
-                more := _also(cands, order, lambda c: _CLOCK.search(c.plain), _MAX_UNITS)):
+        # the best-ranked sentence of the same article that has one (ablation in the README);
+        # for a sum (多少钱) or a time of day (几点), one that holds a sum or a clock time, not
+        # any number (`10分钟内赶到` is no answer to 要转多少钱).
+        need = answer_need(q)
+        if need in (_MONEY, _CLOCK) and (
+                more := _also(cands, order, lambda c: need.search(c.plain), _MAX_UNITS)):
             return _reading_order([best, more])
         if (q.kinds["number"] or q.kinds["date"]) and (
                 more := _also(cands, order, lambda c: _NUMBER.search(c.text), _MAX_UNITS)):
@@ -286,7 +289,6 @@ def _units(q: Question, cands: list[Candidate], order: np.ndarray, scores: np.nd
         # A question that says what its answer must hold (哪天: a date), answered by a best
         # sentence that holds it: a runner-up without it adds length, not the answer (held-out
         # DRCD: 12 answers shorter, none lost; README, "Ninth round").
-        need = answer_need(q)
         if scores is not None and (other := close_runner_up(cands, order, scores, margin)) and \
                 not (need and need.search(best.text) and not need.search(other.text)):
             return _reading_order([best, other])
