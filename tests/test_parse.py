@@ -281,3 +281,14 @@ def test_other_layout_variants_of_the_paper(tmp_path):
     assert third.title == "群众的事无小事" and third.subtitle == "县公安局开展大走访活动"
     assert third.paragraphs == ["近日，某县公安局开展大走访，走访群众3000余户。"]
     assert not any("总第" in a.text or "主办" in a.text for a in issue.articles)
+
+
+def test_a_judgment_s_sign_off_and_appended_articles_stay_in_it():
+    """A judgment written for the thirteenth round ends 审判员　冉志国 / 二〇二五年七月三日 /
+    书记员　董佳琪 / 附：本判决适用的相关法律条文 / 《中华人民共和国刑法》 and the articles of law:
+    short lines over text, which made a second article titled 二〇二五年七月三日 that held the
+    sign-off and the law. They end the judgment instead."""
+    path = Path(__file__).parent / "data" / "blind_judgments_7" / "issue_9704.txt"
+    [judgment] = parse_file(path).articles
+    assert judgment.title == "被告人孙某某帮助信息网络犯罪活动一审刑事判决书"
+    assert "书记员" in judgment.text and "第二百八十七条之二" in judgment.text

@@ -34,7 +34,11 @@ class Start:
 
 # A notice's sign-off date (唐山市公安局 / 2025年6月12日): the end of the article above, never
 # part of the next one's headline.
-_SIGNED_DATE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
+_SIGNED_DATE = re.compile(r"^(?:\d{4}|[〇零一二三四五六七八九]{4})年(?:\d{1,2}|[一二三四五六七八九十]{1,2})月"
+                          r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})日$")
+# The end of a court's document: who signed it (审判员　冉志国, 书记员　董佳琪) and what is appended
+# to it (附：本判决适用的相关法律条文); short lines over text, but never a headline.
+_DOCUMENT_END = re.compile(r"^(?:审判长|审判员|代理审判员|人民陪审员|书记员|法官助理)\s*\S{1,5}$|^附[:：]")
 # A document's own title names its kind (…征集…线索的通告): a headline even with no byline.
 _DOCUMENT = re.compile(r"(通告|公告|通知|倡议书|告知书|公开信|声明|提示)$")
 
@@ -182,6 +186,9 @@ def find_starts(units: list[Unit]) -> tuple[dict[int, Start], set[int]]:
                 and units[j].level <= max(title_level, 1) + 1:
             j += 1
         group = list(range(i, j))
+        if any(_DOCUMENT_END.match(units[k].text) for k in group):
+            i = j
+            continue
         if any(units[k].kind == "subtitle" or (0 < units[k].level <= title_level
                                                  and not SECTION.match(units[k].text))
                for k in group) or ((plain_titles or _DOCUMENT.search(units[j - 1].text))
