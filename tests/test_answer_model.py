@@ -109,7 +109,8 @@ def test_the_split_is_by_article_and_deterministic():
 def test_training_on_a_tiny_sample_writes_loadable_files(tmp_path, settings):
     out = tmp_path / "models"
     manifest = train(DRCD, DEV, ROOT / "corpus", out=out, work=tmp_path / "work", sample=12,
-                     settings=settings, judgments=ROOT / "tests" / "data" / "judgments")
+                     settings=settings, judgments=ROOT / "tests" / "data" / "judgments",
+                     news=[ROOT / "tests" / "data" / "written_news"])
     model = AnswerModel(out)
     assert model.manifest["split_rule"] == manifest["split_rule"]
     # the ranker is the mean of one LightGBM ranker per seed, each in its own file
@@ -117,6 +118,7 @@ def test_training_on_a_tiny_sample_writes_loadable_files(tmp_path, settings):
     assert len({(out / name).read_bytes() for name in RANKER_FILES}) == 3
     assert {"drcd", "news"} <= set(manifest["held_out"]) <= {"drcd", "news", "judgments"}
     assert manifest["sizes"]["judgment_questions"] == 12
+    assert manifest["sizes"]["written_news_questions"] == 12
     refusal = json.loads((out / "refusal.json").read_text("utf-8"))
     assert refusal["features"] and len(refusal["thresholds"]) == 20
     assert manifest["second_margin"] >= 0.0
@@ -146,7 +148,9 @@ def _shaped_led_by_one_without(engine, question: str, holds):
                                            ("高速交警帮高先生买油用了多久？", "分钟"),
                                            # any word after 多少 counts: 24学时, 300余万游客
                                            ("衡水专题网络培训共有多少学时？", "学时"),
-                                           ("邯郸道景区服务了多少游客？", "万游客")])
+                                           ("邯郸道景区服务了多少游客？", "万游客"),
+                                           # any measure word that ends the question: 29面
+                                           ("胜利西路派出所收到锦旗多少面？", "面")])
 def test_a_count_question_s_answer_holds_a_count(engine, question, unit):
     """Whatever sentence the ranker prefers, a 几项 / 多少个 answer holds a number with that
     measure word when the article has one (people may be counted in 名 when 人 is asked), and
@@ -158,6 +162,17 @@ def test_a_count_question_s_answer_holds_a_count(engine, question, unit):
     led, chosen = _shaped_led_by_one_without(engine, question, counted)
     assert chosen[0] is led or chosen[1] is led
     assert any(counted.search(c.text) for c in chosen), [c.text for c in chosen]
+
+
+def test_an_age_question_s_answer_holds_an_age(engine):
+    """多大年纪 whose best sentence gives no age: the answer also takes the story's sentence
+    that does (8岁), as a count's does. On an issue written for the thirteenth round
+    (`走丢的那个老人多大年纪`) the answer gave none."""
+    import re
+
+    age = re.compile(r"\d+岁")
+    led, chosen = _shaped_led_by_one_without(engine, "石家庄走失的那个小孩多大年纪？", age)
+    assert led in chosen and any(age.search(c.text) for c in chosen), [c.text for c in chosen]
 
 
 def test_a_time_of_day_question_s_answer_holds_a_clock_time(engine):

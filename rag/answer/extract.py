@@ -70,8 +70,11 @@ _NUMBER = re.compile(rf"[{_NUMERALS}]")
 _COUNTED_THINGS = "名位人个项件次辆起所条处家座层届只部本台户场支枚间页篇张份幅首块架艘匹头棵把套盒瓶箱袋包"
 # A count asked with its measure word (几项, 多少名; things or amounts) or a two-character word
 # (多少学时, 多少游客): the answer holds a number with that word (24学时, 300余万游客).
+# Any measure word ends the question (缝了几针？, 多少斤): 11针.
 _ASKS_COUNT = re.compile(rf"(?:(?<!哪)几|多少)([{_COUNTED_THINGS}天年岁倍种元米吨]|"
-                         r"[\u4e00-\u9fff]{2})")
+                         r"[\u4e00-\u9fff]{2}|[\u4e00-\u9fff](?![\u4e00-\u9fff]))")
+# An age (多大年纪, 几岁): the answer holds a number of years of age (87岁).
+_ASKS_AGE = re.compile(r"多大岁数|多大年纪|几岁|多少岁|年龄|岁数|年纪|今年多大|多大了")
 # People are counted with any of these: 多少人 is answered by "62名铁骑精英" (前三名 is a rank).
 _MEASURES = dict.fromkeys("人名位", "人|名|位")
 # How long (多久): the answer holds a number of minutes, hours, days …
@@ -262,11 +265,12 @@ def _units(q: Question, cands: list[Candidate], order: np.ndarray, scores: np.nd
     if not _SEVERAL.search(q.text):
         # Asked how many of something (几项) and the best sentence counts none: the answer also
         # takes the best-ranked sentence of the same article that does (ablation in the README).
-        if (asked := _ASKS_COUNT.search(q.text)) is not None or _ASKS_DURATION.search(q.text):
-            counted = _counted(_MEASURES.get(asked.group(1), asked.group(1)) if asked
-                               else _DURATIONS)
+        asked = _ASKS_COUNT.search(q.text)
+        measure = "岁" if _ASKS_AGE.search(q.text) else asked.group(1) if asked else None
+        if measure is not None or _ASKS_DURATION.search(q.text):
+            counted = _counted(_MEASURES.get(measure, measure) if measure else _DURATIONS)
             # a date (3月21日, 2024年3月) is no duration
-            text = (lambda c: c.plain) if asked else (lambda c: _DAY.sub("", c.plain))
+            text = (lambda c: c.plain) if measure else (lambda c: _DAY.sub("", c.plain))
             if more := _also(cands, order, lambda c: counted.search(text(c))):
                 return _reading_order([best, more])
         # Asked for a year and the best sentence states none (10月18日…爆发第一次巴尔干战争): the
