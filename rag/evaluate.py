@@ -21,6 +21,7 @@ import numpy as np
 from rag.engine import Engine
 from rag.errors import RagError
 from rag.ingest.read import corpus_files
+from rag.text import normalize
 
 logger = logging.getLogger(__name__)
 
@@ -35,11 +36,12 @@ def load_questions(path: str | Path) -> list[dict]:
 
 
 def _gold_title(q: dict, title: str) -> bool:
-    return not q.get("title") or q["title"] in title
+    return not q.get("title") or normalize(q["title"]) in title
 
 
 def _has_fact(q: dict, text: str) -> bool:
-    return any(a in text for a in q.get("answers", []))
+    # The archive is normalised (１２名 → 12名): a gold answer copied from the file is too.
+    return any(normalize(a) in text for a in q.get("answers", []))
 
 
 def evaluate(engine: Engine, questions: list[dict], in_issue: bool = False) -> dict:

@@ -90,3 +90,14 @@ def test_quality_on_issues_nobody_here_parsed_before(sample_subset):
     assert report["passage_holds_fact"] >= 0.78
     assert report["false_refusals"] <= 5
     assert report["refused_unanswerable"] >= 0.6
+
+
+def test_a_gold_answer_is_compared_as_the_archive_is_normalised():
+    """An issue printing full-width digits (抓获犯罪嫌疑人１２名) is indexed half-width (12名), and
+    its writer's gold answer copied from the file is compared the same way; before, such a
+    question could never count as answered."""
+    from rag.evaluate import _gold_title, _has_fact
+
+    assert _has_fact({"answers": ["１２名"]}, "共抓获犯罪嫌疑人12名。")
+    assert not _has_fact({"answers": ["１３名"]}, "共抓获犯罪嫌疑人12名。")
+    assert _gold_title({"title": "２０２５年高考"}, "邯郸警方全力护航2025年高考")

@@ -12,6 +12,7 @@ import pytest
 
 from rag.errors import CorpusError
 from rag.ingest.parse import parse_corpus, parse_file
+from rag.text import normalize
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
@@ -292,3 +293,22 @@ def test_a_judgment_s_sign_off_and_appended_articles_stay_in_it():
     [judgment] = parse_file(path).articles
     assert judgment.title == "被告人孙某某帮助信息网络犯罪活动一审刑事判决书"
     assert "书记员" in judgment.text and "第二百八十七条之二" in judgment.text
+
+
+@pytest.mark.parametrize("folder", ["unseen_issues", "unseen_issues_2"])
+def test_new_issues_parse_with_each_answer_in_its_own_article(folder):
+    """What the new-issue sets measure: every answerable question's title fragment names a
+    parsed article of its issue (the headline: title and the line under or over it) whose
+    text holds the answer (normalised as the archive is: １２名 is 12名), so a parser change
+    that loses or misplaces text shows here, not as a lower figure."""
+    questions = [json.loads(line) for line in
+                 (DATA / folder / "questions.jsonl").read_text("utf-8").splitlines()]
+    issues = {p.name: parse_file(p) for p in sorted((DATA / folder).glob("issue_*.txt"))}
+    assert len({q["id"] for q in questions}) == len(questions)
+    for q in questions:
+        if q.get("unanswerable"):
+            continue
+        articles = [a for a in issues[q["source"]].articles
+                    if q["title"] in "——".join((a.kicker, a.title, a.subtitle))]
+        assert any(all(normalize(x) in "\n".join((a.title, a.subtitle, a.text))
+                       for x in q["answers"][:1]) for a in articles), q["id"]
