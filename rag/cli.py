@@ -228,27 +228,26 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> None:
         print(format_report(ours, baseline))
 
 
-def _judgments(arg: str | None) -> list[Path]:
-    """The judgment folders `train` learns from: those given, comma-separated ('' for none),
-    else the repository's, when this is a checkout that has it."""
-    from rag.answer.train import JUDGMENT_SETS
-
+def _folders(arg: str | None, default: tuple[Path, ...], what: str) -> list[Path]:
+    """The folders `train` learns from: those given, comma-separated ('' for none), else the
+    repository's `default`, when this is a checkout that has them."""
     if arg is None:
-        found = [folder for folder in JUDGMENT_SETS if folder.is_dir()]
-        if not found:
+        found = [folder for folder in default if folder.is_dir()]
+        if not found and default:
             logger.warning("no %s (not a checkout of the repository): training without "
-                           "judgments", JUDGMENT_SETS[0])
+                           "%s", default[0], what)
         return found
     return [Path(a) for a in arg.split(",") if a]
 
 
 def cmd_train(args: argparse.Namespace, settings: Settings) -> None:
-    from rag.answer.train import train
+    from rag.answer.train import JUDGMENT_SETS, NEWS_SETS, train
 
     manifest = train(Path(args.drcd), Path(args.dev), Path(args.corpus or settings.corpus_dir),
                      Path(args.out) if args.out else None, sample=args.sample,
                      settings=settings, show_progress=sys.stderr.isatty(),
-                     judgments=_judgments(args.judgments))
+                     judgments=_folders(args.judgments, JUDGMENT_SETS, "judgments"),
+                     news=_folders(args.news, NEWS_SETS, "written news"))
     if args.json:
         _print_json(manifest)
         return
@@ -337,6 +336,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--judgments", help="folders of judgments laid out one per issue, each with "
                    "questions.jsonl, comma-separated (default: the repository's written "
                    "judgments but the blind ones; '' for none)")
+    p.add_argument("--news", help="folders of issues with the questions written on them "
+                   "(questions.jsonl), comma-separated, e.g. tests/data/written_news (default: "
+                   "none)")
     p.add_argument("--sample", type=_positive, help="train on N questions per source, quickly")
     p.add_argument("--out", help="where to write the model files (default: inside the package)")
     p = command("feedback", cmd_feedback, "export 👎 feedback from the bot as evaluation cases")

@@ -58,8 +58,8 @@ from rag.text import as_asked, tokenizer_fingerprint
 logger = logging.getLogger(__name__)
 
 #: The written judgments `rag train` learns from by default (folders of the repository);
-#: `--judgments` takes others. `tests/data/blind_judgments_4`, `_5` and `_6` are never trained
-#: on: they measure what the rules and models do on judgments nobody here read.
+#: `--judgments` takes others. `tests/data/blind_judgments_4`, `_5`, `_6` and `_7` are never
+#: trained on: they measure what the rules and models do on judgments nobody here read.
 #: `blind_judgments`, `_2` and `_3` were blind until the tenth round, then joined the training
 #: data: more writers' questions taught the court ranker more than they measured (README,
 #: "Tenth round").
@@ -68,6 +68,12 @@ JUDGMENT_SETS = tuple(JUDGMENTS.parent / name for name in (
     "judgments", "long_judgments", "fresh_judgments", "fresh_judgments_2", "fresh_judgments_3",
     "fresh_judgments_4", "fresh_judgments_5", "fresh_judgments_6",
     "fresh_judgments_7", "blind_judgments", "blind_judgments_2", "blind_judgments_3"))
+#: Issues written in the paper's layout with questions asked as police staff ask
+#: (`tests/data/written_news`, thirteenth round), which `--news` adds to the news questions.
+#: Not by default: trained on them, the models answered more paraphrased questions but refused
+#: less of what a story does not say, and one dev question was answered (README, "Thirteenth
+#: round"). The blind news sets are never trained on.
+NEWS_SETS: tuple[Path, ...] = ()
 SPLIT_RULE = ("held out when int(sha1(key).hexdigest()[:8], 16) % 10 < 3, key = 'drcd-<n>' "
               "for DRCD question ids drcd-<n>-… (one Wikipedia article), 'judgment:<source>' "
               "for judgment questions (one judgment), else '<source>#<title or article id>'")
@@ -382,17 +388,18 @@ def _refusal_rows(groups: list, score) -> tuple[np.ndarray, np.ndarray, np.ndarr
 
 def training_groups(drcd: Path, dev: Path, corpus: Path, work: Path | None = None,
                     sample: int | None = None, settings: Settings | None = None,
-                    show_progress: bool = False, judgments: Sequence[Path] = ()
-                    ) -> tuple[list, dict]:
+                    show_progress: bool = False, judgments: Sequence[Path] = (),
+                    news: Sequence[Path] = ()) -> tuple[list, dict]:
     """The questions `train` learns from and is measured on, as (question, features,
     labels, candidates, Question) groups, and what they were made of (split files, sizes).
-    `judgments`: folders of judgments laid out one per issue, each with its questions.jsonl."""
+    `judgments`: folders of judgments laid out one per issue, each with its questions.jsonl;
+    `news`: folders of issues with their questions.jsonl, indexed beside `corpus`."""
     from rag.index.embed import load_embedder
 
-    for folder in judgments:
+    for folder in (*judgments, *news):
         if not (folder / "questions.jsonl").is_file():
-            raise RagError(f"no questions.jsonl in {folder}: pass --judgments DIR with the "
-                           "judgments and their questions.jsonl, or --judgments '' to train "
+            raise RagError(f"no questions.jsonl in {folder}: pass --judgments DIR (or --news "
+                           "DIR) with the issues and their questions.jsonl, or '' to train "
                            "without")
     settings = settings or Settings.from_env()
     work = Path(work or Path.home() / ".cache" / "gazk-rag" / "train")
@@ -403,10 +410,17 @@ def training_groups(drcd: Path, dev: Path, corpus: Path, work: Path | None = Non
         q for folder in judgments for q in _read(folder / "questions.jsonl"))]
     folder_of = _judgment_files(judgments)
     judgment_corpus = judgments[0] if len(judgments) == 1 else None
-    if sample:  # one DRCD file and two sample issues, `sample` questions from each
+    written_q = [q for folder in news for q in _read(folder / "questions.jsonl")]
+    written = _judgment_files(news)  # each written issue's name → its folder
+    if news and not sample:  # the sample issues and the written ones, indexed together
+        news_corpus = _gathered({**{p.name: corpus for p in corpus.iterdir() if p.is_file()},
+                                 **written}, work / "news-corpus")
+    if sample:  # one DRCD file, two sample issues and a written one, `sample` questions each
         work = work / f"sample-{sample}"
         files = {"drcd": sorted((drcd / "corpus").iterdir())[:1], "news": sorted(
-            p for p in corpus.iterdir() if p.suffix in (".txt", ".md"))[:2]}
+            p for p in corpus.iterdir() if p.suffix in (".txt", ".md"))[:2] + [
+            folder / name for name, folder in sorted(written.items())[:1]]}
+        written_q = [q for q in written_q if q.get("source") == files["news"][-1].name][:sample]
         for name, paths in files.items():
             (work / f"{name}-corpus").mkdir(parents=True, exist_ok=True)
             for p in paths:
@@ -428,7 +442,7 @@ def training_groups(drcd: Path, dev: Path, corpus: Path, work: Path | None = Non
     news_stats = TextStats(news_data)
     made = generate(sorted(news_data.articles.values(), key=lambda a: a.id),
                     lambda a: news_stats.units(a.id).printed)
-    news_q = dev_q + (made[:sample] if sample else made)
+    news_q = dev_q + written_q + (made[:sample] if sample else made)
     splits = {**{f"drcd_{k}": str(v) for k, v in write_split(drcd_q, work, "drcd").items()},
               **{f"news_{k}": str(v) for k, v in write_split(news_q, work, "news").items()}}
     groups = _groups(drcd_data, embed, drcd_q, True, show_progress) + \
@@ -439,7 +453,8 @@ def training_groups(drcd: Path, dev: Path, corpus: Path, work: Path | None = Non
                        for k, v in write_split(judgment_q, work, "judgments").items()})
         groups += _groups(judgment_data, embed, judgment_q, True, show_progress, within=True)
     return groups, {"split_files": splits, "drcd_questions": len(drcd_q),
-                    "dev_questions": len(dev_q), "generated_questions": len(news_q) - len(dev_q),
+                    "dev_questions": len(dev_q), "written_news_questions": len(written_q),
+                    "generated_questions": len(news_q) - len(dev_q) - len(written_q),
                     "judgment_questions": len(judgment_q)}
 
 
@@ -452,13 +467,15 @@ def part(q: dict) -> str:
 
 def train(drcd: Path, dev: Path, corpus: Path, out: Path | None = None, work: Path | None = None,
           sample: int | None = None, settings: Settings | None = None,
-          show_progress: bool = False, judgments: Path | Sequence[Path] | None = None) -> dict:
+          show_progress: bool = False, judgments: Path | Sequence[Path] | None = None,
+          news: Sequence[Path] = ()) -> dict:
     """Train, write the model files to `out`, and return the held-out figures. `judgments`:
-    one folder of judgments or several (None: none)."""
+    one folder of judgments or several (None: none); `news`: folders of written issues with
+    their questions."""
     judgments = [judgments] if isinstance(judgments, Path) else list(judgments or [])
     out = Path(out or MODEL_DIR)
     groups, made = training_groups(drcd, dev, corpus, work, sample, settings, show_progress,
-                                   judgments)
+                                   judgments, news)
     weight = {"drcd": 1, "news": NEWS_WEIGHT, "judgments": JUDGMENT_WEIGHT}
     # Whole reads are the court ranker's alone (`fit_court`), and its held-out figures.
     train_g = [g for g in groups for _ in range(weight[part(g[0])])
@@ -509,6 +526,7 @@ def train(drcd: Path, dev: Path, corpus: Path, out: Path | None = None, work: Pa
                    f"out-of-fold P(answerable) = {threshold:.4f}",
         "data": {"drcd": str(drcd), "dev": str(dev), "corpus": str(corpus),
                  "judgments": [_shown(f) for f in judgments] or None, "sample": sample,
+                 "news": [_shown(f) for f in news] or None,
                  "news_weight": NEWS_WEIGHT, "judgment_weight": JUDGMENT_WEIGHT,
                  "mask_every": MASK_EVERY,
                  "drop_weight": DROP_WEIGHT},
@@ -523,6 +541,7 @@ def train(drcd: Path, dev: Path, corpus: Path, out: Path | None = None, work: Pa
         if silence is not None else None,
         "split_files": made["split_files"],
         "sizes": {"drcd_questions": made["drcd_questions"], "dev_questions": made["dev_questions"],
+                  "written_news_questions": made["written_news_questions"],
                   "generated_questions": made["generated_questions"],
                   "judgment_questions": made["judgment_questions"],
                   "train_groups": len(train_g), "held_out_groups": len(test_g)},
