@@ -147,7 +147,12 @@ def test_an_add_killed_midway_leaves_the_previous_index_intact(four, settings, t
     proc = subprocess.Popen([sys.executable, "-m", "rag", "add", str(big), "--index", str(four)],
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
-    time.sleep(4)  # parsing done, embedding under way
+    # Killed once it has begun writing its build (embedding runs beside the writing): a fixed
+    # sleep let a fast machine finish the add first.
+    deadline = time.monotonic() + 120
+    while not any(p.name.startswith(".tmp-") for p in (four / "builds").iterdir()):
+        assert proc.poll() is None and time.monotonic() < deadline, "the add never began a build"
+        time.sleep(0.005)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     assert build_name(four) == name
