@@ -41,7 +41,13 @@ def test_quality_on_blind_news_questions(engine, name, counts, floors):
     passage, false refusals, silence refused) a little under the measured figures (README,
     "Eleventh round" and "Twelfth round"): the story's silence is refused less often than the
     issue's target, and this test holds it from falling further, not at the target."""
-    report = evaluate(engine, load_questions(ROOT / "tests" / "data" / name))
+    _holds_floors(evaluate(engine, load_questions(ROOT / "tests" / "data" / name)), counts,
+                  floors)
+
+
+def _holds_floors(report: dict, counts: tuple[int, int], floors: tuple) -> None:
+    """`report` has `counts` (answerable, unanswerable) questions and its figures are at or
+    above `floors` (fact, citation, cited passage, silence refused; false refusals at most)."""
     assert (report["answerable"], report["unanswerable"]) == counts
     fact, citation, passage, false_refusals, silence = floors
     assert report["fact_in_answer"] >= fact
@@ -49,6 +55,13 @@ def test_quality_on_blind_news_questions(engine, name, counts, floors):
     assert report["passage_holds_fact"] >= passage
     assert report["false_refusals"] <= false_refusals
     assert report["refused_unanswerable"] >= silence
+
+
+def _beside_samples(sample_subset, folder: str) -> tuple[Engine, Path]:
+    """An engine over the five sample issues and the issues of tests/data/`folder`."""
+    written = ROOT / "tests" / "data" / folder
+    files = [p.name for p in (ROOT / "corpus").glob("*.txt")] + sorted(written.glob("issue_*.txt"))
+    return Engine.load(sample_subset(folder, files)), written
 
 
 def test_eval_cli_prints_ours_beside_the_baseline(sample_index, tmp_path):
@@ -76,20 +89,13 @@ def test_quality_on_issues_nobody_here_parsed_before(sample_subset):
     are the writers'. Two of them put a line above the title with nothing to mark it a kicker
     (`练兵场上见真章` / `张家口特警夏季实战大练兵开训`): the citation's headline names both lines, so
     the writers' title is in it (0.875 → 0.946 when it did)."""
-    unseen = ROOT / "tests" / "data" / "unseen_issues"
-    files = [p.name for p in (ROOT / "corpus").glob("*.txt")] + sorted(unseen.glob("issue_*.txt"))
-    engine = Engine.load(sample_subset("unseen", files))
+    engine, unseen = _beside_samples(sample_subset, "unseen_issues")
     titles = {a.title for i in engine.data.issues if i.source.startswith("issue_09")
               for a in i.articles}
     assert "唐山市公安局关于公开征集食品药品领域违法犯罪线索的通告" in titles
     assert not any(t.startswith(("公安周刊", "唐山市公安局 ")) or t == "唐山市公安局" for t in titles)
-    report = evaluate(engine, load_questions(unseen / "questions.jsonl"))
-    assert (report["answerable"], report["unanswerable"]) == (56, 24)
-    assert report["fact_in_answer"] >= 0.77
-    assert report["citation_right"] >= 0.92
-    assert report["passage_holds_fact"] >= 0.78
-    assert report["false_refusals"] <= 5
-    assert report["refused_unanswerable"] >= 0.6
+    _holds_floors(evaluate(engine, load_questions(unseen / "questions.jsonl")), (56, 24),
+                  (0.77, 0.92, 0.78, 5, 0.6))
 
 
 def test_quality_on_three_more_issues_written_blind(sample_subset):
@@ -98,16 +104,9 @@ def test_quality_on_three_more_issues_written_blind(sample_subset):
     running heads, a page break mid-word), indexed beside the five samples, with 48 + 18
     questions their writer made. Floors a little under the figures measured at the round's end
     (README, "Thirteenth round"); measured before and after each change, never fitted."""
-    unseen = ROOT / "tests" / "data" / "unseen_issues_2"
-    files = [p.name for p in (ROOT / "corpus").glob("*.txt")] + sorted(unseen.glob("issue_*.txt"))
-    engine = Engine.load(sample_subset("unseen2", files))
-    report = evaluate(engine, load_questions(unseen / "questions.jsonl"))
-    assert (report["answerable"], report["unanswerable"]) == (48, 18)
-    assert report["fact_in_answer"] >= 0.72
-    assert report["citation_right"] >= 0.8
-    assert report["passage_holds_fact"] >= 0.64
-    assert report["false_refusals"] <= 9
-    assert report["refused_unanswerable"] >= 0.4
+    engine, unseen = _beside_samples(sample_subset, "unseen_issues_2")
+    _holds_floors(evaluate(engine, load_questions(unseen / "questions.jsonl")), (48, 18),
+                  (0.72, 0.8, 0.64, 9, 0.4))
 
 
 def test_a_gold_answer_is_compared_as_the_archive_is_normalised():

@@ -310,5 +310,5 @@ def test_new_issues_parse_with_each_answer_in_its_own_article(folder):
             continue
         articles = [a for a in issues[q["source"]].articles
                     if q["title"] in "——".join((a.kicker, a.title, a.subtitle))]
-        assert any(all(normalize(x) in "\n".join((a.title, a.subtitle, a.text))
-                       for x in q["answers"][:1]) for a in articles), q["id"]
+        assert any(normalize(q["answers"][0]) in "\n".join((a.title, a.subtitle, a.text))
+                   for a in articles), q["id"]
