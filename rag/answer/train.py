@@ -130,14 +130,15 @@ def write_split(questions: list[dict], folder: Path, name: str) -> dict[str, Pat
     return paths
 
 
-def _judgment_files(folders: Sequence[Path]) -> dict[str, Path]:
-    """Each judgment file's name → its folder; one name in two folders would be one issue."""
+def _issue_files(folders: Sequence[Path], option: str) -> dict[str, Path]:
+    """Each issue file's name → its folder (judgments of `--judgments`, written news of
+    `--news`, the `option` named in the error); one name in two folders would be one issue."""
     found: dict[str, Path] = {}
     for folder in folders:
         for path in sorted(folder.glob("issue_*")):
             if path.name in found:
                 raise RagError(f"{path.name} is in both {found[path.name]} and {folder}: "
-                               "rename one, judgment files must be unique across --judgments")
+                               f"rename one, files must be unique across {option}")
             found[path.name] = folder
     return found
 
@@ -408,10 +409,10 @@ def training_groups(drcd: Path, dev: Path, corpus: Path, work: Path | None = Non
     drcd_corpus, news_corpus = drcd / "corpus", corpus
     judgment_q = [{**q, "id": JUDGMENT + str(q.get("id", i))} for i, q in enumerate(
         q for folder in judgments for q in _read(folder / "questions.jsonl"))]
-    folder_of = _judgment_files(judgments)
+    folder_of = _issue_files(judgments, "--judgments")
     judgment_corpus = judgments[0] if len(judgments) == 1 else None
     written_q = [q for folder in news for q in _read(folder / "questions.jsonl")]
-    written = _judgment_files(news)  # each written issue's name → its folder
+    written = _issue_files(news, "--news")
     if news and not sample:  # the sample issues and the written ones, indexed together
         news_corpus = _gathered({**{p.name: corpus for p in corpus.iterdir() if p.is_file()},
                                  **written}, work / "news-corpus")
