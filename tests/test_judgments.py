@@ -451,3 +451,27 @@ def test_a_day_a_judgment_read_whole_never_gives_is_refused(two_judgments):
     assert answer.abstained and answer.text == NOT_STATED, answer.text
     answer = two_judgments.ask("被害人是哪天到派出所报案的？", issue=issue)
     assert not answer.abstained and "2021年11月21日" in answer.text, answer.text
+
+
+def test_an_administrative_record_is_the_answer_to_a_record_asked_in_spoken_words(sample_subset,
+                                                                                  settings):
+    """`以前有过违法记录没`, `以前因为赌博被处理过吗`: a past administrative penalty stated in the
+    defendant's header (`2019年4月因赌博被…行政拘留五日。`) shares few words with such a question,
+    so the silence model, reading the court ranker's scores, took the judgment for silent on it.
+    Judgments written after this rule (`blind_judgments_5`), never trained on."""
+    folder = JUDGMENTS.parent / "blind_judgments_5"
+    header = re.compile(r"被告人([\u4e00-\u9fff]某某?)，(?:男|女)")
+    record = re.compile(r"因(?!涉嫌)([\u4e00-\u9fff]{2,12})被[^，。；]{0,30}?((?:行政拘留|罚款)[^，。；]{0,12})")
+    cases = []
+    for path in sorted(folder.glob("issue_*.txt")):
+        sentences = [u for a in parse_file(path).articles for u in answer_units(a.text)]
+        for i, s in enumerate(sentences[:-1]):
+            if (m := header.match(s)) and (r := record.search(sentences[i + 1])):
+                cases.append((path, m.group(1), r.group(1), r.group(2)))
+    assert len(cases) >= 2
+    engine = Engine.load(sample_subset("records", [p for p, *_ in cases]), settings)
+    for path, name, cause, penalty in cases:
+        number = parse_file(path).number
+        for question in (f"{name}以前有过违法记录没", f"{name}以前因为{cause[:2]}被处理过吗"):
+            answer = engine.ask(question, issue=number)
+            assert penalty in answer.text, (path.name, question, penalty, answer.text)

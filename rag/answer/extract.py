@@ -31,6 +31,7 @@ from rag.answer.judgments import (
     judgment_order,
     of_court,
     only_holding,
+    states_record,
     wanted,
     with_reasons,
 )
@@ -150,7 +151,8 @@ class Answerer:
         # whether it states what was asked (README, "Seventh round").
         court_scores = self.model.rank_court(court_rows(x, question, q, cands)) \
             if court or judgment else None
-        if judgment and self.model.silent(silence_features(q, cands, x, court_scores)):
+        if judgment and not states_record(question, cands) and \
+                self.model.silent(silence_features(q, cands, x, court_scores)):
             return self.abstain(question, passages, NOT_STATED)
         scores = court_scores if court else self.model.rank(x)
         scores = judgment_order(question, q, cands, scores)
