@@ -149,7 +149,12 @@ def bare_question(question: str) -> str:
     """What is asked, without the chat's framing around it (greetings, courtesy, "根据报道，"),
     spoken question words written out (啥 → 什么); the question itself when nothing else is
     left ("你好")."""
-    core = _FRAMING_TAIL.sub("", _FRAMING_HEAD.sub("", _EMOJI.sub("", question).strip()))
+    head = _FRAMING_HEAD.sub("", _EMOJI.sub("", question).strip())
+    core = _FRAMING_TAIL.sub("", head)
+    # "…化解的？谢谢！": the question mark the courtesy followed stays, or the question would
+    # embed (and be answered) a little differently from the same question asked bare
+    if core != head and (mark := re.match(r"\s*([?？])", head[len(core):])):
+        core += mark.group(1)
     if not re.search(r"\w", core):
         return question
     for spoken, written in _SPOKEN:
