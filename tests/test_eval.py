@@ -30,7 +30,7 @@ def test_quality_on_held_out_questions(engine):
 
 @pytest.mark.parametrize("name, counts, floors", [
     ("blind_news_questions.jsonl", (92, 38), (0.87, 0.93, 0.9, 4, 0.75)),
-    ("blind_news_questions_2.jsonl", (64, 27), (0.86, 0.93, 0.88, 4, 0.65)),
+    ("blind_news_questions_2.jsonl", (64, 27), (0.86, 0.93, 0.87, 4, 0.65)),
     ("blind_news_questions_3.jsonl", (59, 27), (0.86, 0.93, 0.85, 3, 0.6)),
     ("blind_news_questions_4.jsonl", (60, 30), (0.85, 0.95, 0.78, 2, 0.8)),
 ])
@@ -107,6 +107,17 @@ def test_quality_on_three_more_issues_written_blind(sample_subset):
     engine, unseen = _beside_samples(sample_subset, "unseen_issues_2")
     _holds_floors(evaluate(engine, load_questions(unseen / "questions.jsonl")), (48, 18),
                   (0.72, 0.8, 0.64, 9, 0.4))
+
+
+def test_quality_on_questions_asked_as_police_staff_type_them(sample_subset):
+    """Twelve issues and 216 + 72 questions asked in chat words (`昌黎那伙人里漏网的那个王某后来
+    在哪儿被逮住的？`), written by helper sessions in the thirteenth round and never trained on by
+    default (`rag train --news` learns them; not shipped). The hardest set here: most of its
+    false refusals have the right article. Floors a little under the figures measured at the
+    fourteenth round's end (README, "Fourteenth round"), to hold the retrained models' gain."""
+    engine, written = _beside_samples(sample_subset, "written_news")
+    _holds_floors(evaluate(engine, load_questions(written / "questions.jsonl")), (216, 72),
+                  (0.59, 0.75, 0.56, 44, 0.36))
 
 
 def test_a_gold_answer_is_compared_as_the_archive_is_normalised():

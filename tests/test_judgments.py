@@ -252,8 +252,7 @@ def masked_judgments(sample_subset, settings) -> Engine:
 def test_what_a_judgment_leaves_to_others_or_unnamed_is_refused(masked_judgments):
     """A judgment does not sentence someone tried separately, does not know whether a fine was
     later paid, and masks or leaves unnamed places that do not matter to the case: each is
-    refused as not stated, while the defendant's penalty and a named police station are
-    answered."""
+    refused as not stated, while the defendant's penalty and a named jail are answered."""
     issue = {i.source: i.number for i in masked_judgments.issues()}
     text = (JUDGMENTS / "issue_8301.txt").read_text("utf-8")
     assert "李某（另案处理）" in text and "预缴" not in text
@@ -272,6 +271,16 @@ def test_what_a_judgment_leaves_to_others_or_unnamed_is_refused(masked_judgments
         "utf-8")).group(1)
     answer = masked_judgments.ask("他现在关在哪个看守所？", issue=issue["issue_8303.txt"])
     assert not answer.abstained and jail in answer.text, (jail, answer.text)
+
+
+@pytest.mark.xfail(strict=True, reason="the silence model retrained in the fourteenth round "
+                   "refuses it (README, 'Fourteenth round'); strict, so a model that answers it "
+                   "again shows here")
+def test_a_police_station_a_judgment_names_is_answered(masked_judgments):
+    """`那个派出所叫什么名字？` of a judgment that names 育才街派出所. A rule letting the
+    silence model pass whenever the judgment names the kind of thing asked was measured: it
+    answered 6 more silent questions on the blind judgment sets and no more right ones."""
+    issue = {i.source: i.number for i in masked_judgments.issues()}
     station = re.search(r"[\u4e00-\u9fff]{2,3}派出所", (JUDGMENTS / "issue_8303.txt").read_text(
         "utf-8")).group()
     answer = masked_judgments.ask("那个派出所叫什么名字？", issue=issue["issue_8303.txt"])
