@@ -1,5 +1,6 @@
 """Details written in a recognisable form (`rag.answer.forms`), looked for in one real judgment:
-a person's detail counts only next to that person's name, a plate only in its written shape."""
+a person's detail counts only next to that person's name, a plate only in its written shape,
+never masked."""
 
 from __future__ import annotations
 
@@ -42,8 +43,12 @@ def test_a_plate_is_looked_for_in_its_written_shape(sentences):
     text = "".join(sentences)
     assert "驾车" in text and not re.search(r"[京津冀][A-Z]", text)
     assert unstated("马某某开的车车牌号是多少？", sentences) == "plate"
-    with_plate = sentences + ["二人驾驶冀J×××××号白色轿车前往该茶楼。"]
+    with_plate = sentences + ["二人驾驶冀J3K728号白色轿车前往该茶楼。"]
     assert unstated("马某某开的车车牌号是多少？", with_plate) is None
+    # a judgment masks the plate (冀J×××××): it does not say what the plate is, and every
+    # plate question of the judgment sets here is marked silent for that reason
+    masked = sentences + ["二人驾驶冀J×××××号白色轿车前往该茶楼。", "车牌号为冀J×××××。"]
+    assert unstated("马某某开的车车牌号是多少？", masked) == "plate"
 
 
 def test_questions_that_ask_no_such_detail_are_left_to_the_ranker(sentences):
@@ -91,3 +96,17 @@ def test_an_account_an_address_or_a_content_must_be_written_out(sentences, quest
     questions are refused; with a sentence stating one, they are not."""
     assert unstated(question, sentences) == form
     assert unstated(question, sentences + [stated]) is None
+
+
+def test_how_many_children_and_how_old_are_stated_or_not(sentences):
+    """Asked how many children someone has (有几个孩子) or how old they are (孩子多大了), a
+    judgment states it in a count or an age next to 子女 / 孩子 (系两名未成年子女的母亲, 其子…
+    12岁), or not at all: a wife named (马某某的妻子) says nothing of it. Victims counted (虐待了
+    几个孩子) are not asked this way."""
+    married = sentences + ["被告人马某某的妻子张某某到庭旁听。"]
+    assert unstated("马某某家里有几个孩子？", married) == "children"
+    stated = married + ["被告人马某某系两名未成年子女的父亲。"]
+    assert unstated("马某某家里有几个孩子？", stated) is None
+    assert unstated("马某某那两个孩子多大了？", stated) == "child_age"
+    assert unstated("马某某那两个孩子多大了？", stated + ["其子马某，现年12岁。"]) is None
+    assert unstated("这个老师一共虐待了几个孩子？", sentences) != "children"

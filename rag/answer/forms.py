@@ -1,5 +1,5 @@
 """Details that are written in a recognisable form: a plate number, a phone number, an age, a
-job, whether someone is married, days in hospital, how much was drunk, the weather, a brand,
+job, whether someone is married, how many children and how old, days in hospital, how much was drunk, the weather, a brand,
 a wage or rent, an insurer, a driving licence, a school. When one document is read whole (a
 judgment asked about within its issue) and none of its sentences holds the form a question
 asks for, the document does not say; the answer that shares most words with the question
@@ -63,8 +63,9 @@ FORMS = [
     # asked for (车牌号是多少, 挂的什么牌照), not named (那辆无号牌的摩托车).
     _form("plate", r"(?:车牌|牌照|号牌)号|(?:车牌|牌照|号牌)(?:是|为)?(?:多少|什么|啥)|"
           r"(?:什么|哪里的|哪儿的|哪个地方的)(?:车牌|牌照|号牌)|挂的(?:什么|哪)",
+          # a plate written out; a judgment's masked one (冀F×××××) does not give it
           r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领][A-Z][·•]?"
-          r"[A-Z0-9×*Xx＊某]{3,6}|(?:号牌|车牌|牌照)(?:号码?)?(?:为|是)"),
+          r"[A-Z0-9]{5,6}(?![A-Z0-9×*＊某])"),
     _form("phone", r"电话号码|手机号|电话是多少|联系电话|号码是多少|电话多少",
           r"1[3-9]\d[\d*×Xx]{4}\d{4}|\d{3,4}-\d{7,8}|尾号|号码(?:为|是)"),
     _form("age", r"多大岁数|多大年纪|几岁|多少岁|年龄|岁数|年纪|今年多大|多大了",
@@ -78,6 +79,14 @@ FORMS = [
           person=True),
     _form("married", r"结婚|婚姻|离婚|已婚|未婚|有没有孩子|有孩子|几个孩子|子女|成家",
           r"婚|丈夫|妻子|老婆|配偶|子女|儿子|女儿|孩子|之妻|之夫", person=True),
+    # how many children someone has, and how old they are: a judgment may say 系两名未成年子女的
+    # 母亲 and seldom more; not a count of victims (虐待了几个孩子)
+    _form("children", r"有几个(?:孩子|子女|儿子|女儿)",
+          rf"[{_N}]+(?:个|名|位)?(?:未成年)?(?:子女|孩子|儿子|女儿|儿女)|[一二两三四][子女](?![婿弟])|"
+          r"独生|无子女|未生育|未育"),
+    _form("child_age", r"(?:孩子|子女|儿子|女儿)[^，。？]{0,2}(?:多大|几岁|多少岁)",
+          rf"(?:子女|孩子|儿子|女儿|之子|之女|其子|其女)[^。；]{{0,12}}[{_N}]+周?岁|"
+          rf"[{_N}]+周?岁的?(?:儿子|女儿|孩子)"),
     _form("hospital", r"住院.{0,4}(?:几|多少)天|住了(?:几|多少)天|住(?:了)?多久|住院(?:了)?多久|"
           r"住院多长时间|住了多长时间", rf"住院[^。]*?[{_N}]+(?:天|日)"),
     _form("drink", r"喝了(?:多少|几)|喝多少|几两|多少(?:两|斤|瓶)|酒量",
