@@ -14,8 +14,8 @@ import pytest
 from rag import Engine
 from rag.answer.extract import NOT_STATED, NOT_STATED_ARTICLE
 from rag.answer.judgments import ASKS_DECISION, DECISION
-from rag.answer.question import QUESTION_KINDS
-from rag.answer.silence import _identity_unknown
+from rag.answer.question import QUESTION_KINDS, analyse_question
+from rag.answer.silence import _identity_unknown, not_in_judgment
 from rag.answer.train import JUDGMENT, _groups, held_out, split_key
 from rag.answer.units import answer_units
 from rag.errors import RagError
@@ -484,3 +484,14 @@ def test_an_administrative_record_is_the_answer_to_a_record_asked_in_spoken_word
         for question in (f"{name}以前有过违法记录没", f"{name}以前因为{cause[:2]}被处理过吗"):
             answer = engine.ask(question, issue=number)
             assert penalty in answer.text, (path.name, question, penalty, answer.text)
+
+
+@pytest.mark.parametrize("firm, silent", [("河北某某律师事务所", True), ("河北燕山律师事务所", False)])
+def test_a_law_firm_asked_by_its_short_name_is_looked_for_by_its_full_one(firm, silent):
+    """`哪个律所` asks what the judgment writes as 律师事务所: a masked one (河北某某律师事务所)
+    does not name it, a named one does. Before, 律所 was looked for as written, found nowhere,
+    and the question was left to the silence model."""
+    text = (f"辩护人高某某，{firm}律师。本院认为，被告人刘某某构成盗窃罪。判决如下：被告人刘某某"
+            "犯盗窃罪，判处有期徒刑一年。")
+    question = "刘某某的辩护律师高某某是哪个律所的？"
+    assert not_in_judgment(question, analyse_question(question, lambda t: 1.0), text) is silent

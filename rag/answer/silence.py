@@ -77,7 +77,7 @@ def not_in_judgment(question: str, q: Question, text: str) -> bool:
     return (appeal and not _APPEALED.search(text)) or \
         (officer and not _OFFICER_NAMED.search(text)) or (paid and not _PAID.search(text)) or \
         (q.kinds["penalty"] and _tried_elsewhere(question, text)) or \
-        (thing is not None and _unnamed(thing, text)) or \
+        (thing is not None and _unnamed(_written_out(thing, text), text)) or \
         (reporter is not None and _reported_unnamed(reporter, text)) or \
         (real_name is not None and _identity_unknown(question, text))
 
@@ -114,6 +114,16 @@ def _asked_thing(question: str) -> str | None:
     elif m := _ASKS_WHICH.search(question):
         thing = pos_tag(m.group(1))[0][0]
     return None if thing in _NO_NAME else thing
+
+
+def _written_out(thing: str, text: str) -> str:
+    """The full form `text` writes a two-character abbreviation in (律所 → 律师事务所: its
+    characters in order, up to four between); `thing` itself when `text` holds it or no
+    such form."""
+    if thing in text or len(thing) != 2:
+        return thing
+    m = re.search(rf"{thing[0]}[\u4e00-\u9fff]{{1,4}}?{thing[1]}", text)
+    return m.group() if m else thing
 
 
 def _unnamed(thing: str, text: str) -> bool:
