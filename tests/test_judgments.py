@@ -495,3 +495,19 @@ def test_a_law_firm_asked_by_its_short_name_is_looked_for_by_its_full_one(firm, 
             "犯盗窃罪，判处有期徒刑一年。")
     question = "刘某某的辩护律师高某某是哪个律所的？"
     assert not_in_judgment(question, analyse_question(question, lambda t: 1.0), text) is silent
+
+
+@pytest.mark.parametrize("question, stated", [
+    ("判完以后检察院抗诉了吗", "抗诉机关河北省保定市人民检察院。"),
+    ("刘某某缓刑期间在哪个司法所报到？", "由保定市竞秀区韩村司法所负责社区矫正。"),
+])
+def test_a_protest_or_a_probation_office_a_first_instance_judgment_never_gives_is_refused(
+        question, stated):
+    """Whether the prosecutor protested (抗诉) comes after a first-instance judgment, as an
+    appeal does, and where probation is served it leaves to community corrections unless it
+    names the office: asked of one that says neither, the answer is that it does not say."""
+    text = ("本院认为，被告人刘某某构成盗窃罪。判决如下：被告人刘某某犯盗窃罪，判处有期徒刑一年，"
+            "缓刑一年六个月。")
+    q = analyse_question(question, lambda t: 1.0)
+    assert not_in_judgment(question, q, text)
+    assert not not_in_judgment(question, q, text + stated)

@@ -1,5 +1,6 @@
 """What a first-instance judgment read whole does not say, whatever sentence shares the
-question's words (`not_in_judgment`): whether it was appealed, a police officer's name, whether
+question's words (`not_in_judgment`): whether it was appealed or protested (抗诉), where
+probation is served, a police officer's name, whether
 the fine was paid, the penalty of someone tried separately, the name of what it masks or leaves
 unnamed, who reported it when only the public did, and the real name of someone whose identity
 it says is unknown. Each is a fact about what such a judgment holds, measured on the judgments
@@ -20,8 +21,13 @@ from rag.text import pos_tag
 # instance ruled (that happens after it; a second-instance judgment names 上诉人 and rules on
 # the appeal), and the names of the police officers who acted (not parties: it says 民警 or
 # 侦查人员, and when it does name one, anonymised, 民警王某 or 王某某（民警）).
-_ASKS_APPEAL = re.compile(r"上诉了|上诉没|有没有上诉|是否上诉|上没上诉|二审|维持原判|改判")
-_APPEALED = re.compile(r"上诉人|驳回上诉|维持原判|撤销原判|二审|第二审")
+_ASKS_APPEAL = re.compile(r"上诉了|上诉没|有没有上诉|是否上诉|上没上诉|二审|维持原判|改判|抗诉")
+_APPEALED = re.compile(r"上诉人|驳回上诉|维持原判|撤销原判|二审|第二审|抗诉")
+# Nor where probation is served (哪个司法所报到): the judgment leaves it to community
+# corrections (依法实行社区矫正) unless it names the office.
+_ASKS_PROBATION_OFFICE = re.compile(r"(?:哪个|哪家|哪一个)司法所|司法所[^，。？]{0,4}(?:哪|叫什么)|"
+                                    r"(?:缓刑|社区矫正)[^，。？]{0,8}(?:在哪|去哪|到哪|归哪)")
+_PROBATION_OFFICE = re.compile(r"[\u4e00-\u9fff]{2,}司法所")
 _POLICE = r"(?:民警|警察|交警|侦查人员|办案人员|警官)"
 _ASKS_OFFICER = re.compile(rf"{_POLICE}[^，。？]{{0,6}}(?:叫什么|名字|是谁|姓什么|叫啥)|"
                            rf"(?:哪位|哪名|哪个){_POLICE}")
@@ -67,14 +73,16 @@ def not_in_judgment(question: str, q: Question, text: str) -> bool:
     tried separately and its ruling does not name, who reported it when only the public did
     (接群众举报), or the real name of someone whose identity it says is unknown."""
     appeal, officer = bool(_ASKS_APPEAL.search(question)), bool(_ASKS_OFFICER.search(question))
+    probation = bool(_ASKS_PROBATION_OFFICE.search(question))
     paid, thing = bool(_ASKS_PAID.search(question)), _asked_thing(question)
     real_name = _ASKS_REAL_NAME.search(question)
     reporter = next((g if len(g) == 2 else "报" + g for g in m.groups() if g), None) \
         if (m := _ASKS_REPORTER.search(question)) else None
-    if not (appeal or officer or paid or thing or reporter or real_name or q.kinds["penalty"]) \
-            or not court_text(text):
+    if not (appeal or officer or paid or thing or reporter or real_name or probation or
+            q.kinds["penalty"]) or not court_text(text):
         return False
     return (appeal and not _APPEALED.search(text)) or \
+        (probation and not _PROBATION_OFFICE.search(text)) or \
         (officer and not _OFFICER_NAMED.search(text)) or (paid and not _PAID.search(text)) or \
         (q.kinds["penalty"] and _tried_elsewhere(question, text)) or \
         (thing is not None and _unnamed(_written_out(thing, text), text)) or \
