@@ -511,3 +511,23 @@ def test_a_protest_or_a_probation_office_a_first_instance_judgment_never_gives_i
     q = analyse_question(question, lambda t: 1.0)
     assert not_in_judgment(question, q, text)
     assert not not_in_judgment(question, q, text + stated)
+
+
+def test_when_a_prison_term_ends_is_the_rulings_count(sample_subset, settings):
+    """`啥时候刑满` / `什么时候出狱`: the ruling counts the term out (即自…起至2027年5月28日止),
+    a sentence sharing no word with the question. Judgments with one defendant sentenced to
+    prison, of a set never trained on (`blind_judgments_5`)."""
+    folder = JUDGMENTS.parent / "blind_judgments_5"
+    cases = []
+    for path in sorted(folder.glob("issue_*.txt")):
+        text = path.read_text("utf-8")
+        ends = re.findall(r"至(\d{4}年\d{1,2}月\d{1,2}日)止", text)
+        names = set(re.findall(r"被告人([\u4e00-\u9fff]某某?)，(?:男|女)", text))
+        if len(set(ends)) == 1 and len(names) == 1:
+            cases.append((path, names.pop(), ends[0]))
+    assert len(cases) >= 2
+    engine = Engine.load(sample_subset("terms", [p for p, *_ in cases]), settings)
+    for path, name, end in cases:
+        for question in (f"{name}啥时候刑满？", f"{name}什么时候出狱"):
+            answer = engine.ask(question, issue=parse_file(path).number)
+            assert end in answer.text, (path.name, question, end, answer.text)

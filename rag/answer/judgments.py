@@ -59,6 +59,11 @@ _NOT_FINDING = re.compile(r"^\d+[.、．]|证实|辩护|辩称|提出")
 # Asked what became of what was seized or gained (扣的车最后怎么处理了, 没收了没有, 违法所得追缴
 # 多少): the ruling's item that disposes of it (扣押在案的…发还…, 继续追缴…), not the finding
 # that it was seized or a witness's word on it.
+# Asked when someone's prison term ends (啥时候刑满, 什么时候出狱): the ruling counts it out,
+# 即自2023年11月29日起至2027年5月28日止.
+_ASKS_RELEASE = re.compile(r"刑满|出狱|放出来|关到(?:什么时候|啥时候|哪天|几号)|刑期到")
+_TERM_END = re.compile(r"至\s*[\d〇零一二三四五六七八九]{4}年[\d一二三四五六七八九十]{1,2}月"
+                       r"[\d一二三四五六七八九十]{1,3}日止")
 _ASKS_DISPOSAL = re.compile(r"(?:怎么|咋|如何)(?:处理|处置)|没收|发还|退还|返还|追缴|追回|上缴|还给")
 _DISPOSES = re.compile(r"扣押|冻结|查封|没收|发还|退还|返还|追缴|上缴|退赔|责令")
 # …律师说…，法院怎么处理的 asks about an argument, not a thing.
@@ -141,6 +146,9 @@ def judgment_order(question: str, q: Question, cands: list[Candidate],
                                       bool(_ASKS_OFFENCE.search(question))), scores)
     if _asks_disposal(question):
         scores = only_holding(_in_ruling(cands) & _matching(_DISPOSES, cands), scores)
+    if _asks_release(question):
+        ends = _matching(_TERM_END, cands)
+        scores = only_holding(ends & _about(cands, anonymised(question)), only_holding(ends, scores))
     if _ASKS_TOTAL.search(question) and not _asks_penalty(question, q):
         scores = scores + _TOTAL_AHEAD * _totals(cands)
     if _ASKS_ARREST.search(question):
@@ -182,9 +190,16 @@ def wanted(question: str, q: Question, cands: list[Candidate]) -> list[int]:
         keep |= _matching(DECISION, cands)
     if _asks_disposal(question):
         keep |= _in_ruling(cands) & _matching(_DISPOSES, cands)
+    if _asks_release(question):
+        keep |= _matching(_TERM_END, cands)
     if _asks_penalty(question, q):
         keep |= _in_ruling(cands) & _matching(PENALTY, cands)
     return np.flatnonzero(keep).tolist()
+
+
+def _asks_release(question: str) -> bool:
+    """Whether `question` asks when a prison term ends (not a past release, 以前刑满释放过)."""
+    return bool(_ASKS_RELEASE.search(question)) and not _asks_record(question)
 
 
 def _asks_record(question: str) -> bool:
