@@ -56,14 +56,14 @@ _STATES_RECORD = re.compile(r"因犯[^，。；]{1,15}罪[^，。；]{0,25}判�
                             rf"(?:无|没有)[^，。；]{{0,6}}(?:前科|犯罪记录)(?!证明)|{_ADMINISTRATIVE}")
 _REFERS_RECORD = re.compile(r"刑满释放|曾因[^，。；]{1,15}被|前罪")
 _NOT_FINDING = re.compile(r"^\d+[.、．]|证实|辩护|辩称|提出")
-# Asked what became of what was seized or gained (扣的车最后怎么处理了, 没收了没有, 违法所得追缴
-# 多少): the ruling's item that disposes of it (扣押在案的…发还…, 继续追缴…), not the finding
-# that it was seized or a witness's word on it.
 # Asked when someone's prison term ends (啥时候刑满, 什么时候出狱): the ruling counts it out,
 # 即自2023年11月29日起至2027年5月28日止.
 _ASKS_RELEASE = re.compile(r"刑满|出狱|放出来|关到(?:什么时候|啥时候|哪天|几号)|刑期到")
 _TERM_END = re.compile(r"至\s*[\d〇零一二三四五六七八九]{4}年[\d一二三四五六七八九十]{1,2}月"
                        r"[\d一二三四五六七八九十]{1,3}日止")
+# Asked what became of what was seized or gained (扣的车最后怎么处理了, 没收了没有, 违法所得追缴
+# 多少): the ruling's item that disposes of it (扣押在案的…发还…, 继续追缴…), not the finding
+# that it was seized or a witness's word on it.
 _ASKS_DISPOSAL = re.compile(r"(?:怎么|咋|如何)(?:处理|处置)|没收|发还|退还|返还|追缴|追回|上缴|还给")
 _DISPOSES = re.compile(r"扣押|冻结|查封|没收|发还|退还|返还|追缴|上缴|退赔|责令")
 # …律师说…，法院怎么处理的 asks about an argument, not a thing.
@@ -219,10 +219,17 @@ def states_record(question: str, cands: list[Candidate]) -> bool:
     which shares few words with the question."""
     if not _asks_record(question):
         return False
-    names = anonymised(question)
-    finding = _matching(_RECORD, cands) & ~_matching(_NOT_FINDING, cands)
-    stated = finding & (_matching(_STATES_RECORD, cands) | _matching(_REFERS_RECORD, cands))
-    return bool((stated & _about(cands, names)).any())
+    _, states, refers = _records(cands)
+    return bool(((states | refers) & _about(cands, anonymised(question))).any())
+
+
+def _records(cands: list[Candidate]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which candidates mention a past record; of the court's findings among them (not the
+    evidence list or an argument), which state one and which refer to one."""
+    mentions = _matching(_RECORD, cands)
+    finding = mentions & ~_matching(_NOT_FINDING, cands)
+    return (mentions, finding & _matching(_STATES_RECORD, cands),
+            finding & _matching(_REFERS_RECORD, cands))
 
 
 def _record(names: list[str], cands: list[Candidate], administrative: bool = False
@@ -232,10 +239,7 @@ def _record(names: list[str], cands: list[Candidate], administrative: bool = Fal
     (`administrative`), then the court's statements of one (因犯盗窃罪被…判处,
     无违法犯罪前科), else its references to one (曾因故意犯罪被判处…系累犯), else any mention
     (证实…前科情况, 辩护人提出…无前科)."""
-    mentions = _matching(_RECORD, cands)
-    finding = mentions & ~_matching(_NOT_FINDING, cands)
-    states = finding & _matching(_STATES_RECORD, cands)
-    refers = finding & _matching(_REFERS_RECORD, cands)
+    mentions, states, refers = _records(cands)
     about = _about(cands, names) & ~_someone_elses(cands, names)
     # asked an offence (违法记录, 被处罚过), an administrative penalty answers first, wherever it
     # is stated: a header may say 无刑事犯罪前科 and only the evidence list 行政拘留十日
