@@ -1,13 +1,12 @@
-"""Details that are written in a recognisable form: a plate number, a phone number, an age, a
-job, whether someone is married, how many children and how old, days in hospital, how much was drunk, the weather, a brand,
-a wage or rent, an insurer, a driving licence, a school. When one document is read whole (a
-judgment asked about within its issue) and none of its sentences holds the form a question
-asks for, the document does not say; the answer that shares most words with the question
-would be some other detail (the victim's injuries for 住了几天, the blood alcohol level for
-喝了几两). The form is looked for next to the person the question names when it asks about a
-person (职业, 年龄, 婚姻): the nearest anonymised name to it must be that person's (ablation in
-the README, "Judgments asked within their issue").
-"""
+"""Details that are written in a recognisable form: a plate number, a phone number, an age, a job,
+whether someone is married, how many children and how old, days in hospital, how much was drunk,
+the weather, a brand, a wage or rent, an insurer, a driving licence, a school. When one document
+is read whole (a judgment asked about within its issue) and none of its sentences holds the form
+a question asks for, the document does not say; the answer that shares most words with the
+question would be some other detail (the victim's injuries for 住了几天, the blood alcohol level for
+喝了几两). The form is looked for next to the person the question names when it asks about a person
+(职业, 年龄, 婚姻): the nearest anonymised name to it must be that person's (ablation in the README,
+"Judgments asked within their issue")."""
 
 from __future__ import annotations
 

@@ -1,11 +1,10 @@
-"""What a first-instance judgment read whole does not say, whatever sentence shares the
-question's words (`not_in_judgment`): whether it was appealed or protested (抗诉), where
-probation is served, a police officer's name, whether
-the fine was paid, the penalty of someone tried separately, the name of what it masks or leaves
-unnamed, who reported it when only the public did, and the real name of someone whose identity
-it says is unknown. Each is a fact about what such a judgment holds, measured on the judgments
-of `tests/data/` (README, "Judgments asked within their issue"); details with a written form
-are `rag.answer.forms`."""
+"""What a first-instance judgment read whole does not say, whatever sentence shares the question's
+words (`not_in_judgment`): whether it was appealed or protested (抗诉), where probation is served,
+a police officer's name, whether the fine was paid, the penalty of someone tried separately, the
+name of what it masks or leaves unnamed, who reported it when only the public did, and the real
+name of someone whose identity it says is unknown. Each is a fact about what such a judgment
+holds, measured on the judgments of `tests/data/` (README, "Judgments asked within their
+issue"); details with a written form are `rag.answer.forms`."""
 
 from __future__ import annotations
 
