@@ -131,10 +131,12 @@ _FRAMING_TAIL = re.compile(
 # Emoji and pictographs (👍, ✅, ☎) carry nothing to match; ℃ and other letterlike symbols do.
 _EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D]")
 
-# Spoken question words, as typed in a chat, and the written ones the paper's text and the
-# answerer's question kinds use ("写了啥" asks what "写了什么" asks).
+# Spoken words, as typed in a chat, and the written ones the paper's text and the answerer's
+# question kinds use ("写了啥" asks what "写了什么" asks; a suspect 逮住 in a question is 抓获
+# in the paper, a lost child 找着 is 找到): a spoken word shares no word with the story.
 _SPOKEN = [("为啥", "为什么"), ("干啥", "干什么"), ("啥时候", "什么时候"), ("啥", "什么"),
-           ("咋样", "怎么样"), ("咋", "怎么"), ("哪儿", "哪里"), ("多会儿", "什么时候")]
+           ("咋样", "怎么样"), ("咋", "怎么"), ("哪儿", "哪里"), ("多会儿", "什么时候"),
+           ("逮住", "抓获"), ("摁住", "抓获"), ("找着", "找到"), ("钟头", "小时")]
 
 
 def as_asked(question: str) -> str:

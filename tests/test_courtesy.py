@@ -39,6 +39,21 @@ def test_spoken_question_words_get_the_written_ones_answer(engine):
         assert engine.ask(typed).text == engine.ask(question).text, typed
 
 
+def test_spoken_words_for_a_catch_or_a_find_get_the_written_ones_answer(engine):
+    """A suspect 逮住 and a child 找着 in a chat are 抓获 and 找到 in the paper: typed either
+    way, the question gets one answer (without the reading, 找着 shares no word with the story
+    and the spoken question is answered from another sentence or refused)."""
+    files = [DATA / "fresh_questions.jsonl", *sorted(DATA.glob("blind_news_questions*.jsonl"))]
+    rows = [q["question"] for path in files
+            for q in map(json.loads, path.read_text("utf-8").splitlines())
+            if not q.get("unanswerable")]
+    spoken = [(q, q.replace("抓获", "逮住").replace("找到", "找着")) for q in rows]
+    spoken = [(q, s) for q, s in spoken if s != q]
+    assert len(spoken) >= 3
+    for question, typed in spoken:
+        assert engine.ask(typed).text == engine.ask(question).text, typed
+
+
 @pytest.mark.parametrize("text", ["你好", "谢谢", "请问", "麻烦事是什么", "告诉我们的民警是谁",
                                   "报道中的民警是谁", "那篇文章里提到的民警叫什么", "我是谁",
                                   "他是怎么说的", "看到嫌疑人的是谁"])
