@@ -75,7 +75,8 @@ class Engine:
     def _use(self, data: IndexData) -> None:
         # Swapped as one reference so that a question in flight keeps a consistent index;
         # the retrievers and the answerer are built once per loaded build.
-        self._state = (data, Answerer(data, refusal_rate=self.settings.refusal_rate),
+        self._state = (data, Answerer(data, refusal_rate=self.settings.refusal_rate,
+                                              named_rate=self.settings.named_refusal_rate),
                        HybridSearch(data, self._encode))
         self._issue_refs = [(i.number, i.date) for i in data.issues]
         self._bylines = catalog.Bylines(data.articles.values())

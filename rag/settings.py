@@ -43,8 +43,9 @@ def _number(name: str, value: str, kind: type, minimum: float) -> float:
     return number
 
 
-def _rate(name: str, value: str) -> float | None:
-    """`value` as a share between 0 and 0.1 (a percentage allowed), None when unset."""
+def _rate(name: str, value: str, unset: str = "the trained 0.02") -> float | None:
+    """`value` as a share between 0 and 0.1 (a percentage allowed), None when unset (`unset`
+    says what that means, for the error)."""
     if not value:
         return None
     try:
@@ -54,7 +55,7 @@ def _rate(name: str, value: str) -> float | None:
     if not 0.005 <= rate <= 0.1:
         raise SettingsError(f"{name}={value!r}: expected a share of answerable questions the "
                             "answerer may refuse, from 0.005 to 0.1 (e.g. 0.05 or 5%), or leave "
-                            "it unset for the trained 0.02")
+                            f"it unset for {unset}")
     return rate
 
 
@@ -75,6 +76,10 @@ class Settings:
     max_question_chars: int = 500
     # Share of answerable questions the answerer may refuse (None: the trained 2%).
     refusal_rate: float | None = None
+    # The same share for a question whose names (places, people, organisations) are all in
+    # the article the search put first, its story being in the archive (None: half the other;
+    # README, "Fifteenth round").
+    named_refusal_rate: float | None = None
     query_log: Path | None = None
     # Telegram
     telegram_bot_token: str = ""
@@ -120,6 +125,8 @@ class Settings:
             chunk_overlap=num("CHUNK_OVERLAP", "60", int, 0),
             max_question_chars=num("MAX_QUESTION_CHARS", "500"),
             refusal_rate=_rate("REFUSAL_RATE", get("REFUSAL_RATE").strip()),
+            named_refusal_rate=_rate("NAMED_REFUSAL_RATE", get("NAMED_REFUSAL_RATE").strip(),
+                                     "half of REFUSAL_RATE"),
             query_log=Path(query_log) if query_log else None,
             telegram_bot_token=get("TELEGRAM_BOT_TOKEN"),
             telegram_api_base_url=get("TELEGRAM_API_BASE_URL"),

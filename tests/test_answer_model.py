@@ -308,6 +308,32 @@ def test_a_higher_refusal_rate_only_refuses_more(sample_index, settings):
         assert sum(higher) > sum(lower)
 
 
+def test_a_question_whose_story_was_found_is_refused_at_the_lower_named_rate(
+        sample_index, settings):
+    """A question naming places, people or units that the first article found all holds is
+    refused at NAMED_REFUSAL_RATE (by default half the refusal rate): of the blind news
+    questions on the sample issues, some that the trained rate refuses are answered with their
+    fact, none answered at the trained rate is refused, and a question whose story the
+    archive lacks is refused either way."""
+    from rag import Engine
+
+    rows = [q for path in sorted((ROOT / "tests" / "data").glob("blind_news_questions*.jsonl"))
+            for q in map(json.loads, path.read_text("utf-8").splitlines())
+            if not q.get("unanswerable")]
+    named, trained = (Engine.load(sample_index, replace(settings, named_refusal_rate=r))
+                      for r in (None, 0.02))
+    rescued = 0
+    for q in rows:
+        before, after = trained.ask(q["question"]), named.ask(q["question"])
+        assert before.abstained or not after.abstained, q["question"]
+        if before.abstained and not after.abstained:
+            rescued += any(a in after.text for a in q["answers"])
+    assert rescued >= 1
+    for question in ("邯郸警方破获的制售假药案一共抓获了多少名嫌疑人？",
+                     "唐山路北打的那个跑分团伙，帮人转钱怎么抽成？"):
+        assert named.ask(question).abstained and trained.ask(question).abstained, question
+
+
 def test_a_number_asked_and_none_given_is_refused(engine):
     """The story of 义警 names no allowance; the best sentence about 义警队员 holds no number, so
     the question is refused (the shipped models alone answered it with that sentence)."""

@@ -84,7 +84,8 @@ def test_the_python_api_refuses_a_bad_date_or_k(engine):
 
 @pytest.mark.parametrize("name,value", [("CHUNK_SIZE", "abc"), ("LLM_TIMEOUT", "x"),
                                         ("EMBED_BATCH_SIZE", "-1"), ("REFUSAL_RATE", "0.5"),
-                                        ("REFUSAL_RATE", "half")])
+                                        ("REFUSAL_RATE", "half"),
+                                        ("NAMED_REFUSAL_RATE", "0.2")])
 def test_a_bad_setting_is_one_line_naming_it(name, value):
     out = run("stats", env={name: value})
     lines = out.stderr.strip().splitlines()

@@ -38,6 +38,8 @@ REFUSAL_TREES_FILE = "refusal.txt.gz"
 #: folders have none, and only the rules refuse within a judgment).
 SILENCE_TREES_FILE = "silence.txt.gz"
 MANIFEST_FILE = "manifest.json"
+#: Train-side answerable questions refused at most this often (the trained refusal threshold).
+FALSE_REFUSAL_RATE = 0.02
 
 
 def write_trees(text: str, path: Path) -> None:

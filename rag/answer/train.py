@@ -41,6 +41,7 @@ from rag.answer.question import analyse_question
 from rag.answer.questions import generate
 from rag.answer.ranker import (
     COURT_RANKER_FILES,
+    FALSE_REFUSAL_RATE,
     MANIFEST_FILE,
     MODEL_DIR,
     RANKER_FILES,
@@ -79,8 +80,6 @@ SPLIT_RULE = ("held out when int(sha1(key).hexdigest()[:8], 16) % 10 < 3, key = 
               "for judgment questions (one judgment), else '<source>#<title or article id>'")
 #: Question ids of the judgments' questions start with this (they are asked within their file).
 JUDGMENT = "judgment:"
-#: Train-side answerable questions refused at most this often (the refusal threshold).
-FALSE_REFUSAL_RATE = 0.02
 #: The thresholds for these rates are written too: REFUSAL_RATE chooses among them.
 REFUSAL_RATES = tuple(round(0.005 * i, 3) for i in range(1, 21))  # 0.5% … 10%
 #: Every second answerable question is also asked with its article masked out (a negative).
