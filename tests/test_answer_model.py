@@ -362,6 +362,18 @@ def test_a_count_its_story_never_gives_is_refused(engine, question):
     assert "五张网" in engine.ask("玉田县组建了几张网？").text
 
 
+def test_a_count_of_a_noun_its_story_never_counts_is_refused(engine):
+    """Asked how many of a noun itself (多少民警), not with a measure word: the training
+    course's story never puts a number near 民警, so the question is refused (answered with
+    the story's lead until the fifteenth round), while 警力 counted in its story (出动警力…人次)
+    and 学时 (24学时) are answered."""
+    assert engine.ask("衡水市公安局有多少民警参加了网络培训？").abstained
+    for question, fact in (("丛台分局为邯郸道景区游客出动了多少警力？", "警力"),
+                           ("衡水专题网络培训共有多少学时？", "学时")):
+        answer = engine.ask(question)
+        assert not answer.abstained and fact in answer.text, (question, answer.text)
+
+
 @pytest.mark.parametrize("question", ["省公安厅的企业家座谈会是哪一天召开的？",
                                       "张家口民意智感中心是哪一年建成的？"])
 def test_a_day_or_year_its_story_never_gives_is_refused(engine, question):

@@ -355,8 +355,15 @@ def _uncounted(question: str, best: Candidate) -> bool:
     nothing with it near that noun: the story does not say. 个 is anyone's measure (18处检查点
     answers 多少个检查点), so with it any of these measure words, or the word after it, counts.
     The whole article is read, not the answer, so a count said elsewhere in the story keeps
-    the answer."""
+    the answer. Asked how many of a noun itself (多少民警参加, 多少警力), the story must put a
+    number near that noun (民警120名, 出动警力3800余人次)."""
     asked = _ASKS_COUNT.search(question)
+    if asked is not None and len(asked.group(1)) == 2:
+        noun, body = asked.group(1), "".join(best.article.units)
+        if _counted_noun(noun, body) != noun:
+            return False
+        return not any(_NUMBER.search(body[max(0, m.start() - _NEAR): m.end() + _NEAR])
+                       for m in re.finditer(re.escape(noun), body))
     if asked is None or len(asked.group(1)) != 1 or asked.group(1) not in _COUNTED_THINGS:
         return False
     measure = _MEASURES.get(asked.group(1), asked.group(1))
@@ -370,6 +377,7 @@ def _uncounted(question: str, best: Candidate) -> bool:
     return not counted.search(body)
 
 
+_NUMBER = re.compile(rf"[{_NUMERALS}]+")
 # How far from a count its noun may start: 62名铁骑精英在赛场上激烈角逐。比赛中，参赛队员 (17,
 # 19). 12 lost 多少人参赛 of blind news, 20 lost nothing (README, twelfth round).
 _NEAR = 20
