@@ -377,7 +377,6 @@ def _uncounted(question: str, best: Candidate) -> bool:
     return not counted.search(body)
 
 
-_NUMBER = re.compile(rf"[{_NUMERALS}]+")
 # How far from a count its noun may start: 62名铁骑精英在赛场上激烈角逐。比赛中，参赛队员 (17,
 # 19). 12 lost 多少人参赛 of blind news, 20 lost nothing (README, twelfth round).
 _NEAR = 20
