@@ -16,7 +16,7 @@ import re
 import numpy as np
 
 from rag.answer.question import QUESTION_KINDS, Question, trigrams
-from rag.answer.units import ArticleUnits, Candidate
+from rag.answer.units import Candidate
 from rag.text import pos_tag, to_simplified
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -344,17 +344,13 @@ def refusal_features(q: Question, cands: list[Candidate], x: np.ndarray,
     col = {n: i for i, n in enumerate(FEATURES)}
     w = q.weights
 
-    def body(a: ArticleUnits) -> str:
-        return a.title + "".join(a.units)
-
-    best = body(cands[b].article)
+    best = cands[b].article.body
     rare = sorted(w, key=lambda t: -w[t])[: max(1, len(w) // 2)]
     covers, seen = [], set()
     for c in cands:
         if c.passage.article_id not in seen and len(seen) < 3:
             seen.add(c.passage.article_id)
-            text = body(c.article)
-            covers.append(sum(v for t, v in w.items() if t in text) / q.total)
+            covers.append(sum(v for t, v in w.items() if t in c.article.body) / q.total)
     first = cands[0].passage
     return [float(scores[b]), float(scores[b]) - second,
             *(float(x[b, col[n]]) for n in ("overlap", "overlap_notitle", "bigram",

@@ -45,7 +45,7 @@ def named_list(question: str, cands: list[Candidate]) -> tuple[Candidate, list[C
         name = re.sub(r"[“\"「]", "", m.group())
         for cand in articles.values():  # each article once, by its best candidate
             a = cand.article
-            if name not in re.sub(r"[“”「」\"]", "", a.title + "".join(a.units)):
+            if name not in re.sub(r"[“”「」\"]", "", a.body):
                 continue
             items, openings = [], set()
             for at, unit in enumerate(a.units):

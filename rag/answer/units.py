@@ -12,6 +12,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from rag.answer.question import YEAR, bigrams
 from rag.text import quick_tag, split_sentences, to_simplified
@@ -45,6 +46,11 @@ class ArticleUnits:
     title_bigrams: list[str] = field(default_factory=list)
     tags: dict[str, tuple] = field(default_factory=dict)
     repeated: frozenset[str] = frozenset()  # printed units the article prints more than once
+
+    @cached_property
+    def body(self) -> str:
+        """The title and every unit as one text: where a name, a place or a word is looked for."""
+        return self.title + "".join(self.units)
 
     def positions(self, units: list[str]) -> list[int]:
         """The index of each of a passage's consecutive printed `units` in the article (-1 when
