@@ -38,13 +38,19 @@ def sample_subset(tmp_path_factory, settings):
     """Build an index of some of the sample issues (names in corpus/) or of other files (paths):
     `sample_subset(name, files)` → its folder."""
 
+    built: dict[tuple, Path] = {}  # several tests read one folder of issues
+
     def build(name: str, files: list[str | Path]) -> Path:
+        key = (name, tuple(map(str, files)))
+        if key in built:
+            return built[key]
         corpus = tmp_path_factory.mktemp(name) / "corpus"
         corpus.mkdir()
         for f in files:
             shutil.copy(CORPUS / f, corpus)  # an absolute path stays itself
         index = corpus.parent / "index"
         build_index(corpus, index, settings)
+        built[key] = index
         return index
 
     return build

@@ -124,6 +124,31 @@ def test_quality_on_questions_asked_as_police_staff_type_them(sample_subset):
                   (0.63, 0.8, 0.59, 32, 0.34))
 
 
+def test_a_measure_asked_is_answered_with_its_unit(sample_subset):
+    """How deep, how heavy, how large (`水下机器人能潜多深`, `山火烧了多大面积`): every answer
+    to such a question of the written news holds a number with that measure's unit (100米,
+    12亩), whichever sentence the ranker put first. Before, the sentence nearest the best one
+    with any number joined it (`10月初开始…每周至少下海3次`), and one whose article states the
+    measure only further down got none."""
+    import re
+
+    from rag.answer.extract import _MEASURE_UNITS, answer_need
+    from rag.answer.question import analyse_question
+
+    engine, written = _beside_samples(sample_subset, "written_news")
+    asked = []
+    for q in load_questions(written / "questions.jsonl"):
+        need = answer_need(analyse_question(q["question"], lambda t: 1.0))
+        if not q.get("unanswerable") and need in _MEASURE_UNITS:
+            asked.append((q, need))
+    assert len(asked) >= 3
+    answered = [(q, need, engine.ask(q["question"])) for q, need in asked]
+    answered = [(q, need, a) for q, need, a in answered if not a.abstained]
+    assert len(answered) >= 3
+    for q, need, answer in answered:
+        assert need.search(re.sub(r"\[\d+\]", "", answer.text)), (q["question"], answer.text)
+
+
 def test_a_gold_answer_is_compared_as_the_archive_is_normalised():
     """An issue printing full-width digits (抓获犯罪嫌疑人１２名) is indexed half-width (12名), and
     its writer's gold answer copied from the file is compared the same way; before, such a
