@@ -90,12 +90,14 @@ _DAY = re.compile(r"[0-9零〇一二两三四五六七八九十]+年[0-9一二�
 _ASKS_MONEY, _MONEY = re.compile(ASKS_MONEY), re.compile(MONEY)
 # Asked how deep, long, far, heavy or large (潜多深, 背多重, 烧了多大面积): the answer holds a
 # number with that measure's unit (100米, 12公斤, 12亩), not just any number (10月初, 3次).
+# Not how badly someone was hurt or how long a sentence runs (伤得多重, 判了多长).
 _AMOUNT = rf"[{_NUMERALS}][{_NUMERALS}.]*\s*(?:余|多)?"
+_SEVERITY = r"(?<![伤病判罚了期])(?<!伤得)(?<!判得)(?<!病得)"
 _MEASURES_ASKED = [
-    (re.compile(r"多深|多高|多远|多宽|多厚|多长(?!时间)|"
+    (re.compile(rf"多深|多高|多远|多宽|多厚|{_SEVERITY}多长(?!时间)|"
                 r"(?:长度|高度|深度|距离|宽度|海拔)(?:是|为|有)?多少"),
      re.compile(rf"{_AMOUNT}(?:米|公里|千米|厘米|毫米|海里|英里|英尺|英寸|公尺|公分|公厘|里)")),
-    (re.compile(r"多重|多沉|重量|体重|(?:多少|几)(?:吨|公斤|斤|千克)"),
+    (re.compile(rf"{_SEVERITY}多重|多沉|重量|体重|(?:多少|几)(?:吨|公斤|斤|千克)"),
      re.compile(rf"{_AMOUNT}(?:吨|公斤|千克|斤|克|磅)")),
     (re.compile(r"多大面积|面积(?:是|为|有)?多[大少]|占地多|多少(?:亩|平方|公顷)"),
      re.compile(rf"{_AMOUNT}(?:平方米|平方公里|平方千米|平方英里|亩|公顷|平米)")),
@@ -319,13 +321,13 @@ def _units(q: Question, cands: list[Candidate], order: np.ndarray, scores: np.nd
         # Asked for a number or a date and the best sentence has none: the answer also takes
         # the best-ranked sentence of the same article that has one (ablation in the README);
         # for a sum (多少钱) or a time of day (几点), one that holds a sum or a clock time, not
-        # any number (`10分钟内赶到` is no answer to 要转多少钱); for a measure (多深, 多大面积),
-        # one with its unit, from anywhere in the article, not only among the first three: a
-        # unit is rarer than a number (README, "Sixteenth round").
+        # any number (`10分钟内赶到` is no answer to 要转多少钱). A sum from among the first
+        # three; a clock time or a measure with its unit (多深: 100米) from anywhere in the
+        # article, being rarer than a number (README, "Sixteenth round").
         need = answer_need(q)
         if need is not None and need not in (_DATE, _NUMBER) and (
                 more := _also(cands, order, lambda c: need.search(c.plain),
-                              None if need in _MEASURE_UNITS else _MAX_UNITS)):
+                              None if need in _MEASURE_UNITS or need is _CLOCK else _MAX_UNITS)):
             return _reading_order([best, more])
         if (q.kinds["number"] or q.kinds["date"]) and (
                 more := _also(cands, order, lambda c: _NUMBER.search(c.text), _MAX_UNITS)):
