@@ -306,7 +306,7 @@ REFUSAL_FEATURES = [
     "article_cover", "rare_cover", "best3_cover", "article_bigram", "missing_entities",
     "n_tokens", "mean_idf", "wants_met", "passage_rank", "top_bm25", "top_cosine",
     "lcs", "lcs_notitle", "left_anchor", "right_anchor", "trigram_notitle", "novel_share",
-    "best_lcs", "best_right_anchor", "unseen_share", "rarest_missing",
+    "best_lcs", "best_right_anchor", "unseen_share", "rarest_missing", "title_cover",
 ]
 
 
@@ -335,6 +335,9 @@ def refusal_features(q: Question, cands: list[Candidate], x: np.ndarray,
     unseen_share     IDF share of the question's words that the archive does not hold at all
     rarest_missing   IDF of the rarest question word missing from the best article / the IDF
                      of an unseen word
+    title_cover      share of the question's bigrams that the best article's title holds: a
+                     question usually names what its article is about (蒙古帝国, 徐水…变压器),
+                     and one about an article the archive lacks names another's topic
     """
     if not len(x):
         return [-10.0, 0.0] + [0.0] * (len(REFUSAL_FEATURES) - 2)
@@ -365,13 +368,17 @@ def refusal_features(q: Question, cands: list[Candidate], x: np.ndarray,
                                              "trigram_notitle", "novel_share")),
             float(x[:, col["lcs"]].max()), float(x[:, col["right_anchor"]].max()),
             sum(v for v in w.values() if v >= q.unseen_idf - 1e-9) / q.total,
-            max((v for t, v in w.items() if t not in best), default=0.0) / q.unseen_idf]
+            max((v for t, v in w.items() if t not in best), default=0.0) / q.unseen_idf,
+            sum(g in cands[b].article.title for g in q.bigrams) / max(1, len(q.bigrams))]
 
 
 #: Whether a judgment read whole states what was asked: REFUSAL_FEATURES of the court ranker's
 #: best candidate, how far that best stands above the mean of all the document's sentences, and
-#: what kind of thing the question asks for.
-SILENCE_FEATURES = [*REFUSAL_FEATURES, "mean_score", "lead_over_mean", *ASKS]
+#: what kind of thing the question asks for. Not title_cover: the document read is the one
+#: asked about, whatever its title says (README, "Sixteenth round").
+_NOT_SILENCE = ("title_cover",)
+SILENCE_FEATURES = [*(n for n in REFUSAL_FEATURES if n not in _NOT_SILENCE), "mean_score",
+                    "lead_over_mean", *ASKS]
 
 
 def silence_features(q: Question, cands: list[Candidate], x: np.ndarray,
@@ -385,7 +392,8 @@ def silence_features(q: Question, cands: list[Candidate], x: np.ndarray,
                      reason, how, penalty …): how far a score stands out, and how often a
                      judgment is silent, differ by kind (README, "Eighth round")
     """
-    row = refusal_features(q, cands, x, scores)
+    row = [v for n, v in zip(REFUSAL_FEATURES, refusal_features(q, cands, x, scores))
+           if n not in _NOT_SILENCE]
     if not len(scores):
         return row + [0.0, 0.0] + asks(q)
     return row + [float(np.mean(scores)), float(np.max(scores) - np.mean(scores))] + asks(q)
