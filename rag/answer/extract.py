@@ -102,7 +102,6 @@ _MEASURES_ASKED = [
     (re.compile(r"多大面积|面积(?:是|为|有)?多[大少]|占地多|多少(?:亩|平方|公顷)"),
      re.compile(rf"{_AMOUNT}(?:平方米|平方公里|平方千米|平方英里|亩|公顷|平米)")),
 ]
-_MEASURE_UNITS = {unit for _, unit in _MEASURES_ASKED}
 # Asked for a date (何年, 哪天), not when (什么时候 is as often answered 即捕即解实施前).
 _YEAR_ASKED = r"哪一?年|何年|年份"
 _ASKS_DATE = re.compile(rf"{_YEAR_ASKED}|哪天|哪一天|几月|几号|日期")
@@ -327,7 +326,7 @@ def _units(q: Question, cands: list[Candidate], order: np.ndarray, scores: np.nd
         need = answer_need(q)
         if need is not None and need not in (_DATE, _NUMBER) and (
                 more := _also(cands, order, lambda c: need.search(c.plain),
-                              None if need in _MEASURE_UNITS or need is _CLOCK else _MAX_UNITS)):
+                              _MAX_UNITS if need is _MONEY else None)):
             return _reading_order([best, more])
         if (q.kinds["number"] or q.kinds["date"]) and (
                 more := _also(cands, order, lambda c: _NUMBER.search(c.text), _MAX_UNITS)):
