@@ -563,3 +563,45 @@ def test_a_question_about_an_article_the_archive_lacks_names_another_s_title_les
     assert len(absent) >= 30 and len(present) >= 100
     assert present.mean() >= 3 * absent.mean()
     assert (absent == 0).mean() >= 3 * (present == 0).mean()
+
+
+@pytest.mark.skipif(not DRCD.is_dir(), reason="DRCD folder not present")
+def test_the_ranker_reads_the_single_characters_question_and_answer_share(
+        tmp_path_factory, settings):
+    """char_local weighs the question's characters as overlap_local weighs its words: a
+    question put in other words than its article's shares characters where it shares no word
+    (几点回的所里 / 于17时30分赶回了派出所). Over the held-out questions of four DRCD issue
+    files, the shipped ranker's first choice holds the answer more often than when it reads
+    the feature as 0, as the court ranker does (measured: 530 against 517 of 613)."""
+    from rag import Engine
+    from rag.answer.extract import ranked_from
+    from rag.answer.features import ARCHIVE_ONLY
+    from rag.index.build import build_index
+    from rag.text import as_asked
+
+    corpus = tmp_path_factory.mktemp("drcd4") / "corpus"
+    corpus.mkdir()
+    for f in sorted((DRCD / "corpus").glob("*.md"))[:4]:
+        shutil.copy(f, corpus)
+    build_index(corpus, corpus.parent / "index", settings)
+    engine = Engine.load(corpus.parent / "index", settings)
+    model, stats = AnswerModel(MODEL_DIR), TextStats(engine.data)
+    blind = [FEATURES.index(n) for n in ARCHIVE_ONLY]
+    files = {f.name for f in corpus.iterdir()}
+    right = {True: 0, False: 0}
+    for q in map(json.loads, (DRCD / "questions.jsonl").read_text("utf-8").splitlines()):
+        if q.get("source") not in files or q.get("unanswerable") or not held_out(q):
+            continue
+        question = as_asked(q["question"])
+        info = analyse_question(question, stats.idf)
+        cands, _ = ranked_from(question, info, candidates(engine.search(question, k=8),
+                                                          stats.units), False)
+        if not cands:
+            continue
+        x = features(info, cands)
+        for reads in (True, False):
+            seen = x if reads else np.where(np.isin(np.arange(x.shape[1]), blind), 0.0, x)
+            best = cands[int(np.argmax(model.rank(seen)))].plain
+            right[reads] += any(a in best for a in q["answers"])
+    assert sum(right.values()) >= 2 * 500
+    assert right[True] >= right[False] + 6, right
