@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -227,8 +228,8 @@ def features(q: Question, cands: list[Candidate]) -> np.ndarray:
                                       + sum(y not in body and y != printed for y in q.years)),
                                 [g for g in tri if g not in a.title],
                                 [x for x in parts.split("|") if len(x) > 1],
-                                party_names(q.chars, text), _local_weights(q, a.units),
-                                _char_weights(q, a.units))
+                                party_names(q.chars, text), _local_weights(q.weights, a.units),
+                                _local_weights(dict.fromkeys(_CJK.findall(q.chars)), a.units))
         (notitle, nt_total, big_nt, missing, tri_nt, q_nt, parties, local,
          chars) = per_article[aid]
         static, named = a.static(s)
@@ -285,7 +286,7 @@ def shortlist(q: Question, cands: list[Candidate], keep: int) -> list[int]:
     cheap = []
     for c in cands:
         if c.passage.article_id not in local:
-            local[c.passage.article_id] = _local_weights(q, c.article.units)
+            local[c.passage.article_id] = _local_weights(q.weights, c.article.units)
         weights = local[c.passage.article_id]
         cheap.append(_share(weights, sum(weights.values()) or 1.0, c.plain)
                      + sum(b in c.plain for b in q.bigrams) / max(1, len(q.bigrams)))
@@ -299,19 +300,12 @@ def shortlist(q: Question, cands: list[Candidate], keep: int) -> list[int]:
     return sorted(chosen)
 
 
-def _local_weights(q: Question, units: list[str]) -> dict[str, float]:
-    """Each question word's IDF among the units of one article (log((n + 1) / (df + 1)):
-    a word in every unit weighs nothing)."""
+def _local_weights(keys: Iterable[str], units: list[str]) -> dict[str, float]:
+    """Each key's IDF among the units of one article (log((n + 1) / (df + 1)): a key in every
+    unit weighs nothing). The keys are the question's words, or its Chinese characters
+    (question words left out), where 的, 了, 在 stand in most units and weigh next to nothing."""
     n = len(units)
-    return {t: math.log((n + 1) / (sum(t in u for u in units) + 1)) for t in q.weights}
-
-
-def _char_weights(q: Question, units: list[str]) -> dict[str, float]:
-    """Each Chinese character of the question (question words left out) weighted as
-    `_local_weights` weighs words: 的, 了, 在 stand in most units and weigh next to nothing."""
-    n = len(units)
-    return {ch: math.log((n + 1) / (sum(ch in u for u in units) + 1))
-            for ch in dict.fromkeys(_CJK.findall(q.chars))}
+    return {k: math.log((n + 1) / (sum(k in u for u in units) + 1)) for k in keys}
 
 
 def _density(tokens: list[str], s: str) -> float:
