@@ -42,8 +42,8 @@ FEATURES = [
     "char_local", "char_local_rel",
 ]
 #: FEATURES the court ranker is not given (each reads 0 there): on a judgment read whole,
-#: char_local cost 14 of 500 held-out judgment answers for 4 of 456 blind ones, where the
-#: archive's ranker gained on every kind of news and on DRCD (README, "Seventeenth round").
+#: char_local cost 14 of 500 held-out judgment answers for 4 of 456 blind ones, while the
+#: archive's ranker chose better with it on held-out DRCD (README, "Seventeenth round").
 ARCHIVE_ONLY = ("char_local", "char_local_rel")
 
 
