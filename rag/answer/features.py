@@ -45,6 +45,14 @@ FEATURES = [
 #: char_local cost 14 of 500 held-out judgment answers for 4 of 456 blind ones, while the
 #: archive's ranker chose better with it on held-out DRCD (README, "Seventeenth round").
 ARCHIVE_ONLY = ("char_local", "char_local_rel")
+_ARCHIVE_ONLY_COLUMNS = [FEATURES.index(n) for n in ARCHIVE_ONLY]
+
+
+def as_court_reads(x: np.ndarray) -> np.ndarray:
+    """FEATURES rows `x` as the court ranker is given them: ARCHIVE_ONLY columns read 0."""
+    x = x.copy()
+    x[:, _ARCHIVE_ONLY_COLUMNS] = 0.0
+    return x
 
 
 def longest_common(q: str, s: str) -> int:
@@ -199,6 +207,7 @@ def features(q: Question, cands: list[Candidate]) -> np.ndarray:
     wanted = [k for k in QUESTION_KINDS if q.kinds[k] and k != "how"]
     focus = {t: q.weights.get(t, 1.0) for t in q.focus}
     tri = trigrams(q.chars)
+    q_chars = dict.fromkeys(_CJK.findall(q.chars))
     qlen = max(1, len(q.chars))
     per_article: dict[str, tuple] = {}
     passage_text = {id(c.passage): c.passage.text for c in cands}
@@ -229,7 +238,7 @@ def features(q: Question, cands: list[Candidate]) -> np.ndarray:
                                 [g for g in tri if g not in a.title],
                                 [x for x in parts.split("|") if len(x) > 1],
                                 party_names(q.chars, text), _local_weights(q.weights, a.units),
-                                _local_weights(dict.fromkeys(_CJK.findall(q.chars)), a.units))
+                                _local_weights(q_chars, a.units))
         (notitle, nt_total, big_nt, missing, tri_nt, q_nt, parties, local,
          chars) = per_article[aid]
         static, named = a.static(s)

@@ -17,7 +17,7 @@ import re
 
 import numpy as np
 
-from rag.answer.features import ANONYMISED, ARCHIVE_ONLY, FEATURES, PENALTY, anonymised
+from rag.answer.features import ANONYMISED, PENALTY, anonymised, as_court_reads
 from rag.answer.question import Question
 from rag.answer.units import Candidate
 
@@ -526,9 +526,7 @@ def _section_of(units: list[str]) -> list[str]:
 def court_rows(x: np.ndarray, question: str, q: Question, cands: list[Candidate]) -> np.ndarray:
     """The rows the court ranker scores: FEATURES `x` (ARCHIVE_ONLY ones read 0) then
     COURT_FEATURES."""
-    x = x.copy()
-    x[:, [FEATURES.index(n) for n in ARCHIVE_ONLY]] = 0.0
-    return np.hstack([x, court_features(question, q, cands)])
+    return np.hstack([as_court_reads(x), court_features(question, q, cands)])
 
 
 def court_features(question: str, q: Question, cands: list[Candidate]) -> np.ndarray:
