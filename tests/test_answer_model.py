@@ -408,6 +408,31 @@ def test_a_sum_its_story_never_gives_is_refused(engine):
     assert not answer.abstained and "6551元" in answer.text, answer.text
 
 
+@pytest.mark.parametrize("question", ["虹桥派出所所长多大年纪？", "帮老太太找锅的于金强今年多大？",
+                                      "樊大姐多大年纪？"])
+def test_an_age_its_story_never_gives_is_refused(engine, question):
+    """The stories name 虹桥派出所's 所长, 于金强 and 樊大姐 and never say how old they are: the
+    question is refused (until the eighteenth round each was answered with the story's
+    nearest sentence), while the twins' age, which their story gives (刚3岁), is answered."""
+    assert engine.ask(question).abstained
+    answer = engine.ask("赵云家的双胞胎那时几岁？")
+    assert not answer.abstained and "3岁" in answer.text, answer.text
+
+
+@pytest.mark.parametrize(("question", "said", "unaged"), [
+    ("那个游客多大年纪？", "一名来自山西的游客在老虎石浴场游泳时被离岸流带走。", True),
+    ("死的那个老头多大岁数", "被害人孙某某（男，殁年76岁）。", False),
+    ("李某某多大岁数，啥文化程度", "李某某，1961年9月2日出生于河北省蔚县，小学文化。", False),  # a birth
+    ("孩子今年几岁了？", "孩子今年五岁，上幼儿园。", False),
+    ("外国人满足年龄条件以及获得什么东西后便可申请入伍?", "外国人须持有美国绿卡。", False),  # no age asked
+    ("郑氏家族里谁是年纪最小的？", "郑明和是家中最小的孩子。", False),
+])
+def test_an_age_asked_is_given_or_not(question, said, unaged):
+    from rag.answer.extract import _unaged
+
+    assert _unaged(question, said) is unaged
+
+
 @pytest.mark.parametrize(("question", "text", "unnamed"), [
     ("带班长叫什么名字？", "带班长将自己的警服脱下来给老人穿上。", True),
     ("带班长叫什么名字？", "勤务科长兰英培在平台上看到了新发案件的侦办反馈。", False),  # a name jieba's HMM finds
