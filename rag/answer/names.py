@@ -38,9 +38,12 @@ _BYLINE = re.compile(r"(?:作者|记者|通讯员)[：:\s]*([\u4e00-\u9fff]{2,3}
 # Kinds named otherwise (哪个国家: 法国; 哪个城市: 北京) are not here: on held-out DRCD any noun
 # after 哪个 cost 196 right answers for 9 caught.
 _ASKS_WHICH = re.compile(r"哪一?[个家所座条间处]")
+# Places of one character (开元镇, 东留春村), which jieba cuts off their names (开元 + 镇东):
+# named by any character before the kind but a count, a pointer or a mask (某镇, 该村, 一个村).
+_PLACE_KINDS = frozenset("镇 乡 村 乡镇".split())
 _NAMED_KINDS = frozenset("公园 派出所 医院 学校 小区 公司 银行 酒店 宾馆 加油站 超市 市场 广场 车站 大学 中学 "
                          "小学 饭店 餐馆 商场 大厦 大队 支队 中队 分局 法院 检察院 监狱 看守所 景区 火锅店 "
-                         "饭馆 网吧 工厂 工地 社区 街道 路口 收费站 服务区".split())
+                         "饭馆 网吧 工厂 工地 社区 街道 路口 收费站 服务区".split()) | _PLACE_KINDS
 # A thing's name: a short quote (“新小警”), not a slogan of several parts (“以比促练、以练促干”).
 _THING_NAME = re.compile(r"“([^”、，,。]{1,10})”|《([^》]{1,16})》")
 
@@ -100,6 +103,8 @@ def _names_kind(kind: str, text: str) -> bool:
     """Whether `text` names one of `kind`: a noun ending in the kind's last character
     (长安公园, 黄埔军校 for 学校, 上海南站 for 车站) other than the kind's bare word after a
     count, a pointer or a mask (一家银行网点, 某加油站)."""
+    if kind in _PLACE_KINDS:
+        return bool(re.search(rf"[^某该这那每各一个全本\W\d_]{kind}", text))
     tagged = pos_tag(text)
     for k, (word, flag) in enumerate(tagged):
         if len(word) < 2 or not word.endswith(kind[-1]) or not flag.startswith(("n", "s")):
