@@ -433,6 +433,28 @@ def test_an_age_asked_is_given_or_not(question, said, unaged):
     assert _unaged(question, said) is unaged
 
 
+@pytest.mark.parametrize(("question", "said", "unplaced"), [
+    ("高某和郭某是哪里人？", "民警在该平房内将犯罪嫌疑人高某、郭某抓获。", True),
+    ("宣化偷电瓶的高某是哪里人？", "宣化区民警将高某抓获。", True),  # the question's own place
+    ("带班长是哪里人？", "故城县公安局郑口派出所值班民警在路上发现一名老人。", True),  # where it happened
+    ("田立军老家是哪个县的？", "田立军是衡水市公安局刑侦支队的一名法医师。", True),
+    ("刘某某哪里人？", "刘某某，1997年3月14日出生于河北省邯郸市魏县。", False),  # a birth
+    ("马世俊是哪里人?", "马世俊，溧阳人，顺治十八年状元。", False),
+    ("那个小偷是哪个省的人？", "小偷李某来自河南。", False),
+    ("阿伊努族来自哪一个国家?", "阿伊努族是日本北方的原住民族。", False),  # no origin asked
+])
+def test_where_someone_is_from_is_given_or_not(question, said, unplaced):
+    from rag.answer.extract import _unplaced
+
+    assert _unplaced(question, said) is unplaced
+
+
+def test_where_someone_is_from_that_the_story_never_says_is_refused(engine):
+    """The story of the lost 功夫锅 never says where 于金强 is from: refused (answered with the
+    story's nearest sentence until the eighteenth round)."""
+    assert engine.ask("帮老太太找锅的于金强是哪里人？").abstained
+
+
 @pytest.mark.parametrize(("question", "text", "unnamed"), [
     ("带班长叫什么名字？", "带班长将自己的警服脱下来给老人穿上。", True),
     ("带班长叫什么名字？", "勤务科长兰英培在平台上看到了新发案件的侦办反馈。", False),  # a name jieba's HMM finds

@@ -81,6 +81,12 @@ _ASKS_AGE = re.compile(r"多大岁数|多大年纪|几岁|多少岁|年龄|岁�
 _ASKS_AGE_ONLY = re.compile(r"(?:多大|几|多少)(?:岁|年纪|年龄|岁数)|(?:岁数|年纪|年龄)(?:是|有)?(?:多大|多少|几)|"
                             r"今年多大|多大了")
 _AGE = re.compile(rf"[{_NUMERALS}]+(?:多)?周?岁|出生|生于")
+# Asked where someone is from (是哪里人, 哪个省的人, 老家是哪个县的): the answer names a place the
+# question does not (河北省晋州市, 溧阳人) or a birth (出生于…).
+_ASKS_ORIGIN = re.compile(r"(?:哪里|哪儿|哪)的?人|哪个(?:省|市|县|地方)的?人|老家(?:是|在)?哪")
+# What says where someone is from: a birth, a 籍, or a place before 人 or after 来自 / 家住.
+_ORIGIN_SAID = re.compile(r"出生|生于|籍")
+_FROM = ("来自", "家住", "住在", "老家", "祖籍")
 # People are counted with any of these: 多少人 is answered by "62名铁骑精英" (前三名 is a rank).
 _MEASURES = dict.fromkeys("人名位", "人|名|位")
 # How long (多久): the answer holds a number of minutes, hours, days …
@@ -209,7 +215,7 @@ class Answerer:
         said = "".join(c.plain for c in chosen)
         # What the story plainly does not give (ablations in the README, rounds 11–12, 18); a
         # count or a sum not for a judgment read whole, where the silence model decides better.
-        if _undated(q.text, said) or unnamed(q.text, said) or _unaged(q.text, said) or not whole and (
+        if _undated(q.text, said) or unnamed(q.text, said) or _unaged(q.text, said) or _unplaced(q.text, said) or not whole and (
                 _uncounted(q.text, best) or _unpriced(q.text, said)):
             return self.abstain(question, passages, NOT_FOUND if not whole else
                                 NOT_STATED if judgment else NOT_STATED_ARTICLE)
@@ -437,6 +443,22 @@ def _unaged(question: str, said: str) -> bool:
     """Asked how old someone is (多大岁数, 几岁) and the answer, which takes a sentence of the
     article that gives an age when the best one does not, gives none: the story does not say."""
     return bool(_ASKS_AGE_ONLY.search(question) and not _AGE.search(said))
+
+
+def _unplaced(question: str, said: str) -> bool:
+    """Asked where someone is from (是哪里人, 老家是哪个县的) and the answer says it of no place
+    the question does not name (溧阳人, 来自河南, 出生于河北省晋州市): the story does not say.
+    A place the story happened in (故城县公安局) says nothing of where anyone is from."""
+    if not _ASKS_ORIGIN.search(question) or _ORIGIN_SAID.search(said):
+        return False
+    tagged = pos_tag(said)
+    for k, (word, flag) in enumerate(tagged):
+        if flag.startswith("ns") and len(word) >= 2 and \
+                word.rstrip("省市县区镇乡村") not in question and (
+                k + 1 < len(tagged) and tagged[k + 1][0].startswith("人")
+                or k and tagged[k - 1][0] in _FROM):
+            return False
+    return True
 
 
 def _unpriced(question: str, said: str) -> bool:
