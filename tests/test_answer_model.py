@@ -433,6 +433,18 @@ def test_an_age_asked_is_given_or_not(question, said, unaged):
     assert _unaged(question, said) is unaged
 
 
+@pytest.mark.parametrize("question", ["枣强那位王先生的车牌号是多少？", "樊大姐的手机号是多少？",
+                                      "于金强帮老太太找的那口功夫锅是什么牌子的？"])
+def test_a_detail_in_a_form_its_story_never_states_is_refused(engine, question):
+    """A plate, a phone number, a brand: the stories of 王先生's lost cash, of 樊大姐's fuel
+    bill and of the lost 功夫锅 state none anywhere, so the question is refused (until the
+    eighteenth round it was answered with the story's nearest sentence), while a time of day
+    that its story states (凌晨1时) is answered."""
+    assert engine.ask(question).abstained
+    answer = engine.ask("带班长是几点发现那位老人的？")
+    assert not answer.abstained and "1时" in answer.text, answer.text
+
+
 @pytest.mark.parametrize(("question", "said", "unplaced"), [
     ("高某和郭某是哪里人？", "民警在该平房内将犯罪嫌疑人高某、郭某抓获。", True),
     ("宣化偷电瓶的高某是哪里人？", "宣化区民警将高某抓获。", True),  # the question's own place

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.answer.features import features, refusal_features, shortlist, silence_features
-from rag.answer.forms import ASKS_MONEY, MONEY, holding, unstated
+from rag.answer.forms import ARCHIVE_FORMS, ASKS_MONEY, MONEY, holding, unstated
 from rag.answer.judgments import (
     ASKS_DECISION,
     DECISION,
@@ -205,8 +205,10 @@ class Answerer:
             threshold = self.named_threshold if names_found(q, cands, best) else self.threshold
             logger.debug("answerable %.3f (threshold %.3f)", p, threshold)
             refused = p < threshold
-        if refused or wrong_place(q, best) or not _answers_procedure(
-                question, best.plain):
+        # A detail in a recognisable form (an age, a clock time, a brand) that the best
+        # answer's article never states: the story does not say (README, "Eighteenth round").
+        if refused or wrong_place(q, best) or not _answers_procedure(question, best.plain) or \
+                not whole and unstated(question, best.article.units, ARCHIVE_FORMS):
             return self.abstain(question, passages)
         chosen = shape(q, cands, order, scores, self.model.margin(court))
         if decision and DECISION.search(best.plain):
