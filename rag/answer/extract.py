@@ -81,8 +81,8 @@ _ASKS_AGE = re.compile(r"多大岁数|多大年纪|几岁|多少岁|年龄|岁�
 _ASKS_AGE_ONLY = re.compile(r"(?:多大|几|多少)(?:岁|年纪|年龄|岁数)|(?:岁数|年纪|年龄)(?:是|有)?(?:多大|多少|几)|"
                             r"今年多大|多大了")
 _AGE = re.compile(rf"[{_NUMERALS}]+(?:多)?周?岁|出生|生于")
-# Asked where someone is from (是哪里人, 哪个省的人, 老家是哪个县的): the answer names a place the
-# question does not (河北省晋州市, 溧阳人) or a birth (出生于…).
+# Asked where someone is from (是哪里人, 哪个省的人, 老家是哪个县的): the answer says it of a
+# place the question does not name (溧阳人, 来自河南) or gives a birth (出生于…; `_unplaced`).
 _ASKS_ORIGIN = re.compile(r"(?:哪里|哪儿|哪)的?人|哪个(?:省|市|县|地方)的?人|老家(?:是|在)?哪")
 # What says where someone is from: a birth, a 籍, or a place before 人 or after 来自 / 家住.
 _ORIGIN_SAID = re.compile(r"出生|生于|籍")
@@ -217,8 +217,9 @@ class Answerer:
         said = "".join(c.plain for c in chosen)
         # What the story plainly does not give (ablations in the README, rounds 11–12, 18); a
         # count or a sum not for a judgment read whole, where the silence model decides better.
-        if _undated(q.text, said) or unnamed(q.text, said) or _unaged(q.text, said) or _unplaced(q.text, said) or not whole and (
-                _uncounted(q.text, best) or _unpriced(q.text, said)):
+        if _undated(q.text, said) or unnamed(q.text, said) or _unaged(q.text, said) or \
+                _unplaced(q.text, said) or not whole and (
+                    _uncounted(q.text, best) or _unpriced(q.text, said)):
             return self.abstain(question, passages, NOT_FOUND if not whole else
                                 NOT_STATED if judgment else NOT_STATED_ARTICLE)
         if _ASKS_AMOUNT.search(question) and not any(_holds_number(c) for c in chosen):
