@@ -295,7 +295,7 @@ def test_a_judgment_s_sign_off_and_appended_articles_stay_in_it():
     assert "书记员" in judgment.text and "第二百八十七条之二" in judgment.text
 
 
-@pytest.mark.parametrize("folder", ["unseen_issues", "unseen_issues_2"])
+@pytest.mark.parametrize("folder", ["unseen_issues", "unseen_issues_2", "unseen_issues_3"])
 def test_new_issues_parse_with_each_answer_in_its_own_article(folder):
     """What the new-issue sets measure: every answerable question's title fragment names a
     parsed article of its issue (the headline: title and the line under or over it) whose
