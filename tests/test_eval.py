@@ -111,6 +111,18 @@ def test_quality_on_three_more_issues_written_blind(sample_subset):
                   (0.78, 0.85, 0.64, 7, 0.38))
 
 
+def test_quality_on_three_issues_written_blind_in_the_eighteenth_round(sample_subset):
+    """Three issues (961–963) written in the paper's layout by a helper session that saw no
+    code and no other questions, with 60 + 30 questions in chat words and formal ones, indexed
+    beside the five samples. Nobody here read its questions or its misses. Floors a little
+    under the figures measured at the eighteenth round's end (README, "Eighteenth round": fact
+    0.733, citation 0.850, cited passage 0.783, 9 false refusals, silence refused 18 of 30; 14
+    of 30 before the round's checks of what a story does not give)."""
+    engine, unseen = _beside_samples(sample_subset, "unseen_issues_3")
+    _holds_floors(evaluate(engine, load_questions(unseen / "questions.jsonl")), (60, 30),
+                  (0.7, 0.82, 0.75, 10, 0.56))
+
+
 def test_quality_on_questions_asked_as_police_staff_type_them(sample_subset):
     """Twelve issues and 216 + 72 questions asked in chat words (`昌黎那伙人里漏网的那个王某后来
     在哪儿被逮住的？`), written by helper sessions in the thirteenth round and never trained on by
