@@ -129,9 +129,10 @@ ARCHIVE_FORMS = [f for f in FORMS if f.name in (
 
 
 def unstated(question: str, sentences: list[str], forms: list[Form] = FORMS) -> str | None:
-    """The name of the form `question` asks for when none of `sentences` (one document, read
-    whole) holds it, next to the person the question names last when it is a person's detail;
-    None when the question asks for no such form (of `forms`) or the document holds it."""
+    """The name of the form `question` asks for when none of `sentences` (one document: a
+    judgment read whole, or the best answer's article of an open search) holds it, next to the
+    person the question names last when it is a person's detail; None when the question asks
+    for no such form (of `forms`) or the document holds it."""
     asked, person, thing = _asked(question, forms)
     return next((f.name for f in asked
                  if not any(_holds(f, s, person, thing) for s in sentences)), None)
