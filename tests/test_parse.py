@@ -295,7 +295,8 @@ def test_a_judgment_s_sign_off_and_appended_articles_stay_in_it():
     assert "书记员" in judgment.text and "第二百八十七条之二" in judgment.text
 
 
-@pytest.mark.parametrize("folder", ["unseen_issues", "unseen_issues_2", "unseen_issues_3"])
+@pytest.mark.parametrize("folder", [
+    "unseen_issues", "unseen_issues_2", "unseen_issues_3", "training_news"])
 def test_new_issues_parse_with_each_answer_in_its_own_article(folder):
     """What the new-issue sets measure: every answerable question's title fragment names a
     parsed article of its issue (the headline: title and the line under or over it) whose
@@ -312,3 +313,46 @@ def test_new_issues_parse_with_each_answer_in_its_own_article(folder):
                     if q["title"] in "——".join((a.kicker, a.title, a.subtitle))]
         assert any(normalize(q["answers"][0]) in "\n".join((a.title, a.subtitle, a.text))
                    for a in articles), q["id"]
+
+
+def test_a_news_lead_under_its_byline_opens_no_second_article():
+    """`□ 记者 常一帆 通讯员 申梦洁` over `本报讯 寒假期间，…`: the lead is the first line of the
+    article its byline opened, not an article of its own titled with its first clause."""
+    issue = parse_file(DATA / "training_news" / "issue_0978.txt")
+    [story] = [a for a in issue.articles if "双滦警方" in a.title]
+    assert story.authors == ["常一帆", "申梦洁"] and story.kicker == ""
+    assert story.text.startswith("寒假期间") and "2300余万元" in story.subtitle
+    assert not any(a.title.startswith("寒假期间") for a in issue.articles)
+    [scam] = [a for a in parse_file(DATA / "training_news" / "issue_0979.txt").articles
+              if "传销" in a.title]
+    assert scam.title == "秦皇岛警方打掉一个特大网络传销组织"
+    assert scam.kicker == "“消费全返”是幌子 拉人头才是真" and scam.authors == ["章海鸥", "房若曦"]
+
+
+@pytest.mark.parametrize("name, before", [
+    ("issue_0974.txt", "关于春运期间道路交通安全管理的通告"),  # under a notice's sign-off
+    ("issue_0976.txt", "6车连环追尾"),  # under a photo caption
+    ("issue_0977.txt", "贩卖公民个人信息"),  # under a running head
+    ("issue_0980.txt", "关于优化出入境证件办理服务的公告"),  # `## 警务快讯` under a sign-off
+])
+def test_a_column_of_short_news_is_an_article_of_its_own(name, before):
+    """`警务快讯` over `●1月19日，…` items: a column of its own, not the tail of the article above
+    it, and its items are its text, not its headline; a notice's sign-off stays with the
+    notice."""
+    articles = parse_file(DATA / "training_news" / name).articles
+    [column] = [a for a in articles if a.title in ("警务快讯", "警务简讯")]
+    [above] = [a for a in articles if before in a.title]
+    assert articles.index(column) == articles.index(above) + 1
+    assert column.subtitle == "" and column.kicker == "" and len(column.text) > 200
+    assert "●" not in above.text and "快讯" not in above.text and "简讯" not in above.text
+    if "公告" in before or "通告" in before:
+        assert "特此" in above.text and "年" in above.text.splitlines()[-1]
+
+
+def test_a_column_of_short_news_leaves_the_notice_under_it_apart():
+    """简讯 items, then a notice's own title (…的提示): two articles, the notice's title no
+    longer folded into the column's headline."""
+    articles = parse_file(DATA / "training_news" / "issue_0973.txt").articles
+    titles = [a.title for a in articles]
+    assert titles[-2:] == ["警务快讯", "定州市公安局关于春节期间安全防范工作的提示"]
+    assert articles[-2].subtitle == "" and "（一）防盗窃" in articles[-1].text

@@ -116,6 +116,19 @@ def _headline(units: list[Unit], group: list[int]) -> Start:
     return start
 
 
+# An item of a column of short news or of a list: a bullet over a sentence of its own.
+_ITEM = re.compile(r"^[●■◆▲★◎○]")
+# A column's name: a few characters, no punctuation (简讯, 警务快讯, 一周警情).
+_COLUMN_NAME = re.compile(r"^[\u4e00-\u9fff]{2,6}$")
+
+
+def _names_column(units: list[Unit], i: int) -> bool:
+    """A short name over bulleted items (警务快讯 over ●1月19日，…): a column of short news,
+    an article of its own, not the tail of the story above it."""
+    return bool(_COLUMN_NAME.match(units[i].text)) and i + 1 < len(units) \
+        and bool(_ITEM.match(units[i + 1].text))
+
+
 def _introduces_body(units: list[Unit], i: int) -> bool:
     """A heading followed by text (past its subtitle, byline, continuation note, or short
     unmarked lines such as the title printed again)."""
@@ -156,6 +169,10 @@ def find_starts(units: list[Unit]) -> tuple[dict[int, Start], set[int]]:
                                               and (u.kind == "cont" or u.text)):
             if i in used:
                 continue
+            if u.kind == "lead" and i > 0 and units[i - 1].kind == "byline" and i - 1 in used:
+                # "□ 记者 常一帆" over "本报讯 寒假期间…": one article, opened by its byline.
+                used.add(i)
+                continue
             group: list[int] = []
             j = i - 1
             while j >= 0 and j not in used and len(group) < 5 \
@@ -183,8 +200,16 @@ def find_starts(units: list[Unit]) -> tuple[dict[int, Start], set[int]]:
         j = i + 1
         while j < len(units) and j not in used and units[j].kind in ("heading", "kicker",
                                                                       "subtitle") \
-                and units[j].level <= max(title_level, 1) + 1:
+                and units[j].level <= max(title_level, 1) + 1 and not _ITEM.match(units[j].text):
             j += 1
+        if _ITEM.match(units[i].text):  # an item of a column ("●1月19日，…") is its text
+            i += 1
+            continue
+        signed = [k for k in range(i, j) if _SIGNED_DATE.match(units[k].text)]
+        if signed:  # 廊坊市公安局 / 2026年1月23日 over 警务快讯: the notice above ends there
+            i = signed[-1] + 1
+            if i >= j:
+                continue
         group = list(range(i, j))
         if any(_DOCUMENT_END.match(units[k].text) for k in group):
             i = j
@@ -193,7 +218,8 @@ def find_starts(units: list[Unit]) -> tuple[dict[int, Start], set[int]]:
                                                  and not SECTION.match(units[k].text))
                for k in group) or ((plain_titles or _DOCUMENT.search(units[j - 1].text))
                                    and _introduces_body(units, j - 1)
-                                   and not SECTION.match(units[j - 1].text)):
+                                   and not SECTION.match(units[j - 1].text)) \
+                or _names_column(units, j - 1):
             starts[i] = _headline(units, group)
             used.update(group)
             headline.update(group)
