@@ -110,13 +110,14 @@ def test_training_on_a_tiny_sample_writes_loadable_files(tmp_path, settings):
     out = tmp_path / "models"
     manifest = train(DRCD, DEV, ROOT / "corpus", out=out, work=tmp_path / "work", sample=12,
                      settings=settings, judgments=ROOT / "tests" / "data" / "judgments",
-                     news=[ROOT / "tests" / "data" / "written_news"])
+                     news=[ROOT / "tests" / "data" / "training_news"])
     model = AnswerModel(out)
     assert model.manifest["split_rule"] == manifest["split_rule"]
     # the ranker is the mean of one LightGBM ranker per seed, each in its own file
     assert model.manifest["rankers"] == list(RANKER_FILES) and len(model.rankers) == 3
     assert len({(out / name).read_bytes() for name in RANKER_FILES}) == 3
-    assert {"drcd", "news"} <= set(manifest["held_out"]) <= {"drcd", "news", "judgments"}
+    assert {"drcd", "news"} <= set(manifest["held_out"]) <= {"drcd", "news", "written",
+                                                             "judgments"}
     assert manifest["sizes"]["judgment_questions"] == 12
     assert manifest["sizes"]["written_news_questions"] == 12
     refusal = json.loads((out / "refusal.json").read_text("utf-8"))
@@ -479,6 +480,10 @@ def test_where_someone_is_from_that_the_story_never_says_is_refused(engine):
     ("这是谁的批评？", "此说引发泛绿阵营的批评。", False),  # who did it: a group may answer
     ("孩子是在哪个公园找到的？", "指挥中心接到报警，称一名8岁的儿童走失。", True),
     ("孩子是在哪个公园找到的？", "民警在长安公园找到了孩子。", False),
+    ("孩子是在哪个公园找到的？", "1个小时后，孩子在公园内被民警找到。", True),  # 在 + bare kind
+    ("孩子是在哪个公园找到的？", "孩子在长安公园内被民警找到。", False),
+    ("是在哪家医院抢救的？", "伤者也在医院接受治疗。", True),
+    ("是在哪家医院抢救的？", "伤者被送往县人民医院抢救。", False),
     ("哪个学校由苏联协助建立？", "在苏联协助下组建黄埔军校。", False),  # 军校 ends in its kind
     ("他来自哪个国家？", "他出生于法国。", False),  # a country's name does not end in 国家
     ("是在哪家银行拦下的？", "在保定市莲池区一家银行网点内，民警拦住老人。", True),  # 一家 银行
