@@ -35,7 +35,7 @@ ORDER = ["header", "charge", "finding", "reasoning", "ruling", "end"]
 
 @pytest.mark.parametrize("folder", [*(p.name for p in JUDGMENT_SETS), "blind_judgments_4",
                                     "blind_judgments_5", "blind_judgments_6",
-                                    "blind_judgments_7"])
+                                    "blind_judgments_7", "blind_judgments_8", "blind_judgments_9"])
 def test_each_judgment_set_is_one_parsed_judgment_per_issue_with_answers_from_its_text(folder):
     """What `rag train` learns from and the blind sets measure: every file parses as one issue
     holding one judgment under its own headline (not under the court's name below it), and
