@@ -337,8 +337,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "questions.jsonl, comma-separated (default: the repository's written "
                    "judgments but the blind ones; '' for none)")
     p.add_argument("--news", help="folders of issues with the questions written on them "
-                   "(questions.jsonl), comma-separated, e.g. tests/data/written_news (default: "
-                   "none)")
+                   "(questions.jsonl), comma-separated (default: tests/data/training_news; '' "
+                   "for none)")
     p.add_argument("--sample", type=_positive, help="train on N questions per source, quickly")
     p.add_argument("--out", help="where to write the model files (default: inside the package)")
     p = command("feedback", cmd_feedback, "export 👎 feedback from the bot as evaluation cases")

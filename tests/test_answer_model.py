@@ -338,9 +338,13 @@ def test_a_question_whose_story_was_found_is_refused_at_the_lower_named_rate(
 
 
 def test_a_number_asked_and_none_given_is_refused(engine):
-    """The story of 义警 names no allowance; the best sentence about 义警队员 holds no number, so
-    the question is refused (the shipped models alone answered it with that sentence)."""
-    answer = engine.ask("义警队员每月有多少补贴？")
+    """The story of 桥东分局's ban counts nothing it seized; the best sentence holds no number,
+    so the question is refused (the shipped models alone answer it with that sentence). Until
+    the nineteenth round's retrain the case was `义警队员每月有多少补贴？`: the models of that
+    round answer it with two sentences, the second holding a year (`2023年以来`), and counting
+    a date as no number cost held-out DRCD 21 more false refusals (README, "Nineteenth
+    round")."""
+    answer = engine.ask("桥东分局禁放期间收缴了多少烟花爆竹")
     assert answer.abstained, answer.text
     answer = engine.ask("春运期间固安交警设置了多少个检查点？")
     assert not answer.abstained and "18处检查点" in answer.text

