@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.ingest.units import PARTICLES, SECTION, Unit
+from rag.ingest.units import BULLET, PARTICLES, SECTION, Unit
 from rag.text import is_complete, join_broken
 
 # Words a headline cannot end on: a measure word after a number, a preposition, 的.
@@ -116,8 +116,6 @@ def _headline(units: list[Unit], group: list[int]) -> Start:
     return start
 
 
-# An item of a column of short news or of a list: a bullet over a sentence of its own.
-_ITEM = re.compile(r"^[●■◆▲★◎○]")
 # A column's name: a few characters, no punctuation (简讯, 警务快讯, 一周警情).
 _COLUMN_NAME = re.compile(r"^[\u4e00-\u9fff]{2,6}$")
 
@@ -126,7 +124,7 @@ def _names_column(units: list[Unit], i: int) -> bool:
     """A short name over bulleted items (警务快讯 over ●1月19日，…): a column of short news,
     an article of its own, not the tail of the story above it."""
     return bool(_COLUMN_NAME.match(units[i].text)) and i + 1 < len(units) \
-        and bool(_ITEM.match(units[i + 1].text))
+        and bool(BULLET.match(units[i + 1].text))
 
 
 def _introduces_body(units: list[Unit], i: int) -> bool:
@@ -200,9 +198,9 @@ def find_starts(units: list[Unit]) -> tuple[dict[int, Start], set[int]]:
         j = i + 1
         while j < len(units) and j not in used and units[j].kind in ("heading", "kicker",
                                                                       "subtitle") \
-                and units[j].level <= max(title_level, 1) + 1 and not _ITEM.match(units[j].text):
+                and units[j].level <= max(title_level, 1) + 1 and not BULLET.match(units[j].text):
             j += 1
-        if _ITEM.match(units[i].text):  # an item of a column ("●1月19日，…") is its text
+        if BULLET.match(units[i].text):  # an item of a column ("●1月19日，…") is its text
             i += 1
             continue
         signed = [k for k in range(i, j) if _SIGNED_DATE.match(units[k].text)]

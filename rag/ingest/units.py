@@ -27,7 +27,7 @@ _CREDIT = re.compile(rf"^((?:{_ROLE}\s*)?{_NAME}(?:[\s、/]+(?:{_ROLE}\s*)?{_NAM
 _TRAILING_BYLINE = re.compile(rf"^[（(]\s*((?:{_ROLE}\s*)?{_NAME}(?:[\s、]+(?:{_ROLE}\s*)?{_NAME})*)"
                               r"\s*[)）]$")
 _CONT = re.compile(r"[（(]\s*(下转|上接|转|接)\s*第?\s*(\d+|[一二三四五六七八九十]+)\s*版\s*[)）]")
-_BULLET = re.compile(r"^[●■◆▲★◎○]")
+BULLET = re.compile(r"^[●■◆▲★◎○]")
 # Bullets and numbers mark section heads inside an article ("● …", "一、…", "（二）…").
 SECTION = re.compile(r"^([●■◆▲★◎○]|[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]"
                       r"|\d{1,2}[、.．](?!\d)|第[一二三四五六七八九十\d]{1,3}[部分章节条])")
@@ -60,7 +60,7 @@ def names(text: str) -> list[str]:
 
 
 def _heading_like(text: str, level: int) -> bool:
-    if level or _BULLET.match(text):
+    if level or BULLET.match(text):
         return True
     if len(text) > 40 or is_complete(text) or text.endswith(("—", "：", "，", "、")):
         return False
