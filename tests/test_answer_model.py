@@ -39,6 +39,22 @@ def test_shipped_model_loads_with_the_code_s_features():
     assert sum(f.stat().st_size for f in MODEL_DIR.iterdir()) < 5_000_000
 
 
+def test_shipped_models_learnt_from_the_default_data():
+    """The shipped files are what `python -m rag train` writes with its defaults: the written
+    news of NEWS_SETS at WRITTEN_WEIGHT, the judgments of JUDGMENT_SETS, never a blind set."""
+    from rag.answer.train import JUDGMENT_SETS, NEWS_SETS, NEWS_WEIGHT, WRITTEN_WEIGHT
+
+    data = AnswerModel(MODEL_DIR).manifest["data"]
+    assert data["news"] == [str(p.relative_to(ROOT)) for p in NEWS_SETS]
+    assert data["judgments"] == [str(p.relative_to(ROOT)) for p in JUDGMENT_SETS]
+    assert (data["news_weight"], data["written_weight"]) == (NEWS_WEIGHT, WRITTEN_WEIGHT)
+    assert data["sample"] is None
+    trained = data["news"] + data["judgments"]
+    assert not any(name in folder for folder in trained for name in (
+        "written_news", "unseen_issues", "blind_judgments_4", "blind_judgments_5",
+        "blind_judgments_6", "blind_judgments_7", "blind_judgments_8", "blind_judgments_9"))
+
+
 def test_the_answering_sentence_outranks_the_article_s_other_sentences(engine):
     """A number question: the sentence with the number ranks first among real candidates."""
     question = "张家口市公安局收到的12345、12123等民意工单共有多少件？"
