@@ -449,8 +449,8 @@ def training_groups(drcd: Path, dev: Path, corpus: Path, work: Path | None = Non
     news_stats = TextStats(news_data)
     # Questions are generated from the sample issues only: generated from the written issues
     # too, they cost answers on issues never seen (README, "Nineteenth round").
-    sample_names = {p.name for p in corpus.iterdir()}
-    made = generate(sorted((a for a in news_data.articles.values() if a.source in sample_names),
+    corpus_names = {p.name for p in corpus.iterdir()}
+    made = generate(sorted((a for a in news_data.articles.values() if a.source in corpus_names),
                            key=lambda a: a.id), lambda a: news_stats.units(a.id).printed)
     news_q = dev_q + written_q + (made[:sample] if sample else made)
     splits = {**{f"drcd_{k}": str(v) for k, v in write_split(drcd_q, work, "drcd").items()},

@@ -191,7 +191,9 @@ def find_starts(units: list[Unit]) -> tuple[dict[int, Start], set[int]]:
     # Headlines without a byline: a heading at the file's title level or a "——" subtitle.
     i = 0
     while i < len(units):
-        if i in used or units[i].kind not in ("heading", "kicker", "subtitle"):
+        # An item of a column ("●1月19日，…") is its text, never a headline.
+        if i in used or units[i].kind not in ("heading", "kicker", "subtitle") \
+                or BULLET.match(units[i].text):
             i += 1
             continue
         # A section head deeper than a subtitle can be ("### 历史") ends the headline.
@@ -200,9 +202,6 @@ def find_starts(units: list[Unit]) -> tuple[dict[int, Start], set[int]]:
                                                                       "subtitle") \
                 and units[j].level <= max(title_level, 1) + 1 and not BULLET.match(units[j].text):
             j += 1
-        if BULLET.match(units[i].text):  # an item of a column ("●1月19日，…") is its text
-            i += 1
-            continue
         signed = [k for k in range(i, j) if _SIGNED_DATE.match(units[k].text)]
         if signed:  # 廊坊市公安局 / 2026年1月23日 over 警务快讯: the notice above ends there
             i = signed[-1] + 1

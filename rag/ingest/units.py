@@ -27,9 +27,10 @@ _CREDIT = re.compile(rf"^((?:{_ROLE}\s*)?{_NAME}(?:[\s、/]+(?:{_ROLE}\s*)?{_NAM
 _TRAILING_BYLINE = re.compile(rf"^[（(]\s*((?:{_ROLE}\s*)?{_NAME}(?:[\s、]+(?:{_ROLE}\s*)?{_NAME})*)"
                               r"\s*[)）]$")
 _CONT = re.compile(r"[（(]\s*(下转|上接|转|接)\s*第?\s*(\d+|[一二三四五六七八九十]+)\s*版\s*[)）]")
-BULLET = re.compile(r"^[●■◆▲★◎○]")
+_BULLETS = "●■◆▲★◎○"
+BULLET = re.compile(rf"^[{_BULLETS}]")
 # Bullets and numbers mark section heads inside an article ("● …", "一、…", "（二）…").
-SECTION = re.compile(r"^([●■◆▲★◎○]|[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]"
+SECTION = re.compile(rf"^([{_BULLETS}]|[一二三四五六七八九十]{{1,3}}[、.．]|[（(][一二三四五六七八九十\d]{{1,3}}[)）]"
                       r"|\d{1,2}[、.．](?!\d)|第[一二三四五六七八九十\d]{1,3}[部分章节条])")
 PARTICLES = set("了着过们吗呢吧")  # characters no sentence starts with
 _BIG_GAP = 3  # blank lines before a picture, a caption or a column jump
