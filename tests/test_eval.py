@@ -180,6 +180,27 @@ def test_a_time_of_day_asked_is_answered_with_a_clock_time(sample_subset):
         assert not answer.abstained and _CLOCK.search(answer.text), (q["question"], answer.text)
 
 
+def test_a_count_is_read_by_the_nouns_of_its_compound_and_a_demonstrative_asks_none(
+        sample_subset):
+    """`几项户政业务` is answered by `等13项业务` and `多少个一氧化碳报警器` by `这个报警器是…一共装了
+    180个`; until the twentieth round only the compound's first noun (户政, 一氧化碳) was looked
+    for near a count, and both were refused as counts their stories never give. `那几个迷路的
+    驴友是几点找到的` asks a time, not how many: it was refused for the same reason."""
+    from rag.answer.extract import _ASKS_AMOUNT, _ASKS_COUNT, _CLOCK
+
+    engine, _ = _beside_samples(sample_subset, "unseen_issues_3")
+    answer = engine.ask("秦皇岛现在有几项户政业务能跨省通办？")
+    assert not answer.abstained and "13项业务" in answer.text, answer.text
+    answer = engine.ask("嶂石岩那几个迷路的驴友是几点找到的")
+    assert not answer.abstained and _CLOCK.search(answer.text), answer.text
+    assert not _ASKS_COUNT.search("嶂石岩那几个迷路的驴友")
+    assert not _ASKS_AMOUNT.search("这几张卡是谁的")
+    assert _ASKS_COUNT.search("那伙人一共几个人")
+    engine, _ = _beside_samples(sample_subset, "written_news")
+    answer = engine.ask("闪电河所给牧区独居老人装了多少个一氧化碳报警器？")
+    assert not answer.abstained and "180个" in answer.text, answer.text
+
+
 def test_a_gold_answer_is_compared_as_the_archive_is_normalised():
     """An issue printing full-width digits (抓获犯罪嫌疑人１２名) is indexed half-width (12名), and
     its writer's gold answer copied from the file is compared the same way; before, such a

@@ -72,7 +72,7 @@ _COUNTED_THINGS = "名位人个项件次辆起所条处家座层届只部本台�
 # A count asked with its measure word (几项, 多少名; things or amounts) or a two-character word
 # (多少学时, 多少游客): the answer holds a number with that word (24学时, 300余万游客).
 # Any measure word ends the question (缝了几针？, 多少斤): 11针.
-_ASKS_COUNT = re.compile(rf"(?:(?<!哪)几|多少)([{_COUNTED_THINGS}天年岁倍种元米吨]|"
+_ASKS_COUNT = re.compile(rf"(?:(?<![哪那这])几|多少)([{_COUNTED_THINGS}天年岁倍种元米吨]|"
                          r"[\u4e00-\u9fff]{2}|[\u4e00-\u9fff](?![\u4e00-\u9fff]))")
 # An age (多大年纪, 几岁): the answer holds a number of years of age (87岁).
 _ASKS_AGE = re.compile(r"多大岁数|多大年纪|几岁|多少岁|年龄|岁数|年纪|今年多大|多大了")
@@ -119,7 +119,7 @@ _ASKS_DATE = re.compile(rf"{_YEAR_ASKED}|哪天|哪一天|几月|几号|日期")
 _DATE = re.compile(rf"[{_NUMERALS}]+(?:年|月|日|号)|世纪|年代")
 # Asked how many / how much / how long (not 第几, a rank, nor 哪几个方面, which asks which):
 # an answer with no number says none.
-_ASKS_AMOUNT = re.compile(r"多少|(?<![第哪])几(?!乎)|多长|多久|多大|多高|多远|多重|多深|多宽")
+_ASKS_AMOUNT = re.compile(r"多少|(?<![第哪那这])几(?!乎)|多长|多久|多大|多高|多远|多重|多深|多宽")
 # Asked for a year (哪一年, 什么年代): the answer holds one (1912年, 民国18年, 1930年代), not only a
 # month and day (10月18日), which the rule for numbers and dates accepts.
 _ASKS_YEAR = re.compile(rf"{_YEAR_ASKED}|哪个年代|什么年代|哪一年代")
@@ -385,7 +385,8 @@ def _uncounted(question: str, best: Candidate) -> bool:
     answers 多少个检查点), so with it any of these measure words, or the word after it, counts.
     The whole article is read, not the answer, so a count said elsewhere in the story keeps
     the answer. Asked how many of a noun itself (多少民警参加, 多少警力), the story must put a
-    number near that noun (民警120名, 出动警力3800余人次)."""
+    number near that noun (民警120名, 出动警力3800余人次). A demonstrative (那几个驴友, 这几张卡)
+    asks no count."""
     asked = _ASKS_COUNT.search(question)
     if asked is None:
         return False
@@ -402,10 +403,14 @@ def _uncounted(question: str, best: Candidate) -> bool:
     if measure == "个":
         measure = f"[{_COUNTED_THINGS}种类批]|{re.escape(question[asked.end():asked.end() + 2])}"
     counted = _counted(measure)
-    if noun := _counted_noun(question[asked.end():], body):
-        # 多少名民警 of a story that counts 警力6000余人次 and 民警 nowhere near a count
-        return not any(noun in body[max(0, m.start() - _NEAR - len(noun)): m.end() + _NEAR + len(noun)]
-                       for m in counted.finditer(body))
+    if nouns := _counted_nouns(question[asked.end():], body):
+        # 多少名民警 of a story that counts 警力6000余人次 and 民警 nowhere near a count. A
+        # compound is counted by any of its nouns (几项户政业务 of 等13项业务), and by its head
+        # anywhere in the sentence of the count (这个报警器是…一共装了180个).
+        near = any(noun in body[max(0, m.start() - _NEAR - len(noun)): m.end() + _NEAR + len(noun)]
+                   for m in counted.finditer(body) for noun in nouns)
+        return not near and not any(counted.search(u) and any(n in u for n in nouns[1:])
+                                    for u in best.article.units)
     return not counted.search(body)
 
 
@@ -423,6 +428,18 @@ def _counted_noun(after: str, body: str) -> str | None:
     tag = jieba_tags().get(word) or ""
     ok = tag.startswith(("n", "vn")) and tag[:2] not in ("nr", "ns") and word in body
     return word if ok else None
+
+
+def _counted_nouns(after: str, body: str) -> list[str]:
+    """The nouns of the compound counted (户政, 业务 of 几项户政业务能跨省通办) that the
+    dictionary knows as nouns, not names, and the story uses; [] when its first word is none."""
+    nouns = []
+    for word, _ in pos_tag(after):
+        tag = jieba_tags().get(word) or ""
+        if len(word) < 2 or not tag.startswith(("n", "vn")) or tag[:2] in ("nr", "ns"):
+            break
+        nouns.append(word)
+    return [n for n in nouns if n in body] if nouns else []
 
 
 def _counted(measure: str) -> re.Pattern:
