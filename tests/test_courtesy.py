@@ -113,3 +113,18 @@ def test_thanks_between_questions_keeps_the_subject(engine):
 def test_the_question_mark_before_the_courtesy_stays(typed):
     """The question embeds as it does asked bare: its mark is part of what the encoder reads."""
     assert bare_question(typed) == "房屋租赁纠纷是靠什么服务化解的？"
+
+
+def test_the_pronouns_and_particles_of_a_chat_weigh_nothing():
+    """`那伙`, `那些`, `着` and a question word with its measure (`几点`) say how a question is
+    asked, not what about. Rare in print, they weighed as a chat question's rarest words,
+    which no story holds, and pulled its coverage of the answering story down (README,
+    "Twentieth round")."""
+    from rag.answer.question import analyse_question
+    from rag.text import as_asked
+
+    for typed, framing, content in (
+            ("那伙山西人为啥专门盯着田里的变压器偷？", {"那伙", "着"}, {"变压器", "田里"}),
+            ("坝上被困的那些车，最后几点全部撤出来的？", {"那些", "几点"}, {"坝上", "撤出"})):
+        tokens = set(analyse_question(as_asked(typed), lambda t: 1.0).tokens)
+        assert not tokens & framing and content <= tokens, tokens

@@ -273,13 +273,12 @@ def test_what_a_judgment_leaves_to_others_or_unnamed_is_refused(masked_judgments
     assert not answer.abstained and jail in answer.text, (jail, answer.text)
 
 
-@pytest.mark.xfail(strict=True, reason="the silence model retrained in the fourteenth round "
-                   "refuses it (README, 'Fourteenth round'); strict, so a model that answers it "
-                   "again shows here")
 def test_a_police_station_a_judgment_names_is_answered(masked_judgments):
     """`那个派出所叫什么名字？` of a judgment that names 育才街派出所. A rule letting the
     silence model pass whenever the judgment names the kind of thing asked was measured: it
-    answered 6 more silent questions on the blind judgment sets and no more right ones."""
+    answered 6 more silent questions on the blind judgment sets and no more right ones. The
+    silence model of the fourteenth to nineteenth rounds refused it (an expected failure
+    then); the one retrained in the twentieth round answers it."""
     issue = {i.source: i.number for i in masked_judgments.issues()}
     station = re.search(r"[\u4e00-\u9fff]{2,3}派出所", (JUDGMENTS / "issue_8303.txt").read_text(
         "utf-8")).group()

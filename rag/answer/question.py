@@ -11,7 +11,7 @@ from rag.text import QUESTION_WORD, STOPWORDS, pos_tag, tokenize
 
 # What the question asks for: each kind is one regular expression over the question.
 QUESTION_KINDS = {
-    "number": r"多少|几[个名项件人次天年位辆起所条处家岁成倍种座层届只部本]|多长|多久|多大|多高|多远|"
+    "number": r"多少|(?<![那这])几[个名项件人次天年位辆起所条处家岁成倍种座层届只部本]|多长|多久|多大|多高|多远|"
               r"多重|多深|多宽|比例|百分|第几|多少钱|几成|人口|面积|长度|数量",
     "date": r"哪天|哪一天|何时|什么时候|几月|几号|哪年|哪一年|日期|时间|年代|世纪|朝代|时期|"
             r"何年|哪个时代|多少年",
@@ -33,6 +33,8 @@ QUESTION_KINDS = {
 _KIND_RE = {k: re.compile(v) for k, v in QUESTION_KINDS.items()}
 YEAR = re.compile(r"((?:1[0-9]|20)\d{2})年")
 _ENTITY_TAGS = ("nr", "ns", "nt")
+_FRAMING_TAGS = ("r", "u", "y", "e", "o")
+_QUESTION_MEASURE = re.compile(r"几[\u4e00-\u9fff]")
 _NOT_TEXT = re.compile(r"[\s\W_]+")
 _ANCHOR = 8  # characters either side of the question word that anchor the answer
 _ENTITY_SUFFIX = re.compile(
@@ -82,9 +84,14 @@ def focus_words(words: list[str]) -> list[str]:
 
 def analyse_question(text: str, idf) -> Question:
     """Tokens and their IDF weights, question kind, named entities and years of a question."""
-    tokens = list(dict.fromkeys(tokenize(text)))
-    weights = {t: idf(t) for t in tokens}
     tagged = pos_tag(text)
+    # Pronouns, particles and interjections (那伙, 为啥, 啥, 着) and a question word with its
+    # measure (几点) say how a question is asked, not what about: rare in print, they would
+    # weigh as the rarest words of a chat question, which no story holds.
+    framing = {w for w, f in tagged if f.startswith(_FRAMING_TAGS)}
+    tokens = [t for t in dict.fromkeys(tokenize(text))
+              if t not in framing and not _QUESTION_MEASURE.fullmatch(t)]
+    weights = {t: idf(t) for t in tokens}
     words = [w for w, _ in tagged]
     kinds = {k: bool(r.search(text)) for k, r in _KIND_RE.items()}
     named = [w for w, f in tagged if f[:2] in _ENTITY_TAGS and len(w) >= 2]
