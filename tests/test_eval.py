@@ -201,6 +201,22 @@ def test_a_count_is_read_by_the_nouns_of_its_compound_and_a_demonstrative_asks_n
     assert not answer.abstained and "180个" in answer.text, answer.text
 
 
+def test_a_date_asked_is_answered_with_a_sentence_that_holds_a_date(engine, sample_subset):
+    """When the best sentence holds no date, the answer takes the sentence of its story that
+    does, among the ranker's first three or else anywhere in the story, before one that holds
+    any number: `当天进行了7个科目的比赛` is no answer to `铁骑比武 时间`, and the deadline of a
+    notice (`2025年12月31日`) and the day of a visit (`10月21日`) stood outside the first three.
+    Without the rule the twentieth round's models answer the first with a number's sentence
+    and refuse the other two."""
+    answer = engine.ask("铁骑比武 时间")
+    assert "10月24日" in answer.text, answer.text
+    answer = engine.ask("秦皇岛交警去电动自行车销售点讲以旧换新政策是哪天？")
+    assert not answer.abstained and "10月21日" in answer.text, answer.text
+    written, _ = _beside_samples(sample_subset, "written_news")
+    answer = written.ask("运河分局征集石某某他们线索，收到哪天为止？")
+    assert not answer.abstained and "2025年12月31日" in answer.text, answer.text
+
+
 def test_a_gold_answer_is_compared_as_the_archive_is_normalised():
     """An issue printing full-width digits (抓获犯罪嫌疑人１２名) is indexed half-width (12名), and
     its writer's gold answer copied from the file is compared the same way; before, such a

@@ -342,6 +342,13 @@ def _units(q: Question, cands: list[Candidate], order: np.ndarray, scores: np.nd
                 more := _also(cands, order, lambda c: need.search(c.plain),
                               _MAX_UNITS if need is _MONEY else None)):
             return _reading_order([best, more])
+        # A date asked: a sentence that holds a date, among the first three or else anywhere
+        # in the article, before one that holds any number (当天进行了7个科目 is no answer to
+        # 什么时间).
+        dated = lambda c: _DATE.search(c.plain)  # noqa: E731
+        if q.kinds["date"] and not q.kinds["number"] and (
+                more := _also(cands, order, dated, _MAX_UNITS) or _also(cands, order, dated)):
+            return _reading_order([best, more])
         if (q.kinds["number"] or q.kinds["date"]) and (
                 more := _also(cands, order, lambda c: _NUMBER.search(c.text), _MAX_UNITS)):
             return _reading_order([best, more])
