@@ -296,7 +296,7 @@ def test_a_judgment_s_sign_off_and_appended_articles_stay_in_it():
 
 
 @pytest.mark.parametrize("folder", [
-    "unseen_issues", "unseen_issues_2", "unseen_issues_3", "training_news"])
+    "unseen_issues", "unseen_issues_2", "unseen_issues_3", "training_news", "training_news_2"])
 def test_new_issues_parse_with_each_answer_in_its_own_article(folder):
     """What the new-issue sets measure: every answerable question's title fragment names a
     parsed article of its issue (the headline: title and the line under or over it) whose
@@ -356,3 +356,14 @@ def test_a_column_of_short_news_leaves_the_notice_under_it_apart():
     titles = [a.title for a in articles]
     assert titles[-2:] == ["警务快讯", "定州市公安局关于春节期间安全防范工作的提示"]
     assert articles[-2].subtitle == "" and "（一）防盗窃" in articles[-1].text
+
+
+def test_a_tip_titled_with_its_kind_is_an_article_of_its_own():
+    """`警方提示：这五类“兼职”可能让你沦为洗钱“工具人”` over its text, with no byline: a notice
+    titled by its kind before a colon starts an article, as one whose title ends in its kind
+    (`…的通告`) does. It was the tail of the story above it."""
+    articles = parse_file(DATA / "training_news_2" / "issue_0994.txt").articles
+    [tip] = [a for a in articles if a.title.startswith("警方提示：")]
+    assert "96110" in tip.text and "刷流水提额度" in tip.text
+    [story] = [a for a in articles if "U商" in a.title]
+    assert "刷流水" not in story.text and "96110" not in story.text

@@ -40,7 +40,8 @@ _SIGNED_DATE = re.compile(r"^(?:\d{4}|[〇零一二三四五六七八九]{4})年
 # to it (附：本判决适用的相关法律条文); short lines over text, but never a headline.
 _DOCUMENT_END = re.compile(r"^(?:审判长|审判员|代理审判员|人民陪审员|书记员|法官助理)\s*\S{1,5}$|^附[:：]")
 # A document's own title names its kind (…征集…线索的通告): a headline even with no byline.
-_DOCUMENT = re.compile(r"(通告|公告|通知|倡议书|告知书|公开信|声明|提示)$")
+_DOCUMENT = re.compile(r"(通告|公告|通知|倡议书|告知书|公开信|声明|提示)$|"
+                       r"^[\u4e00-\u9fff]{0,4}(?:提示|提醒)[:：]")  # 警方提示：这五类“兼职”…
 
 
 def _loose_heading(u: Unit, title_level: int) -> bool:
