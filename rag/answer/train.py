@@ -72,12 +72,14 @@ JUDGMENT_SETS = tuple(JUDGMENTS.parent / name for name in (
     "fresh_judgments_4", "fresh_judgments_5", "fresh_judgments_6",
     "fresh_judgments_7", "blind_judgments", "blind_judgments_2", "blind_judgments_3"))
 #: Issues written in the paper's layout with questions asked as police staff ask, which
-#: `--news` adds to the news questions: by default `tests/data/training_news` (nineteenth
-#: round, twelve issues written for training only). `tests/data/written_news` (thirteenth
+#: `--news` adds to the news questions: by default `tests/data/training_news` and
+#: `training_news_2` (nineteenth and twentieth rounds, twelve issues each, written for
+#: training only). `tests/data/written_news` (thirteenth
 #: round) is not trained on: it measures, with the `unseen_issues` sets, what the models do
 #: on issues and questions they never saw (README, "Nineteenth round"). The blind news sets
 #: are never trained on.
-NEWS_SETS: tuple[Path, ...] = (JUDGMENTS.parent / "training_news",)
+NEWS_SETS: tuple[Path, ...] = (JUDGMENTS.parent / "training_news",
+                                JUDGMENTS.parent / "training_news_2")
 SPLIT_RULE = ("held out when int(sha1(key).hexdigest()[:8], 16) % 10 < 3, key = 'drcd-<n>' "
               "for DRCD question ids drcd-<n>-… (one Wikipedia article), 'judgment:<source>' "
               "for judgment questions (one judgment), else '<source>#<title or article id>'")
@@ -100,8 +102,9 @@ COURT_SECOND_SHARE = 0.30
 #: The sample issues' questions count this many times: DRCD alone does not teach news.
 NEWS_WEIGHT = 20
 #: The written news questions (`--news`) count this many times: at 20, as the generated ones,
-#: they cost held-out DRCD answers (README, "Eighteenth round").
-WRITTEN_WEIGHT = 5
+#: they cost held-out DRCD answers (README, "Eighteenth round"); with the second set of the
+#: twentieth round, 3 answers and refuses better than 5 (README, "Twentieth round").
+WRITTEN_WEIGHT = 3
 #: The judgments' questions count this many times in the archive's ranker: none, since the court
 #: ranker learns them (`fit_court`) and a judgment read whole is ranked by it (ablation in the
 #: README: 5 cost DRCD and news answers).
