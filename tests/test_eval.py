@@ -201,6 +201,18 @@ def test_a_count_is_read_by_the_nouns_of_its_compound_and_a_demonstrative_asks_n
     assert not answer.abstained and "180个" in answer.text, answer.text
 
 
+def test_each_one_is_no_count(sample_subset):
+    """`每一起纠纷` counts nothing: the best sentence `上面记着每一起纠纷的回访时间` passed for one
+    that holds a count of 起, so `多少起纠纷` got no sentence that counts (`调解成功217起`)."""
+    from rag.answer.extract import _counted
+
+    assert not _counted("起").search("上面记着每一起纠纷的回访时间")
+    assert _counted("起").search("调解成功217起")
+    engine, _ = _beside_samples(sample_subset, "unseen_issues_3")
+    answer = engine.ask("老杜调解室今年调解成功了多少起纠纷？")
+    assert not answer.abstained and "217起" in answer.text, answer.text
+
+
 def test_a_date_asked_is_answered_with_a_sentence_that_holds_a_date(engine, sample_subset):
     """When the best sentence holds no date, the answer takes the sentence of its story that
     does, among the ranker's first three or else anywhere in the story, before one that holds

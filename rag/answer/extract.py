@@ -450,8 +450,9 @@ def _counted_nouns(after: str, body: str) -> list[str]:
 
 
 def _counted(measure: str) -> re.Pattern:
-    """A number with one of `measure` (an alternation: 人|名|位) after it, not a rank (第3名)."""
-    return re.compile(rf"(?<![第前{_NUMERALS}])[{_NUMERALS}]+(?:\.\d+)?(?:余|多)?[万亿]?个?"
+    """A number with one of `measure` (an alternation: 人|名|位) after it, not a rank (第3名)
+    nor each one (每一起纠纷)."""
+    return re.compile(rf"(?<![第前每{_NUMERALS}])[{_NUMERALS}]+(?:\.\d+)?(?:余|多)?[万亿]?个?"
                       rf"(?:{measure})")
 
 
