@@ -201,6 +201,21 @@ def test_a_count_is_read_by_the_nouns_of_its_compound_and_a_demonstrative_asks_n
     assert not answer.abstained and "180个" in answer.text, answer.text
 
 
+def test_a_sum_asked_by_what_was_done_with_it_is_answered_with_a_sum(sample_subset):
+    """`被假参谋骗走了多少？`, `在平台上输了多少？`: a sum asked by what was done with it (骗, 输,
+    转, 赔 …) with 多少 ending the question is asked as `多少钱` is, so the answer takes the
+    sentence of its story that states a sum (`4.3万元`, `15万元`); before the twentieth round
+    it got the story's lead. `转了多少次` still asks a count."""
+    from rag.answer.extract import _ASKS_MONEY
+
+    assert not _ASKS_MONEY.search("他一共转了多少次") and _ASKS_MONEY.search("一共转出去多少")
+    engine, _ = _beside_samples(sample_subset, "written_news")
+    for question, fact in (("沙河那家五金店老板被假参谋骗走了多少？", "4.3万元"),
+                           ("鹿泉那个开货车的孟某在平台上输了多少？", "15万元")):
+        answer = engine.ask(question)
+        assert not answer.abstained and fact in answer.text, (question, answer.text)
+
+
 def test_each_one_is_no_count(sample_subset):
     """`每一起纠纷` counts nothing: the best sentence `上面记着每一起纠纷的回访时间` passed for one
     that holds a count of 起, so `多少起纠纷` got no sentence that counts (`调解成功217起`)."""

@@ -98,7 +98,11 @@ _DURATIONS = "分钟|小时|天|日|周|星期|月|年|秒"
 _DAY = re.compile(r"[0-9零〇一二两三四五六七八九十]+年[0-9一二三四五六七八九十]+月(?:[0-9一二三四五六七八九十]+[日号])?|"
                   r"[0-9一二三四五六七八九十]+月[0-9一二三四五六七八九十]+[日号]")
 # Asked what something cost or was worth: the answer holds an amount of money.
-_ASKS_MONEY, _MONEY = re.compile(ASKS_MONEY), re.compile(MONEY)
+# A sum asked by what was done with it, 多少 ending the question (骗走了多少？, 一共转出去多少; not
+# 转了多少次). Over an archive only: the forms read whole judgments, and the court models learn
+# from those reads.
+_SUM_BY_DEED = r"(?:转|骗|赔|退|花|借|挽回|追回|赚|输|收|交|罚)[了走出去回来还给账款]{0,3}多少(?![\u4e00-\u9fff])"
+_ASKS_MONEY, _MONEY = re.compile(rf"{ASKS_MONEY}|{_SUM_BY_DEED}"), re.compile(MONEY)
 # Asked how deep, long, far, heavy or large (潜多深, 背多重, 烧了多大面积): the answer holds a
 # number with that measure's unit (100米, 12公斤, 12亩), not just any number (10月初, 3次).
 # Not how badly someone was hurt or how long a sentence runs (伤得多重, 判了多长).
