@@ -404,7 +404,7 @@ def _uncounted(question: str, best: Candidate) -> bool:
     body = "".join(best.article.units)
     if len(asked.group(1)) == 2:
         noun = asked.group(1)
-        if _counted_noun(noun, body) != noun:
+        if _counted_nouns(noun, body) != [noun]:
             return False
         return not any(_NUMBER.search(body[max(0, m.start() - _NEAR): m.end() + _NEAR])
                        for m in re.finditer(re.escape(noun), body))
@@ -430,27 +430,17 @@ def _uncounted(question: str, best: Candidate) -> bool:
 _NEAR = 20
 
 
-def _counted_noun(after: str, body: str) -> str | None:
-    """The noun counted (民警 of 多少名民警, 人贩子 of 几个人贩子) when the dictionary knows it as
-    one, not a person's or place's name, and the story uses it; else None (多少人使用客家语)."""
-    tagged = pos_tag(after)[:1]
-    if not tagged or len(word := tagged[0][0]) < 2:
-        return None
-    tag = jieba_tags().get(word) or ""
-    ok = tag.startswith(("n", "vn")) and tag[:2] not in ("nr", "ns") and word in body
-    return word if ok else None
-
-
 def _counted_nouns(after: str, body: str) -> list[str]:
-    """The nouns of the compound counted (户政, 业务 of 几项户政业务能跨省通办) that the
-    dictionary knows as nouns, not names, and the story uses; [] when its first word is none."""
+    """The nouns of the compound counted (民警 of 多少名民警, 户政 and 业务 of 几项户政业务能跨省
+    通办) that the dictionary knows as nouns, not a person's or place's name, and the story
+    uses; [] when its first word is none (多少人使用客家语)."""
     nouns = []
     for word, _ in pos_tag(after):
         tag = jieba_tags().get(word) or ""
         if len(word) < 2 or not tag.startswith(("n", "vn")) or tag[:2] in ("nr", "ns"):
             break
         nouns.append(word)
-    return [n for n in nouns if n in body] if nouns else []
+    return [n for n in nouns if n in body]
 
 
 def _counted(measure: str) -> re.Pattern:
