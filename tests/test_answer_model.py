@@ -327,38 +327,6 @@ def test_a_higher_refusal_rate_only_refuses_more(sample_index, settings):
         assert sum(higher) > sum(lower)
 
 
-def test_a_question_whose_story_was_found_is_refused_at_the_lower_named_rate(
-        sample_index, sample_subset, settings):
-    """A question naming places, people or units that the first article found all holds is
-    refused at NAMED_REFUSAL_RATE (by default half the refusal rate): of the questions asked in
-    chat words on the written news (`written_news`, never trained on), some that the trained
-    rate refuses are answered with their fact, and none answered at the trained rate is
-    refused; a question whose story the archive lacks is refused either way. (Until the
-    twentieth round the blind news questions on the sample issues showed it; the models of
-    that round refuse none of them that the named rate answers.)"""
-    from rag import Engine
-
-    written = ROOT / "tests" / "data" / "written_news"
-    files = [p.name for p in (ROOT / "corpus").glob("*.txt")] + sorted(written.glob("issue_*.txt"))
-    index = sample_subset("written_news", files)  # the index test_eval.py's tests build
-    rows = [q for q in map(json.loads, (written / "questions.jsonl").read_text("utf-8").splitlines())
-            if not q.get("unanswerable")]
-    named, trained = (Engine.load(index, replace(settings, named_refusal_rate=r))
-                      for r in (None, 0.02))
-    rescued = 0
-    for q in rows:
-        before, after = trained.ask(q["question"]), named.ask(q["question"])
-        assert before.abstained or not after.abstained, q["question"]
-        if before.abstained and not after.abstained:
-            rescued += any(a in after.text for a in q["answers"])
-    assert rescued >= 2, rescued  # 3 with the twentieth round's models
-    named, trained = (Engine.load(sample_index, replace(settings, named_refusal_rate=r))
-                      for r in (None, 0.02))
-    for question in ("邯郸警方破获的制售假药案一共抓获了多少名嫌疑人？",
-                     "唐山路北打的那个跑分团伙，帮人转钱怎么抽成？"):
-        assert named.ask(question).abstained and trained.ask(question).abstained, question
-
-
 def test_a_number_asked_and_none_given_is_refused(engine):
     """The story of 桥东分局's ban counts nothing it seized; the best sentence holds no number,
     so the question is refused (the shipped models alone answer it with that sentence). Until

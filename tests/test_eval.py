@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -60,11 +61,18 @@ def _holds_floors(report: dict, counts: tuple[int, int], floors: tuple) -> None:
     assert report["refused_unanswerable"] >= silence
 
 
-def _beside_samples(sample_subset, folder: str) -> tuple[Engine, Path]:
-    """An engine over the five sample issues and the issues of tests/data/`folder`."""
+def _index_beside_samples(sample_subset, folder: str) -> tuple[Path, Path]:
+    """An index of the five sample issues and the issues of tests/data/`folder` (built once a
+    session), and that folder."""
     written = ROOT / "tests" / "data" / folder
     files = [p.name for p in (ROOT / "corpus").glob("*.txt")] + sorted(written.glob("issue_*.txt"))
-    return Engine.load(sample_subset(folder, files)), written
+    return sample_subset(folder, files), written
+
+
+def _beside_samples(sample_subset, folder: str) -> tuple[Engine, Path]:
+    """An engine over the five sample issues and the issues of tests/data/`folder`."""
+    index, written = _index_beside_samples(sample_subset, folder)
+    return Engine.load(index), written
 
 
 def test_eval_cli_prints_ours_beside_the_baseline(sample_index, tmp_path):
@@ -178,6 +186,33 @@ def test_a_time_of_day_asked_is_answered_with_a_clock_time(sample_subset):
     for q in asked:
         answer = engine.ask(q["question"])
         assert not answer.abstained and _CLOCK.search(answer.text), (q["question"], answer.text)
+
+
+def test_a_question_whose_story_was_found_is_refused_at_the_lower_named_rate(
+        sample_index, sample_subset, settings):
+    """A question naming places, people or units that the first article found all holds is
+    refused at NAMED_REFUSAL_RATE (by default half the refusal rate): of the questions asked in
+    chat words on the written news (`written_news`, never trained on), some that the trained
+    rate refuses are answered with their fact, and none answered at the trained rate is
+    refused; a question whose story the archive lacks is refused either way. (Until the
+    twentieth round the blind news questions on the sample issues showed it; the models of
+    that round refuse none of them that the named rate answers.)"""
+    index, written = _index_beside_samples(sample_subset, "written_news")
+    rows = [q for q in load_questions(written / "questions.jsonl") if not q.get("unanswerable")]
+    named, trained = (Engine.load(index, replace(settings, named_refusal_rate=r))
+                      for r in (None, 0.02))
+    rescued = 0
+    for q in rows:
+        before, after = trained.ask(q["question"]), named.ask(q["question"])
+        assert before.abstained or not after.abstained, q["question"]
+        if before.abstained and not after.abstained:
+            rescued += any(a in after.text for a in q["answers"])
+    assert rescued >= 2, rescued  # 3 with the twentieth round's models
+    named, trained = (Engine.load(sample_index, replace(settings, named_refusal_rate=r))
+                      for r in (None, 0.02))
+    for question in ("邯郸警方破获的制售假药案一共抓获了多少名嫌疑人？",
+                     "唐山路北打的那个跑分团伙，帮人转钱怎么抽成？"):
+        assert named.ask(question).abstained and trained.ask(question).abstained, question
 
 
 def test_a_count_is_read_by_the_nouns_of_its_compound_and_a_demonstrative_asks_none(
