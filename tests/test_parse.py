@@ -296,7 +296,8 @@ def test_a_judgment_s_sign_off_and_appended_articles_stay_in_it():
 
 
 @pytest.mark.parametrize("folder", [
-    "unseen_issues", "unseen_issues_2", "unseen_issues_3", "training_news", "training_news_2"])
+    "unseen_issues", "unseen_issues_2", "unseen_issues_3", "training_news", "training_news_2",
+    "training_news_3"])
 def test_new_issues_parse_with_each_answer_in_its_own_article(folder):
     """What the new-issue sets measure: every answerable question's title fragment names a
     parsed article of its issue (the headline: title and the line under or over it) whose
@@ -367,3 +368,27 @@ def test_a_tip_titled_with_its_kind_is_an_article_of_its_own():
     assert "96110" in tip.text and "刷流水提额度" in tip.text
     [story] = [a for a in articles if "U商" in a.title]
     assert "刷流水" not in story.text and "96110" not in story.text
+
+
+@pytest.mark.parametrize("name,column,item,story,last", [
+    ("issue_0995.txt", "警务快讯", "112国道雾灵山路段", "出入境窗口", "内部加急"),
+    ("issue_1000.txt", "简讯", "旧城派出所", "一渠水", "9个警务室")])
+def test_a_column_whose_items_open_with_a_place_or_a_triangle_is_an_article(
+        name, column, item, story, last):
+    """`警务快讯` over `兴隆：6月18日22时许，…` and `三河：6月以来，…`, or `简讯` over `△7月19日，…`:
+    a column of short news, as over `●` items. Its items were the tail of the story above."""
+    articles = parse_file(DATA / "training_news_3" / name).articles
+    [news] = [a for a in articles if a.title == column]
+    assert item in news.text
+    [above] = [a for a in articles if story in a.title]
+    assert last in above.text and item not in above.text
+
+
+def test_a_headline_set_apart_after_a_finished_story_starts_an_article():
+    """`定州警方发布秋季防范入室盗窃“六个要”`, three blank lines below a story's last sentence and
+    right over its own text, no byline: an article, not a section of the story above."""
+    articles = parse_file(DATA / "training_news_3" / "issue_1006.txt").articles
+    [tips] = [a for a in articles if a.title.startswith("定州警方发布")]
+    assert "（一）要锁好门窗" in tips.text
+    [above] = [a for a in articles if "皮衣" in a.title]
+    assert "他在公司干了6年" in above.text and "锁好门窗" not in above.text

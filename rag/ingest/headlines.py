@@ -121,11 +121,28 @@ def _headline(units: list[Unit], group: list[int]) -> Start:
 _COLUMN_NAME = re.compile(r"^[\u4e00-\u9fff]{2,6}$")
 
 
+# An item of a column of short news: a bullet (△7月19日，…) or the place it is from before a
+# colon (兴隆：6月18日22时许，…); not a line of an interview (记者：…, 问：…).
+_COLUMN_ITEM = re.compile(r"^(?:[△▲◇◆▶]|(?!记者|问|答|主持人)[\u4e00-\u9fff]{2,5}[：:]\s*\S)")
+
+
 def _names_column(units: list[Unit], i: int) -> bool:
-    """A short name over bulleted items (警务快讯 over ●1月19日，…): a column of short news,
-    an article of its own, not the tail of the story above it."""
-    return bool(_COLUMN_NAME.match(units[i].text)) and i + 1 < len(units) \
-        and bool(BULLET.match(units[i + 1].text))
+    """A short name over bulleted items (警务快讯 over ●1月19日，…), or over two items that
+    each open with a bullet or a place (简讯 over 兴隆：…, 三河：…): a column of short news, an
+    article of its own, not the tail of the story above it."""
+    if not _COLUMN_NAME.match(units[i].text):
+        return False
+    items = units[i + 1:i + 3]
+    return bool(items) and bool(BULLET.match(items[0].text)) or len(items) == 2 and all(
+        _COLUMN_ITEM.match(u.text) for u in items)
+
+
+def _stands_apart(units: list[Unit], i: int, last: int) -> bool:
+    """A headline set apart by a wide gap after a finished story, with text right below it
+    (定州警方发布秋季防范入室盗窃“六个要” over 眼下正值…): an article with no byline."""
+    return i > 0 and units[i].gap >= 3 and units[i - 1].kind == "body" \
+        and is_complete(units[i - 1].text) and last + 1 < len(units) \
+        and units[last + 1].kind in ("body", "lead") and not SECTION.match(units[last].text)
 
 
 def _introduces_body(units: list[Unit], i: int) -> bool:
@@ -217,7 +234,7 @@ def find_starts(units: list[Unit]) -> tuple[dict[int, Start], set[int]]:
                for k in group) or ((plain_titles or _DOCUMENT.search(units[j - 1].text))
                                    and _introduces_body(units, j - 1)
                                    and not SECTION.match(units[j - 1].text)) \
-                or _names_column(units, j - 1):
+                or _names_column(units, j - 1) or _stands_apart(units, i, j - 1):
             starts[i] = _headline(units, group)
             used.update(group)
             headline.update(group)
