@@ -111,9 +111,10 @@ def _names_kind(kind: str, text: str) -> bool:
             continue
         before, tag = tagged[k - 1] if k else ("", "x")
         counted = tag[:1] in ("m", "q") and before[-1:] in _MEASURE_ENDS  # 一家, 三所 (not 五四路)
-        # The bare kind after a pronoun, a preposition, a particle, an adverb or a
-        # conjunction names none (这公园, 在公园内, 附近的公园, 也在医院, 和学校).
+        # The bare kind after a pronoun, a preposition, a particle, an adverb, a
+        # conjunction or a verb names none (这公园, 在公园内, 附近的公园, 也在医院, 和学校,
+        # 送往医院).
         if word != kind or before and before not in _UNNAMED_BEFORE and not counted \
-                and tag[:1] not in ("r", "x", "p", "u", "d", "c"):
+                and tag[:1] not in ("r", "x", "p", "u", "d", "c", "v"):
             return True
     return False
