@@ -480,6 +480,9 @@ def test_where_someone_is_from_that_the_story_never_says_is_refused(engine):
     ("是在哪家医院抢救的？", "伤者被送往县人民医院抢救。", False),
     ("送到哪家医院了？", "联系120急救车将3名受伤人员送往医院救治。", True),  # 送往 + bare kind
     ("送到哪家医院了？", "将3名受伤人员送往定州市人民医院救治。", False),
+    ("转业前在哪个部队当兵？", "2006年从部队转业后就来到派出所。", True),
+    ("转业前在哪个部队当兵？", "他曾在武警河北总队服役。", False),  # 总队 ends as 部队 does
+    ("丈夫在哪个消防站上班？", "丈夫是一名消防员。", True),
     ("哪个学校由苏联协助建立？", "在苏联协助下组建黄埔军校。", False),  # 军校 ends in its kind
     ("他来自哪个国家？", "他出生于法国。", False),  # a country's name does not end in 国家
     ("是在哪家银行拦下的？", "在保定市莲池区一家银行网点内，民警拦住老人。", True),  # 一家 银行

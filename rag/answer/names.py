@@ -43,7 +43,8 @@ _ASKS_WHICH = re.compile(r"哪一?[个家所座条间处]")
 _PLACE_KINDS = frozenset("镇 乡 村 乡镇".split())
 _NAMED_KINDS = frozenset("公园 派出所 医院 学校 小区 公司 银行 酒店 宾馆 加油站 超市 市场 广场 车站 大学 中学 "
                          "小学 饭店 餐馆 商场 大厦 大队 支队 中队 分局 法院 检察院 监狱 看守所 景区 火锅店 "
-                         "饭馆 网吧 工厂 工地 社区 街道 路口 收费站 服务区".split()) | _PLACE_KINDS
+                         "饭馆 网吧 工厂 工地 社区 街道 路口 收费站 服务区 部队 会场 消防站 "
+                         "消防队".split()) | _PLACE_KINDS
 # A thing's name: a short quote (“新小警”), not a slogan of several parts (“以比促练、以练促干”).
 _THING_NAME = re.compile(r"“([^”、，,。]{1,10})”|《([^》]{1,16})》")
 
