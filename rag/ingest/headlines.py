@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.ingest.units import BULLET, PARTICLES, SECTION, Unit
+from rag.ingest.units import BIG_GAP, BULLET, PARTICLES, SECTION, Unit
 from rag.text import is_complete, join_broken
 
 # Words a headline cannot end on: a measure word after a number, a preposition, 的.
@@ -140,7 +140,7 @@ def _names_column(units: list[Unit], i: int) -> bool:
 def _stands_apart(units: list[Unit], i: int, last: int) -> bool:
     """A headline set apart by a wide gap after a finished story, with text right below it
     (定州警方发布秋季防范入室盗窃“六个要” over 眼下正值…): an article with no byline."""
-    return i > 0 and units[i].gap >= 3 and units[i - 1].kind == "body" \
+    return i > 0 and units[i].gap >= BIG_GAP and units[i - 1].kind == "body" \
         and is_complete(units[i - 1].text) and last + 1 < len(units) \
         and units[last + 1].kind in ("body", "lead") and not SECTION.match(units[last].text)
 

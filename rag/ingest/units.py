@@ -33,7 +33,7 @@ BULLET = re.compile(rf"^[{_BULLETS}]")
 SECTION = re.compile(rf"^([{_BULLETS}]|[一二三四五六七八九十]{{1,3}}[、.．]|[（(][一二三四五六七八九十\d]{{1,3}}[)）]"
                       r"|\d{1,2}[、.．](?!\d)|第[一二三四五六七八九十\d]{1,3}[部分章节条])")
 PARTICLES = set("了着过们吗呢吧")  # characters no sentence starts with
-_BIG_GAP = 3  # blank lines before a picture, a caption or a column jump
+BIG_GAP = 3  # blank lines before a picture, a caption, a column jump or a headline with no byline
 
 
 @dataclass
@@ -103,7 +103,7 @@ def classify(lines: list[Line]) -> list[Unit]:
             unit.text = m.group(3).strip()
         elif (m := _TRAILING_BYLINE.match(text)) and re.search(_ROLE, m.group(1)):
             unit.kind, unit.authors = "byline_end", names(m.group(1))
-        elif text.startswith("图为") or (line.gap >= _BIG_GAP and len(text) <= 25
+        elif text.startswith("图为") or (line.gap >= BIG_GAP and len(text) <= 25
                                          and is_complete(text) and not line.level):
             unit.kind = "caption"
         elif _heading_like(text, line.level):
