@@ -192,6 +192,31 @@ def test_an_age_question_s_answer_holds_an_age(engine):
     assert led in chosen and any(age.search(c.text) for c in chosen), [c.text for c in chosen]
 
 
+@pytest.mark.parametrize("question, kind, asks", [
+    ("他几点点的火", "date", True),  # a time of day is when, not how many
+    ("郭某某于几时拨打110报警？", "date", True),
+    ("周某某的刑期至何日止？", "date", True),
+    ("他几点点的火", "number", False),
+    ("圈头派出所冰上巡逻队一天出去巡几趟", "number", True),  # any measure after 几
+    ("一共拆了几把私装的地锁？", "number", True),
+    ("白洋淀冰最薄的地方有多厚？", "number", True),
+    ("他几乎每天都去吗", "number", False),
+    ("几内亚的首都是哪座城市？", "number", False),
+    ("生产效率几近于零的是哪一经济改革？", "number", False),
+    ("那几个人后来怎么样了", "number", False),
+    ("假的铭牌和包装盒是从哪弄来的", "place", True),
+    ("晏某某老家是哪的", "place", True),
+    ("从哪一年开始刊登新闻报导？", "place", False),
+    ("受到哪支军队的影响？", "place", False),
+    ("郭某某用何物击打杜某某头部？", "how", True),
+    ("他拿什么让人相信贷款批下来了", "how", True),
+])
+def test_what_a_question_asks_is_read_from_its_question_word(question, kind, asks):
+    """The kinds a question asks for are ranker features: a chat's 几趟 or a court's 何日 asked
+    nothing before the twenty-second round."""
+    assert analyse_question(question, lambda t: 1.0).kinds[kind] is asks
+
+
 def test_a_time_of_day_question_s_answer_holds_a_clock_time(engine):
     """几点到几点 whose best sentence gives no time of day: the answer also takes the sentence of
     the same story that does (9时至22时). On an issue written for the twelfth round such a

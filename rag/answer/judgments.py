@@ -58,7 +58,8 @@ _REFERS_RECORD = re.compile(r"刑满释放|曾因[^，。；]{1,15}被|前罪")
 _NOT_FINDING = re.compile(r"^\d+[.、．]|证实|辩护|辩称|提出")
 # Asked when someone's prison term ends (啥时候刑满, 什么时候出狱): the ruling counts it out,
 # 即自2023年11月29日起至2027年5月28日止.
-_ASKS_RELEASE = re.compile(r"刑满|出狱|放出来|关到(?:什么时候|啥时候|哪天|几号)|刑期到")
+_ASKS_RELEASE = re.compile(r"刑满|出狱|放出来|关到(?:什么时候|啥时候|哪天|几号)|"
+                           r"刑期[^，。？]{0,3}(?:到|至|止|届满)")
 _TERM_END = re.compile(r"至\s*[\d〇零一二三四五六七八九]{4}年[\d一二三四五六七八九十]{1,2}月"
                        r"[\d一二三四五六七八九十]{1,3}日止")
 # Asked what became of what was seized or gained (扣的车最后怎么处理了, 没收了没有, 违法所得追缴

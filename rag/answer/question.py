@@ -9,21 +9,25 @@ from dataclasses import dataclass, field
 
 from rag.text import QUESTION_WORD, STOPWORDS, pos_tag, tokenize
 
-# What the question asks for: each kind is one regular expression over the question.
+# What the question asks for: each kind is one regular expression over the question. A count
+# takes any measure after 几 (几趟, 几把, 几棵), not 几乎 / 几近 / 几内亚 or a time (几点, 几月); the
+# time of day (几点, 几时) and the court's 何日 ask when; 哪来 / 从哪弄来 / 老家是哪的 ask where;
+# 用什么 / 拿什么 / 用何物 ask how (a tool or a means).
 QUESTION_KINDS = {
-    "number": r"多少|(?<![那这])几[个名项件人次天年位辆起所条处家岁成倍种座层届只部本]|多长|多久|多大|多高|多远|"
-              r"多重|多深|多宽|比例|百分|第几|多少钱|几成|人口|面积|长度|数量",
+    "number": r"多少|(?<![那这哪])几(?![乎点时月号日何内世百千万十近])(?=[\u4e00-\u9fff])|多长|多久|"
+              r"多大|多高|多远|多重|多深|多宽|多厚|多快|比例|百分|第几|多少钱|几成|人口|面积|长度|数量",
     "date": r"哪天|哪一天|何时|什么时候|几月|几号|哪年|哪一年|日期|时间|年代|世纪|朝代|时期|"
-            r"何年|哪个时代|多少年",
+            r"何年|哪个时代|多少年|几点|几时|何日|哪日|(?:什么|哪个)时段",
     "person": r"谁|哪位|何人|什么人|哪个人|哪一位|哪一个人|名字|姓名|人物|哪名",
     "place": r"哪里|哪儿|何处|何地|在哪|什么地方|哪个地方|哪个国家|哪国|哪座|地点|哪个城市|"
-             r"哪一个国家|哪个地区|哪一地区|哪个省|哪个市|哪一个城市|位于",
+             r"哪一个国家|哪个地区|哪一地区|哪个省|哪个市|哪一个城市|位于|哪来|哪去|去哪|哪边|哪的|"
+             r"从哪(?=[弄搞拿买找进偷运])",
     "organisation": r"哪个(?:单位|部门|机构|公司|组织|大学|学校|团队|政党)|哪家|哪一家|"
                     r"什么(?:单位|部门|机构|组织|公司)|哪支|哪个队",
     "reason": r"为什么|为何|原因|缘故|因为什么|何故|为了什么|目的",
     "definition": r"是什么|什么是|指什么|含义|意思|定义|称为|称作|叫什么|又称",
     "list": r"哪些|措施|有哪几|包括|方面|举措|做法|内容有",
-    "how": r"怎么|如何|怎样|方式|方法|手段|途径",
+    "how": r"怎么|如何|怎样|方式|方法|手段|途径|(?:拿|用|靠|凭)(?:什么|何物|何种|哪种)",
     # What a court imposed (判了几年, 怎么判的, 罚金多少): judgments and case reports state it
     # in a sentence that says 判处 and the penalty.
     "penalty": r"(?<![批裁评谈研审])判(?:了|处了|的)?(?:多久|多长时间|几年|多少年|几个月|什么刑|"
