@@ -514,6 +514,11 @@ def test_where_someone_is_from_that_the_story_never_says_is_refused(engine):
     ("是让哪个派出所上门核查的？", "一边联系属地五四路派出所上门核查。", False),  # not a count
     ("在哪个路口撞的？", "行驶至开元镇东留春村路口时发生碰撞。", False),
     ("小卖部在哪个镇？", "账号使用人为迁西县某镇居民孙某某。", True),  # 某镇 names no town
+    # a place or body asked by its kind and 叫什么名字: a person's name beside it is none
+    ("那家超市叫什么名字？", "王某发帖称怀来县城某超市卖过期牛奶。", True),
+    ("那家公司叫什么名字？", "宋某某和王女士此前在同一家公司工作。", True),
+    ("那家公司叫什么名字？", "宋某某此前在石家庄宏达建材有限公司工作。", False),
+    ("那家火锅店叫什么名字？", "邯郸道南区入口火锅店门口发生纠纷，王某报警。", False),
     ("山火是在哪个乡镇？", "隆化县某乡镇一处山坡突然冒起浓烟。", True),
     ("是在哪个镇撞的？", "行驶至开元镇东留春村路口时发生碰撞。", False),  # jieba cuts 开元 + 镇东
     ("是在哪个村撞的？", "行驶至开元镇东留春村路口时发生碰撞。", False),

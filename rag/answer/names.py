@@ -45,6 +45,7 @@ _NAMED_KINDS = frozenset("公园 派出所 医院 学校 小区 公司 银行 �
                          "小学 饭店 餐馆 商场 大厦 大队 支队 中队 分局 法院 检察院 监狱 看守所 景区 火锅店 "
                          "饭馆 网吧 工厂 工地 社区 街道 路口 收费站 服务区 部队 会场 消防站 "
                          "消防队".split()) | _PLACE_KINDS
+_KINDS_LONGEST_FIRST = sorted(_NAMED_KINDS, key=len, reverse=True)
 # A thing's name: a short quote (“新小警”), not a slogan of several parts (“以比促练、以练促干”).
 _THING_NAME = re.compile(r"“([^”、，,。]{1,10})”|《([^》]{1,16})》")
 
@@ -68,13 +69,20 @@ def unnamed(question: str, text: str) -> bool:
     """Whether `question` asks a name and `text` gives none it does not already hold: no
     person (a name jieba knows, 王某, 高先生, a byline, a foreign name) and, for a thing, no
     short quoted or book-title name either; asked which park, school, station … (哪个公园),
-    none that ends in its kind."""
+    or the name of one by its kind (那家超市叫什么名字), none that ends in its kind."""
     if (which := _ASKS_WHICH.search(question)) and (said := pos_tag(question[which.end():])) \
             and said[0][0] in _NAMED_KINDS and not _names_kind(said[0][0], text):
         return True
     kind = asked_name(question)
     if kind is None:
         return False
+    # The name of a place or body asked by its kind (那家超市叫什么名字): a person's name beside
+    # it is none, so the text must also hold a noun ending as the kind does (某超市 and 同一家公司
+    # name none).
+    if kind == "thing" and (m := _ASKS_NAME.search(question)) and \
+            (of := next((k for k in _KINDS_LONGEST_FIRST if m.group(1).endswith(k)), None)) and \
+            not _names_kind(of, text):
+        return True
     found = {m.group() for m in person_names(text) if m.group()[0] in SURNAMES}
     found |= set(_HONORIFIC.findall(text)) | set(_FOREIGN.findall(text))
     found |= set(_BYLINE.findall(text))
