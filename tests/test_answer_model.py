@@ -481,6 +481,23 @@ def test_where_someone_is_from_is_given_or_not(question, said, unplaced):
     assert _unplaced(question, said) is unplaced
 
 
+@pytest.mark.parametrize(("question", "said", "unprovinced"), [
+    ("那个李某是从哪个省进的毒品", "李某每隔二十多天就会驾车到外省进一次货。", True),
+    ("客车是从哪个省来的", "一辆外地旅游客车因爆胎停在弯道处。", True),
+    ("赵某是哪个省的", "平山县公安局接到赵某报警。", True),  # no province named
+    ("那个李某是从哪个省进的毒品", "李某从云南购进毒品。", False),  # a name without 省
+    ("麦积山石窟位于中国的哪一个省?", "麦积山石窟位于甘肃省天水市。", False),
+    ("台前县位处在山东省以及哪一个省的交界处?", "台前县位于山东省与河南省交界处。", False),
+    ("台前县位处在山东省以及哪一个省的交界处?", "台前县位于山东省西部。", True),  # the asked one
+])
+def test_which_province_is_given_or_not(question, said, unprovinced):
+    """Asked which province (从哪个省进的货), an answer that names none the question does not is
+    the story's silence."""
+    from rag.answer.extract import _unprovinced
+
+    assert _unprovinced(question, said) is unprovinced
+
+
 def test_where_someone_is_from_that_the_story_never_says_is_refused(engine):
     """The story of the lost 功夫锅 never says where 于金强 is from: refused (answered with the
     story's nearest sentence until the eighteenth round)."""

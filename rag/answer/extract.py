@@ -222,7 +222,7 @@ class Answerer:
         # What the story plainly does not give (ablations in the README, rounds 11–12, 18); a
         # count or a sum not for a judgment read whole, where the silence model decides better.
         if _undated(q.text, said) or unnamed(q.text, said) or _unaged(q.text, said) or \
-                _unplaced(q.text, said) or not whole and (
+                _unplaced(q.text, said) or _unprovinced(q.text, said) or not whole and (
                     _uncounted(q.text, best) or _unpriced(q.text, said)):
             return self.abstain(question, passages, NOT_FOUND if not whole else
                                 NOT_STATED if judgment else NOT_STATED_ARTICLE)
@@ -481,6 +481,26 @@ def _unplaced(question: str, said: str) -> bool:
                 or k and tagged[k - 1][0] in _FROM):
             return False
     return True
+
+
+# Asked which province (从哪个省进的货, 是哪个省的): the answer names one the question does not,
+# by its name (山东, 内蒙古) or as a province (江南省); China's provinces and regions, whose names
+# need not end in 省 (广西, 北京).
+_ASKS_PROVINCE = re.compile(r"哪一?个?省(?![钱事心力时])|什么省")
+_PROVINCES = ("河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 海南 四川 "
+              "贵州 云南 陕西 甘肃 青海 台湾 内蒙古 广西 西藏 宁夏 新疆 北京 天津 上海 重庆 香港 澳门").split()
+_A_PROVINCE = re.compile(r"([\u4e00-\u9fff]{2,3})省(?!份|级|内|外|公安|厅)")
+
+
+def _unprovinced(question: str, said: str) -> bool:
+    """Asked which province and the answer names none the question does not: the story does
+    not say (`到外省进货`, `一辆外地旅游客车`)."""
+    if not _ASKS_PROVINCE.search(question):
+        return False
+    named = [p for p in _PROVINCES if p in said] + [
+        m for m in _A_PROVINCE.findall(said)
+        if m[-1] not in "该本全外我某各邻一" and m[0] not in "到在从来往去向于是和与及"]
+    return not any(p[:2] not in question for p in named)
 
 
 def _unpriced(question: str, said: str) -> bool:
