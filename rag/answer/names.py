@@ -70,8 +70,8 @@ def unnamed(question: str, text: str) -> bool:
     person (a name jieba knows, 王某, 高先生, a byline, a foreign name) and, for a thing, no
     short quoted or book-title name either; asked which park, school, station … (哪个公园),
     or the name of one by its kind (那家超市叫什么名字), none that ends in its kind."""
-    if (which := _ASKS_WHICH.search(question)) and (said := pos_tag(question[which.end():])) \
-            and said[0][0] in _NAMED_KINDS and not _names_kind(said[0][0], text):
+    if (which := _ASKS_WHICH.search(question)) and (of := _kind_asked(question[which.end():])) \
+            and not _names_kind(of, text):
         return True
     kind = asked_name(question)
     if kind is None:
@@ -97,6 +97,18 @@ def unnamed(question: str, text: str) -> bool:
     if kind == "thing":
         found |= {g for m in _THING_NAME.finditer(text) for g in m.groups() if g}
     return not any(name not in question for name in found)
+
+
+def _kind_asked(after: str) -> str | None:
+    """The kind a 哪个 / 哪家 question asks which one of: the noun after it (哪个公园), or the last
+    of its nouns (哪家客运公司, 哪个城中村), if it ends as one of `_NAMED_KINDS` does."""
+    nouns = []
+    for word, flag in pos_tag(after):
+        if not flag.startswith(("n", "vn")) and word not in _NAMED_KINDS:
+            break
+        nouns.append(word)
+    return next((k for w in reversed(nouns[:3]) for k in _KINDS_LONGEST_FIRST if w.endswith(k)),
+                None)
 
 
 # What stands before a kind's bare word when none is named: a count, a pointer, a mask
