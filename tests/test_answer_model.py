@@ -481,6 +481,21 @@ def test_where_someone_is_from_is_given_or_not(question, said, unplaced):
     assert _unplaced(question, said) is unplaced
 
 
+@pytest.mark.parametrize(("question", "asks"), [
+    ("昌黎卖K粉的郑某多大", True),  # someone asked how big: how old
+    ("复兴便利店被抢的店员小李多大", True),
+    ("那个外卖小哥周宏伟多大", True),
+    ("落水的男孩多大了？", True),
+    ("出事那天风多大", False),
+    ("那套房子建筑面积多大？", False),
+    ("这个小区多大", False),
+])
+def test_how_big_a_person_is_asks_their_age(question, asks):
+    from rag.answer.extract import _asks_age
+
+    assert _asks_age(question, strictly=True) is asks
+
+
 @pytest.mark.parametrize(("question", "said", "unprovinced"), [
     ("那个李某是从哪个省进的毒品", "李某每隔二十多天就会驾车到外省进一次货。", True),
     ("客车是从哪个省来的", "一辆外地旅游客车因爆胎停在弯道处。", True),

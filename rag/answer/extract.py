@@ -36,7 +36,7 @@ from rag.answer.judgments import (
     with_reasons,
 )
 from rag.answer.lists import named_list, opening
-from rag.answer.names import unnamed
+from rag.answer.names import SURNAMES, unnamed
 from rag.answer.question import Question, analyse_question
 from rag.answer.ranker import FALSE_REFUSAL_RATE, MODEL_DIR, load_model
 from rag.answer.silence import not_in_judgment
@@ -81,6 +81,27 @@ _ASKS_AGE = re.compile(r"多大岁数|多大年纪|几岁|多少岁|年龄|岁�
 _ASKS_AGE_ONLY = re.compile(r"(?:多大|几|多少)(?:岁|年纪|年龄|岁数)|(?:岁数|年纪|年龄)(?:是|有)?(?:多大|多少|几)|"
                             r"今年多大|多大了")
 _AGE = re.compile(rf"[{_NUMERALS}]+(?:多)?周?岁|出生|生于")
+# Someone asked how big (周某多大, 那个男孩多大了): how old, unlike a fire or a room (面积多大).
+_HOW_BIG = re.compile(r"(?:今年|当时|现在|分别)?多大了?(?=[？?，,。]|$)")
+_PERSON_BEFORE = re.compile(r"(?:某某?|[甲乙丙丁]|孩子|男孩|女孩|少年|青年|小哥|小伙子?|姑娘|老人|"
+                            r"店员|女的|男的|儿子|女儿|先生|女士|大爷|大妈|大娘)$")
+
+
+def _asks_age(question: str, strictly: bool = False) -> bool:
+    """Whether `question` asks how old someone is: in so many words (多大岁数, 今年多大; with
+    `strictly`, not 年龄条件) or as how big a person is (周某多大, 那个男孩多大了)."""
+    if (_ASKS_AGE_ONLY if strictly else _ASKS_AGE).search(question):
+        return True
+    if not (m := _HOW_BIG.search(question)):
+        return False
+    before = question[:m.start()]
+    if _PERSON_BEFORE.search(before) or before[-2:-1] in "小老" and before[-1:] in SURNAMES:
+        return True  # 店员, 小李
+    tagged = pos_tag(before)[-2:]
+    # a name: one word jieba tags so (郑海波), or a surname and one or two more (周 + 宏伟)
+    return bool(tagged) and (tagged[-1][1].startswith("nr") and len(tagged[-1][0]) >= 2 or
+                             len(tagged) == 2 and tagged[0][0] in SURNAMES and
+                             tagged[0][1].startswith("nr") and len(tagged[1][0]) <= 2)
 # Asked where someone is from (是哪里人, 哪个省的人, 老家是哪个县的): the answer says it of a
 # place the question does not name (溧阳人, 来自河南) or gives a birth (出生于…; `_unplaced`).
 _ASKS_ORIGIN = re.compile(r"(?:哪里|哪儿|哪)的?人|哪个(?:省|市|县|地方)的?人|老家(?:是|在)?哪")
@@ -322,7 +343,7 @@ def _units(q: Question, cands: list[Candidate], order: np.ndarray, scores: np.nd
         # Asked how many of something (几项) and the best sentence counts none: the answer also
         # takes the best-ranked sentence of the same article that does (ablation in the README).
         asked = _ASKS_COUNT.search(q.text)
-        measure = "岁" if _ASKS_AGE.search(q.text) else asked.group(1) if asked else None
+        measure = "岁" if _asks_age(q.text) else asked.group(1) if asked else None
         if measure is not None or _ASKS_DURATION.search(q.text):
             counted = _counted(_MEASURES.get(measure, measure) if measure else _DURATIONS)
             # a date (3月21日, 2024年3月) is no duration
@@ -464,7 +485,7 @@ def _undated(question: str, said: str) -> bool:
 def _unaged(question: str, said: str) -> bool:
     """Asked how old someone is (多大岁数, 几岁) and the answer, which takes a sentence of the
     article that gives an age when the best one does not, gives none: the story does not say."""
-    return bool(_ASKS_AGE_ONLY.search(question) and not _AGE.search(said))
+    return _asks_age(question, strictly=True) and not _AGE.search(said)
 
 
 def _unplaced(question: str, said: str) -> bool:
