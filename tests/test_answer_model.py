@@ -554,6 +554,10 @@ def test_where_someone_is_from_that_the_story_never_says_is_refused(engine):
     # the kind asked is the last noun after 哪家 (哪家客运公司: a company)
     ("大客车属于哪家客运公司？", "一辆大客车在高速上侧滑，司机王某受伤。", True),
     ("大客车属于哪家客运公司？", "该车属于承德顺达客运公司。", False),
+    # a relative's name is given next to the relation, not by another name of the story
+    ("孟宪林的妻子叫什么名字？", "孟宪林的妻子王淑芬是一名教师。", False),
+    ("孟宪林的妻子叫什么名字？", "民警孟宪林和同事王建国赶到现场。", True),
+    ("杨大爷的儿子叫什么名字？", "民警刘晨带队找到了走失的杨大爷。", True),
     ("山火是在哪个乡镇？", "隆化县某乡镇一处山坡突然冒起浓烟。", True),
     ("是在哪个镇撞的？", "行驶至开元镇东留春村路口时发生碰撞。", False),  # jieba cuts 开元 + 镇东
     ("是在哪个村撞的？", "行驶至开元镇东留春村路口时发生碰撞。", False),
