@@ -554,6 +554,8 @@ def test_where_someone_is_from_that_the_story_never_says_is_refused(engine):
     # the kind asked is the last noun after 哪家 (哪家客运公司: a company)
     ("大客车属于哪家客运公司？", "一辆大客车在高速上侧滑，司机王某受伤。", True),
     ("大客车属于哪家客运公司？", "该车属于承德顺达客运公司。", False),
+    ("被敲诈的那家饭店具体叫什么名字？", "赵某向饭店老板王某索要5万元。", True),  # 具体 between
+    ("老太太住的养老院叫什么名字", "李某某现住献县福康养老院。", False),
     # a relative's name is given next to the relation, not by another name of the story
     ("孟宪林的妻子叫什么名字？", "孟宪林的妻子王淑芬是一名教师。", False),
     ("孟宪林的妻子叫什么名字？", "民警孟宪林和同事王建国赶到现场。", True),

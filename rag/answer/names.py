@@ -44,8 +44,10 @@ _PLACE_KINDS = frozenset("镇 乡 村 乡镇".split())
 _NAMED_KINDS = frozenset("公园 派出所 医院 学校 小区 公司 银行 酒店 宾馆 加油站 超市 市场 广场 车站 大学 中学 "
                          "小学 饭店 餐馆 商场 大厦 大队 支队 中队 分局 法院 检察院 监狱 看守所 景区 火锅店 "
                          "饭馆 网吧 工厂 工地 社区 街道 路口 收费站 服务区 部队 会场 消防站 "
-                         "消防队".split()) | _PLACE_KINDS
+                         "消防队 养老院 敬老院 福利院 幼儿园 餐厅 酒吧 旅馆 药店 诊所".split()) | _PLACE_KINDS
 _KINDS_LONGEST_FIRST = sorted(_NAMED_KINDS, key=len, reverse=True)
+# Words between what is named and 叫什么 (那家饭店具体叫什么名字).
+_ADVERB_AFTER = re.compile(r"(?:具体|到底|究竟|现在|当时|全称|全名)+$")
 # A thing's name: a short quote (“新小警”), not a slogan of several parts (“以比促练、以练促干”).
 _THING_NAME = re.compile(r"“([^”、，,。]{1,10})”|《([^》]{1,16})》")
 
@@ -89,9 +91,9 @@ def unnamed(question: str, text: str) -> bool:
     # The name of a place or body asked by its kind (那家超市叫什么名字): a person's name beside
     # it is none, so the text must also hold a noun ending as the kind does (某超市 and 同一家公司
     # name none).
-    if kind == "thing" and (m := _ASKS_NAME.search(question)) and \
-            (of := next((k for k in _KINDS_LONGEST_FIRST if m.group(1).endswith(k)), None)) and \
-            not _names_kind(of, text):
+    if kind == "thing" and (m := _ASKS_NAME.search(question)) and (of := next(
+            (k for k in _KINDS_LONGEST_FIRST if _ADVERB_AFTER.sub("", m.group(1)).endswith(k)),
+            None)) and not _names_kind(of, text):
         return True
     found = {m.group() for m in person_names(text) if m.group()[0] in SURNAMES}
     found |= set(_HONORIFIC.findall(text)) | set(_FOREIGN.findall(text))
