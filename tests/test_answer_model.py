@@ -556,6 +556,10 @@ def test_where_someone_is_from_that_the_story_never_says_is_refused(engine):
     ("大客车属于哪家客运公司？", "该车属于承德顺达客运公司。", False),
     ("被敲诈的那家饭店具体叫什么名字？", "赵某向饭店老板王某索要5万元。", True),  # 具体 between
     ("老太太住的养老院叫什么名字", "李某某现住献县福康养老院。", False),
+    # a name after a title, cut by jieba into a surname and a word it does not tag as a name
+    ("献县交警大队教导员是谁？", "交警大队教导员袁志军说，“我们将联合学校。”", False),
+    ("人口管理支队支队长是谁？", "人口管理支队支队长何建平说，支队将继续推进。", False),
+    ("带队的民警叫啥", "民警高度重视，立即出警。", True),
     # a relative's name is given next to the relation, not by another name of the story
     ("孟宪林的妻子叫什么名字？", "孟宪林的妻子王淑芬是一名教师。", False),
     ("孟宪林的妻子叫什么名字？", "民警孟宪林和同事王建国赶到现场。", True),

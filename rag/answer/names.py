@@ -62,6 +62,12 @@ _RELATIVE_OF = {w: k for k, words in enumerate(_RELATIVES) for w in words[:1] + 
 _RELATIVE = re.compile("(?:" + "|".join(sorted(_RELATIVE_OF, key=len, reverse=True)) + ")$")
 
 
+# Titles written right before a name (教导员袁志军), after which jieba may cut the name in two
+# with tags that are no name's (何/r + 建平/n, 李/nr + 振华/nz).
+_TITLES = frozenset("民警 辅警 交警 特警 刑警 干警 警官 警长 所长 副所长 队长 大队长 副大队长 中队长 支队长 "
+                    "副支队长 教导员 指导员 政委 局长 副局长 科长 站长 主任 书记".split())
+
+
 def asked_name(question: str) -> str | None:
     """"person" when `question` asks a person's name (带班长叫什么名字, 所长是谁), "thing" when
     it asks the name of something else (那家火锅店叫什么), else None."""
@@ -106,6 +112,9 @@ def unnamed(question: str, text: str) -> bool:
                 found.add(word)
             elif k and tagged[k - 1][0] in SURNAMES and len(word) <= 2:
                 found.add(tagged[k - 1][0] + word)  # jieba cuts 许海涛 as 许 + 海涛
+        elif word in SURNAMES and 0 < k < len(tagged) - 1 and tagged[k - 1][0] in _TITLES and \
+                len(tagged[k + 1][0]) <= 2 and tagged[k + 1][1].startswith("n"):
+            found.add(word + tagged[k + 1][0])  # 教导员 + 袁 + 志军, 支队长 + 何 + 建平
     if kind == "thing":
         found |= {g for m in _THING_NAME.finditer(text) for g in m.groups() if g}
     elif (m := _ASKS_NAME.search(question)) and (rel := _RELATIVE.search(m.group(1))) and \
