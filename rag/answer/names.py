@@ -52,13 +52,14 @@ _ADVERB_AFTER = re.compile(r"(?:具体|到底|究竟|现在|当时|全称|全名
 _THING_NAME = re.compile(r"“([^”、，,。]{1,10})”|《([^》]{1,16})》")
 
 
-# Relatives, each with the words that name the same relation.
+# Relatives, each with the words that name the same relation. A question is read as asking
+# for one by its first three words of two characters or more (妻子, 媳妇, 老婆); the answer may
+# name the relation by any of them (爱人, 父).
 _RELATIVES = [("儿子", "孩子"), ("女儿", "闺女", "孩子"), ("妻子", "媳妇", "老婆", "爱人", "夫人"),
               ("丈夫", "老公", "爱人"), ("父亲", "爸爸", "父"), ("母亲", "妈妈", "母"), ("哥哥", "兄"),
               ("弟弟", "弟"), ("姐姐", "姐"), ("妹妹", "妹"), ("孙子", "孙"), ("孙女", "孙"),
               ("外孙",), ("表弟",), ("表哥",), ("侄子",), ("老伴",)]
-_RELATIVE_OF = {w: k for k, words in enumerate(_RELATIVES) for w in words[:1] + words[1:3]
-                if len(w) >= 2}
+_RELATIVE_OF = {w: k for k, words in enumerate(_RELATIVES) for w in words[:3] if len(w) >= 2}
 _RELATIVE = re.compile("(?:" + "|".join(sorted(_RELATIVE_OF, key=len, reverse=True)) + ")$")
 
 
