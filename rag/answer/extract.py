@@ -102,6 +102,8 @@ def _asks_age(question: str, strictly: bool = False) -> bool:
     return bool(tagged) and (tagged[-1][1].startswith("nr") and len(tagged[-1][0]) >= 2 or
                              len(tagged) == 2 and tagged[0][0] in SURNAMES and
                              tagged[0][1].startswith("nr") and len(tagged[1][0]) <= 2)
+
+
 # Asked where someone is from (是哪里人, 哪个省的人, 老家是哪个县的): the answer says it of a
 # place the question does not name (溧阳人, 来自河南) or gives a birth (出生于…; `_unplaced`).
 _ASKS_ORIGIN = re.compile(r"(?:哪里|哪儿|哪)的?人|哪个(?:省|市|县|地方)的?人|老家(?:是|在)?哪")
