@@ -560,6 +560,10 @@ def test_where_someone_is_from_that_the_story_never_says_is_refused(engine):
     ("献县交警大队教导员是谁？", "交警大队教导员袁志军说，“我们将联合学校。”", False),
     ("人口管理支队支队长是谁？", "人口管理支队支队长何建平说，支队将继续推进。", False),
     ("带队的民警叫啥", "民警高度重视，立即出警。", True),
+    # a full or real name asked: a masked one (赵某) is none
+    ("中间人孙某真名叫什么", "孙某私聊刘某某称，其有一名客户赵某某。", True),
+    ("出纳刘某全名叫什么？", "出纳刘某将款项转给王某。", True),
+    ("出纳刘某全名叫什么？", "出纳刘某即刘建国，将款项转给王某。", False),
     # a relative's name is given next to the relation, not by another name of the story
     ("孟宪林的妻子叫什么名字？", "孟宪林的妻子王淑芬是一名教师。", False),
     ("孟宪林的妻子叫什么名字？", "民警孟宪林和同事王建国赶到现场。", True),

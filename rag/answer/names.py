@@ -69,6 +69,10 @@ _TITLES = frozenset("民警 辅警 交警 特警 刑警 干警 警官 警长 所
                     "副支队长 教导员 指导员 政委 局长 副局长 科长 站长 主任 书记".split())
 
 
+# A full or real name asked, where the story may print only a masked one (刘某) or an alias.
+_ASKS_FULL_NAME = re.compile(r"真名|全名|真实姓名|本名")
+
+
 def asked_name(question: str) -> str | None:
     """"person" when `question` asks a person's name (带班长叫什么名字, 所长是谁), "thing" when
     it asks the name of something else (那家火锅店叫什么), else None."""
@@ -126,6 +130,9 @@ def unnamed(question: str, text: str) -> bool:
         said = "|".join(_RELATIVES[_RELATIVE_OF[rel.group()]])
         found = {n for n in found if re.search(
             rf"(?:{said})[^，。；]{{0,6}}{re.escape(n)}|{re.escape(n)}[^，。；]{{0,6}}(?:{said})", text)}
+    if _ASKS_FULL_NAME.search(question):
+        # A full or real name asked (刘某全名叫什么, 阿杰真名叫啥): a masked one (赵某) is none.
+        found = {n for n in found if "某" not in n}
     return not any(name not in question for name in found)
 
 
