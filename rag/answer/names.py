@@ -102,9 +102,9 @@ def unnamed(question: str, text: str) -> bool:
     # The name of a place or body asked by its kind (那家超市叫什么名字): a person's name beside
     # it is none, so the text must also hold a noun ending as the kind does (某超市 and 同一家公司
     # name none).
-    if kind == "thing" and (m := _ASKS_NAME.search(question)) and (of := next(
-            (k for k in _KINDS_LONGEST_FIRST if _ADVERB_AFTER.sub("", m.group(1)).endswith(k)),
-            None)) and not _names_kind(of, text):
+    asked = _ASKS_NAME.search(question)
+    if kind == "thing" and asked and (of := _kind_ending(_ADVERB_AFTER.sub("", asked.group(1)))) \
+            and not _names_kind(of, text):
         return True
     found = {m.group() for m in person_names(text) if m.group()[0] in SURNAMES}
     found |= set(_HONORIFIC.findall(text)) | set(_FOREIGN.findall(text))
@@ -122,8 +122,7 @@ def unnamed(question: str, text: str) -> bool:
             found.add(word + tagged[k + 1][0])  # 教导员 + 袁 + 志军, 支队长 + 何 + 建平
     if kind == "thing":
         found |= {g for m in _THING_NAME.finditer(text) for g in m.groups() if g}
-    elif (m := _ASKS_NAME.search(question)) and (rel := _RELATIVE.search(m.group(1))) and \
-            "谁" not in m.group():
+    elif asked and (rel := _RELATIVE.search(asked.group(1))) and "谁" not in asked.group():
         # A relative's name (孟宪林的妻子叫什么): given next to the relation (妻子王淑芬), not
         # any name of the story (the officer's, the relative's own). Not 狄拉克的妻子是谁:
         # who she is may be told anywhere in the story (held-out DRCD: one answer lost).
@@ -144,8 +143,12 @@ def _kind_asked(after: str) -> str | None:
         if not flag.startswith(("n", "vn")) and word not in _NAMED_KINDS:
             break
         nouns.append(word)
-    return next((k for w in reversed(nouns[:3]) for k in _KINDS_LONGEST_FIRST if w.endswith(k)),
-                None)
+    return next((of for w in reversed(nouns[:3]) if (of := _kind_ending(w))), None)
+
+
+def _kind_ending(word: str) -> str | None:
+    """The longest of `_NAMED_KINDS` that `word` ends as (客运公司: 公司, 城中村: 村)."""
+    return next((k for k in _KINDS_LONGEST_FIRST if word.endswith(k)), None)
 
 
 # What stands before a kind's bare word when none is named: a count, a pointer, a mask
