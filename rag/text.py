@@ -253,9 +253,9 @@ _COUNTY_AFTER = re.compile(r"[市县区旗]|警方$|公安|交警|城区$|境内
 def _as_places(tagged: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """`tagged` with the words of `places.txt` tagged ns where jieba tags them as a person's
     name (nr…) or lacks them (x): jieba's dictionary has 石家庄, 承德 and 秦皇岛 as names, so in
-    a paper about Hebei every story's city passed for a person (`bench/make_places.py` says how the list is made). A
-    county's two-character name (乐亭, 东明) is often a given name too: it is a place only
-    before 市, 县, 区, 警方 …"""
+    a paper about Hebei every story's city passed for a person (`bench/make_places.py` says
+    how the list is made). A county's two-character name (乐亭, 东明) is often a given name
+    too: it is a place only before 市, 县, 区, 警方 …"""
     global _places
     if _places is None:
         from importlib.resources import files
