@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 
 # Chinese punctuation stays full-width; every other full-width ASCII form becomes half-width.
 _KEEP_FULL = set("，。！？；：（）")
@@ -244,10 +245,19 @@ def pos_tag(text: str, places: bool = True) -> list[tuple[str, str]]:
     return _as_places(tagged) if places else tagged
 
 
-_places: dict[str, str] | None = None
 # What follows a county's common name when it is the county (乐亭警方, 鹿泉 + 区), not a given
 # name (张 + 东明).
 _COUNTY_AFTER = re.compile(r"[市县区旗]|警方$|公安|交警|城区$|境内$")
+
+
+@cache
+def place_levels() -> dict[str, str]:
+    """`rag/places.txt`: each place jieba takes for a person → its level (full, city, county;
+    `bench/make_places.py` writes it)."""
+    from importlib.resources import files
+
+    lines = files("rag").joinpath("places.txt").read_text("utf-8").splitlines()
+    return dict(line.split("\t") for line in lines if "\t" in line)
 
 
 def _as_places(tagged: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -256,15 +266,10 @@ def _as_places(tagged: list[tuple[str, str]]) -> list[tuple[str, str]]:
     a paper about Hebei every story's city passed for a person (`bench/make_places.py` says
     how the list is made). A county's two-character name (乐亭, 东明) is often a given name
     too: it is a place only before 市, 县, 区, 警方 …"""
-    global _places
-    if _places is None:
-        from importlib.resources import files
-
-        lines = files("rag").joinpath("places.txt").read_text("utf-8").splitlines()
-        _places = dict(line.split("\t") for line in lines if "\t" in line)
+    places = place_levels()
     out = list(tagged)
     for k, (word, flag) in enumerate(out):
-        level = _places.get(word) if flag.startswith("nr") or flag == "x" else None
+        level = places.get(word) if flag.startswith("nr") or flag == "x" else None
         if level is None:
             continue
         after = out[k + 1][0] if k + 1 < len(out) else ""

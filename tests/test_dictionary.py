@@ -10,7 +10,7 @@ import jieba
 import pytest
 
 from rag import dictionary
-from rag.text import _load_jieba, pos_tag, quick_tag, split_sentences, tokenize
+from rag.text import _load_jieba, place_levels, pos_tag, quick_tag, split_sentences, tokenize
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -62,16 +62,13 @@ def test_cuts_and_tags_equal_jiebas_own_on_the_sample_corpus(reference):
 
 def test_places_jieba_takes_for_people_are_tagged_as_places():
     """jieba tags 石家庄, 承德 and 隆尧县 as a person's name and finds 唐山 a name by its HMM: a
-    Hebei story's city passed for a person (`unnamed`, `novel_person`). The words of
+    Hebei story's city passed for a person (`unnamed`, the questions `rag train` makes). The words of
     `rag/places.txt` are each one of those (`bench/make_places.py` made the list), and
     `pos_tag` tags them ns; a county's two-character name is a place only before 市, 县, 区,
     警方 …, since it is often a given name too. `quick_tag`, the rankers', keeps jieba's tags."""
-    from importlib.resources import files
-
     from rag.answer.names import unnamed
 
-    places = dict(line.split("\t") for line in
-                  files("rag").joinpath("places.txt").read_text("utf-8").splitlines())
+    places = place_levels()
     assert {"石家庄", "唐山", "承德", "秦皇岛", "张家口", "隆尧县", "乐亭"} <= set(places)
     for word in places:
         raw = [f for w, f in pos_tag(f"在{word}举行", places=False) if w == word]
