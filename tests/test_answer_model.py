@@ -489,6 +489,8 @@ def test_where_someone_is_from_is_given_or_not(question, said, unplaced):
     ("出事那天风多大", False),
     ("那套房子建筑面积多大？", False),
     ("这个小区多大", False),
+    ("老王多大了", True),
+    ("王多大？", False),  # a surname alone is no 小王 / 老王
 ])
 def test_how_big_a_person_is_asks_their_age(question, asks):
     from rag.answer.extract import _asks_age

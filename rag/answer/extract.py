@@ -95,8 +95,9 @@ def _asks_age(question: str, strictly: bool = False) -> bool:
     if not (m := _HOW_BIG.search(question)):
         return False
     before = question[:m.start()]
-    if _PERSON_BEFORE.search(before) or before[-2:-1] in "小老" and before[-1:] in SURNAMES:
-        return True  # 店员, 小李
+    if _PERSON_BEFORE.search(before) or \
+            len(before) >= 2 and before[-2] in "小老" and before[-1] in SURNAMES:
+        return True  # 店员, 小李 (not a surname alone: 王多大)
     tagged = pos_tag(before)[-2:]
     # a name: one word jieba tags so (郑海波), or a surname and one or two more (周 + 宏伟)
     return bool(tagged) and (tagged[-1][1].startswith("nr") and len(tagged[-1][0]) >= 2 or
