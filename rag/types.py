@@ -5,7 +5,7 @@ They serialise with `dataclasses.asdict`, so the CLI's `--json` and the bot shar
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 def headline(title: str, subtitle: str) -> str:
@@ -75,6 +75,14 @@ class Chunk:
         head = " ".join(p for p in (self.kicker, self.title, self.subtitle) if p)
         return to_simplified(f"{head}\n{self.text}" if head else self.text)
 
+    def resting_on(self, passages: list[Passage]) -> Citation:
+        """This citation with the distinct `passages` of its article as its snippet, in the
+        article's order: an answer that quotes two passages of one article cites both under
+        one number, and its snippet must hold what each sentence quotes."""
+        distinct = {p.id: p for p in passages if p.article_id == self.article_id}
+        ordered = sorted(distinct.values(), key=lambda p: int(p.id.rsplit(":", 1)[1]))
+        return replace(self, snippet="\n…\n".join(p.text for p in ordered)) if ordered else self
+
     @property
     def headline(self) -> str:
         return headline(self.title, self.subtitle)
@@ -105,7 +113,7 @@ class Citation:
     title: str
     subtitle: str = ""
     authors: list[str] = field(default_factory=list)
-    snippet: str = ""  # the passage the claim rests on
+    snippet: str = ""  # the passage the claim rests on (each of them, when it rests on more)
     score: float = 0.0
 
     @classmethod
@@ -115,6 +123,14 @@ class Citation:
                    issue=passage.issue, date=passage.date, title=passage.title,
                    subtitle=passage.subtitle, authors=list(passage.authors),
                    snippet=passage.text, score=round(passage.score, 4))
+
+    def resting_on(self, passages: list[Passage]) -> Citation:
+        """This citation with the distinct `passages` of its article as its snippet, in the
+        article's order: an answer that quotes two passages of one article cites both under
+        one number, and its snippet must hold what each sentence quotes."""
+        distinct = {p.id: p for p in passages if p.article_id == self.article_id}
+        ordered = sorted(distinct.values(), key=lambda p: int(p.id.rsplit(":", 1)[1]))
+        return replace(self, snippet="\n…\n".join(p.text for p in ordered)) if ordered else self
 
     @property
     def headline(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -71,6 +72,22 @@ def test_ask_answers_with_the_fact_and_a_right_citation(engine, question, fact, 
     assert fact in cited.snippet  # the passage the claim rests on holds the fact
     if issue == 831:
         assert cited.date == "2024-10-29"
+
+
+@pytest.mark.parametrize(("question", "passages"), [
+    # the count (设定25讲、共计24学时) stands in the story's next passage, past the best one's
+    ("衡水专题网络培训共有多少学时？", 2),
+    # both sentences stand in one passage, though the second was also found in the next one
+    ("石家庄市交管局举办的铁骑驾驶技能大比武，一共有多少名铁骑队员参赛？", 1),
+])
+def test_a_citation_shows_every_passage_its_sentences_quote(engine, question, passages):
+    answer = engine.ask(question)
+    quoted = re.findall(r"(.+?)\[(\d+)\]", answer.text)
+    assert len(quoted) == 2, answer.text
+    snippets = {c.n: c.snippet for c in answer.citations}
+    for sentence, n in quoted:
+        assert sentence in snippets[int(n)]
+    assert snippets[1].count("\n…\n") == passages - 1
 
 
 def test_citation_line_names_issue_date_title_and_authors(engine):

@@ -269,7 +269,9 @@ class Answerer:
                 text = trim_to_decision(text, q.tokens) if decision else \
                     trim(text, q.tokens, need=answer_need(q))
             parts.append(f"{text}[{cite(cand)}]")
-        return Answer(question=question, text="".join(parts), citations=citations)
+        quoted = quoted_passages(chosen)
+        return Answer(question=question, text="".join(parts),
+                      citations=[c.resting_on(quoted) for c in citations])
 
     def abstain(self, question: str, passages: list[Passage], text: str = NOT_FOUND) -> Answer:
         seen: set[str] = set()
@@ -312,6 +314,22 @@ def ranked_from(question: str, q: Question, cands: list[Candidate], whole: bool
         keep |= set(np.flatnonzero(held).tolist())
     kept = sorted(keep)
     return [cands[i] for i in kept], None if held is None else held[kept]
+
+
+def quoted_passages(chosen: list[Candidate]) -> list[Passage]:
+    """The fewest of the chosen units' passages that hold every unit as printed: an answer's
+    second sentence may stand further on in its story than the best one's passage reaches
+    (`设定25讲、共计24学时` of `多少学时`), and the citation must show what each sentence quotes."""
+    pool = list({id(c.passage): c.passage for c in chosen}.values())
+    left = [c.text for c in chosen]
+    used: list[Passage] = []
+    while left:
+        best = max(pool, key=lambda p: sum(t in p.text for t in left))
+        if not any(t in best.text for t in left):  # a unit no passage prints whole
+            return used + [c.passage for c in chosen if c.text in left]
+        used.append(best)
+        left = [t for t in left if t not in best.text]
+    return used
 
 
 def _holds_number(cand: Candidate) -> bool:
