@@ -75,14 +75,6 @@ class Chunk:
         head = " ".join(p for p in (self.kicker, self.title, self.subtitle) if p)
         return to_simplified(f"{head}\n{self.text}" if head else self.text)
 
-    def resting_on(self, passages: list[Passage]) -> Citation:
-        """This citation with the distinct `passages` of its article as its snippet, in the
-        article's order: an answer that quotes two passages of one article cites both under
-        one number, and its snippet must hold what each sentence quotes."""
-        distinct = {p.id: p for p in passages if p.article_id == self.article_id}
-        ordered = sorted(distinct.values(), key=lambda p: int(p.id.rsplit(":", 1)[1]))
-        return replace(self, snippet="\n…\n".join(p.text for p in ordered)) if ordered else self
-
     @property
     def headline(self) -> str:
         return headline(self.title, self.subtitle)

@@ -324,11 +324,11 @@ def quoted_passages(chosen: list[Candidate]) -> list[Passage]:
     left = [c.text for c in chosen]
     used: list[Passage] = []
     while left:
-        best = max(pool, key=lambda p: sum(t in p.text for t in left))
-        if not any(t in best.text for t in left):  # a unit no passage prints whole
+        widest = max(pool, key=lambda p: sum(t in p.text for t in left))
+        if not any(t in widest.text for t in left):  # a unit no passage prints whole
             return used + [c.passage for c in chosen if c.text in left]
-        used.append(best)
-        left = [t for t in left if t not in best.text]
+        used.append(widest)
+        left = [t for t in left if t not in widest.text]
     return used
 
 
