@@ -95,7 +95,8 @@ class Passage(Chunk):
 
 @dataclass
 class Citation:
-    """Where a claim of an answer comes from: the issue, the article and the passage."""
+    """Where a claim of an answer comes from: the issue, the article and the passage it quotes
+    (the passages, when the answer quotes more than one of the article: `resting_on`)."""
 
     n: int
     article_id: str
