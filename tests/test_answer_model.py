@@ -591,6 +591,16 @@ def test_a_date_is_no_duration(engine):
     assert "1个小时" in answer, answer
 
 
+def test_how_long_is_the_time_spent_not_the_next_date(engine):
+    """多长时间 of a story that says both how long the search took (全程仅用时30分钟) and, nearer
+    the best sentence, when the owner came back to thank (4天后): the answer gives the time
+    spent. A duration that is the answer (1个小时后…被民警找到) is still found."""
+    answer = engine.ask("大营派出所帮王先生找回现金用了多长时间？").text
+    assert "30分钟" in answer, answer
+    answer = engine.ask("石家庄走失的8岁男孩过了多久被找到？").text
+    assert "1个小时" in answer, answer
+
+
 def test_which_of_several_is_a_list_not_a_number(engine):
     """哪几个方面 asks which, not how many: the answer is the sentences that set them out, not a
     refusal for want of a number (it was refused until the eleventh round)."""

@@ -119,6 +119,9 @@ _ASKS_DURATION = re.compile(r"多久|多长时间")
 _ASKS_CLOCK = re.compile(r"几点|几时|什么时段|哪个时段|几点钟")
 _CLOCK = re.compile(r"[0-9零〇一二两三四五六七八九十]+(?:时|点)(?!击|赞|名|位|钟头)|\d{1,2}[:：]\d{2}")
 _DURATIONS = "分钟|小时|天|日|周|星期|月|年|秒"
+# Time spent, said as such (用时30分钟, 历时三天, 花了半个月).
+_ELAPSED = re.compile(r"(?:用时|历时|耗时|用了|花了|花费|仅用|只用)[^，。；]{0,4}?"
+                      r"[0-9零〇一二两三四五六七八九十半]+个?(?:分钟|小时|天|日|周|星期|月|年|秒)")
 _DAY = re.compile(r"[0-9零〇一二两三四五六七八九十]+年[0-9一二三四五六七八九十]+月(?:[0-9一二三四五六七八九十]+[日号])?|"
                   r"[0-9一二三四五六七八九十]+月[0-9一二三四五六七八九十]+[日号]")
 # Asked what something cost or was worth: the answer holds an amount of money.
@@ -369,6 +372,11 @@ def _units(q: Question, cands: list[Candidate], order: np.ndarray, scores: np.nd
             counted = _counted(_MEASURES.get(measure, measure) if measure else _DURATIONS)
             # a date (3月21日, 2024年3月) is no duration
             text = (lambda c: c.plain) if measure else (lambda c: _DAY.sub("", c.plain))
+            # How long something took is told as time spent (全程仅用时30分钟, 历时27分钟):
+            # such a sentence of the story before the nearest with any duration (4天后, the day
+            # of a thank-you visit; README, "Twenty-fifth round").
+            if not measure and (more := _also(cands, order, lambda c: _ELAPSED.search(c.plain))):
+                return _reading_order([best, more])
             if more := _also(cands, order, lambda c: counted.search(text(c))):
                 return _reading_order([best, more])
         # Asked for a year and the best sentence states none (10月18日…爆发第一次巴尔干战争): the
