@@ -251,6 +251,17 @@ def test_a_sum_asked_by_what_was_done_with_it_is_answered_with_a_sum(sample_subs
         assert not answer.abstained and fact in answer.text, (question, answer.text)
 
 
+def test_days_asked_are_counted_in_days_not_dates(sample_subset):
+    """`拘了几天` of a story that says `行政拘留8日`: days are counted in 日 as well as 天, and
+    the day of a date (`9月4日`) counts none. Until the twenty-fifth round the answer took the
+    sentence nearest the best one with any number, and both stories' answers lacked the days."""
+    engine, _ = _beside_samples(sample_subset, "written_news")
+    for question, fact in (("编造化工园区爆炸谣言的刘某某被拘留了几天？", "行政拘留8日"),
+                           ("在论坛造谣服装店衣服甲醛超标的赵某某被拘了几天？", "行政拘留5日")):
+        answer = engine.ask(question)
+        assert not answer.abstained and fact in answer.text, (question, answer.text)
+
+
 def test_each_one_is_no_count(sample_subset):
     """`每一起纠纷` counts nothing: the best sentence `上面记着每一起纠纷的回访时间` passed for one
     that holds a count of 起, so `多少起纠纷` got no sentence that counts (`调解成功217起`)."""

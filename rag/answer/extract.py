@@ -369,9 +369,11 @@ def _units(q: Question, cands: list[Candidate], order: np.ndarray, scores: np.nd
         asked = _ASKS_COUNT.search(q.text)
         measure = "岁" if _asks_age(q.text) else asked.group(1) if asked else None
         if measure is not None or _ASKS_DURATION.search(q.text):
-            counted = _counted(_MEASURES.get(measure, measure) if measure else _DURATIONS)
-            # a date (3月21日, 2024年3月) is no duration
-            text = (lambda c: c.plain) if measure else (lambda c: _DAY.sub("", c.plain))
+            # Days are counted in 日 too (行政拘留8日); a date (3月21日, 2024年3月) is no count
+            # of days, nor a duration.
+            counted = _counted(("天|日" if measure == "天" else _MEASURES.get(measure, measure))
+                               if measure else _DURATIONS)
+            text = lambda c: _DAY.sub("", c.plain)  # noqa: E731
             # How long something took is told as time spent (全程仅用时30分钟, 历时27分钟):
             # such a sentence of the story before the nearest with any duration (4天后, the day
             # of a thank-you visit; README, "Twenty-fifth round").
