@@ -262,6 +262,17 @@ def test_days_asked_are_counted_in_days_not_dates(sample_subset):
         assert not answer.abstained and fact in answer.text, (question, answer.text)
 
 
+def test_the_hours_something_is_usually_done_are_a_span(sample_subset):
+    """`通常在几点作案` asks a habit, which a story tells as a span of hours (`大多发生在凌晨1时至
+    4时之间`), not the hour a victim found the theft (`6月13日早上6点多`), which the ranker puts
+    first. Asked when it happened once, that hour is still the answer."""
+    engine, _ = _beside_samples(sample_subset, "written_news")
+    answer = engine.ask("徐水偷变压器的团伙通常在几点作案？")
+    assert not answer.abstained and "凌晨1时至4时" in answer.text, answer.text
+    answer = engine.ask("徐水的变压器是几点被偷的？")
+    assert "6点多" in answer.text and "凌晨1时至4时" not in answer.text, answer.text
+
+
 def test_each_one_is_no_count(sample_subset):
     """`每一起纠纷` counts nothing: the best sentence `上面记着每一起纠纷的回访时间` passed for one
     that holds a count of 起, so `多少起纠纷` got no sentence that counts (`调解成功217起`)."""

@@ -118,6 +118,11 @@ _ASKS_DURATION = re.compile(r"多久|多长时间")
 # The time of day (几点到几点, 几时): the answer holds a clock time (19时, 凌晨2点, 8:30).
 _ASKS_CLOCK = re.compile(r"几点|几时|什么时段|哪个时段|几点钟")
 _CLOCK = re.compile(r"[0-9零〇一二两三四五六七八九十]+(?:时|点)(?!击|赞|名|位|钟头)|\d{1,2}[:：]\d{2}")
+# A span of hours (凌晨1时至4时, 上午9点到11点, 19:00-22:00).
+_CLOCK_SPAN = re.compile(r"[0-9零〇一二两三四五六七八九十]+(?:时|点|[:：]\d{2})[^，。；]{0,4}?(?:至|到|—|－|-|~|～)"
+                         r"[^，。；]{0,4}?[0-9零〇一二两三四五六七八九十]+(?:时|点|[:：]\d{2})")
+# Asked what is usually done (一般几点动手, 通常在哪), not what was done once.
+_HABITUAL = re.compile(r"一般|通常|往往|大多|大都|多半|经常|平时|平常|总是|每次")
 _DURATIONS = "分钟|小时|天|日|周|星期|月|年|秒"
 # Time spent, said as such (用时30分钟, 历时三天, 花了半个月).
 _ELAPSED = re.compile(r"(?:用时|历时|耗时|用了|花了|花费|仅用|只用)[^，。；]{0,4}?"
@@ -394,6 +399,11 @@ def _units(q: Question, cands: list[Candidate], order: np.ndarray, scores: np.nd
         # three; a clock time or a measure with its unit (多深: 100米) from anywhere in the
         # article, being rarer than a number (README, "Sixteenth round").
         need = answer_need(q)
+        # What is usually done at some hour (一般几点动手) is told as a span of hours (大多发生在
+        # 凌晨1时至4时之间): the story's sentence that gives one (README, "Twenty-fifth round").
+        if need is _CLOCK and _HABITUAL.search(q.text) and not _CLOCK_SPAN.search(best.plain) and (
+                more := _also(cands, order, lambda c: _CLOCK_SPAN.search(c.plain))):
+            return _reading_order([best, more])
         if need is not None and need not in (_DATE, _NUMBER) and (
                 more := _also(cands, order, lambda c: need.search(c.plain),
                               _MAX_UNITS if need is _MONEY else None)):
