@@ -273,6 +273,17 @@ def test_the_hours_something_is_usually_done_are_a_span(sample_subset):
     assert "6点多" in answer.text and "凌晨1时至4时" not in answer.text, answer.text
 
 
+def test_where_someone_was_caught_is_where_the_story_says_so(sample_subset):
+    """`在哪里被民警找到的` of a story whose best sentence is the rumour's first post: the answer
+    also takes the sentence that says where the police found its writer (`在威县一处建筑工地找到
+    了…`). Asked where the rumour spread, it does not."""
+    engine, _ = _beside_samples(sample_subset, "written_news")
+    answer = engine.ask("清河编造“面包车抢孩子”谣言的张某某是在哪里被民警找到的？")
+    assert not answer.abstained and "威县一处建筑工地" in answer.text, answer.text
+    answer = engine.ask("清河那条面包车抢孩子的谣言是在哪里传开的？")
+    assert "威县" not in answer.text, answer.text
+
+
 def test_each_one_is_no_count(sample_subset):
     """`每一起纠纷` counts nothing: the best sentence `上面记着每一起纠纷的回访时间` passed for one
     that holds a count of 起, so `多少起纠纷` got no sentence that counts (`调解成功217起`)."""
