@@ -124,6 +124,11 @@ _CLOCK_SPAN = re.compile(r"[0-9零〇一二两三四五六七八九十]+(?:时|�
 # Asked what is usually done (一般几点动手, 通常在哪), not what was done once.
 _HABITUAL = re.compile(r"一般|通常|往往|大多|大都|多半|经常|平时|平常|总是|每次")
 _DURATIONS = "分钟|小时|天|日|周|星期|月|年|秒"
+# Time spent, said as such (用时30分钟, 历时三天, 花了半个月).
+_ELAPSED = re.compile(r"(?:用时|历时|耗时|用了|花了|花费|仅用|只用)[^，。；]{0,4}?"
+                      rf"[0-9零〇一二两三四五六七八九十半]+个?(?:{_DURATIONS})")
+_DAY = re.compile(r"[0-9零〇一二两三四五六七八九十]+年[0-9一二三四五六七八九十]+月(?:[0-9一二三四五六七八九十]+[日号])?|"
+                  r"[0-9一二三四五六七八九十]+月[0-9一二三四五六七八九十]+[日号]")
 # Where someone was caught or found: asked in chat words (在哪儿被逮住的, 最后在哪找着的), told
 # as 在 and a place before the act (在威县一处建筑工地找到了, 在该村一处民房内将…抓获).
 _CAUGHT = r"抓获|抓住|抓到|抓着|逮住|逮到|逮着|摁住|控制|找到|找着|寻到|落网|擒获|截获|截停|截住|拦下|拦停|挡获|堵住|归案"
@@ -131,11 +136,6 @@ _WHERE = r"哪儿|哪里|哪个地方|什么地方|啥地方|何处|何地|在�
 _ASKS_WHERE_CAUGHT = re.compile(rf"(?:{_WHERE})[^，。？]{{0,10}}(?:抓|逮|摁|找|落网|擒|截|拦|控制|堵)|"
                                 rf"(?:抓|逮|摁|找|落网|擒|截|拦|控制|堵)[^，。？]{{0,4}}(?:{_WHERE})")
 _CAUGHT_AT = re.compile(rf"在[^，。；]{{1,25}}?(?:将[^，。；]{{0,20}}?)?(?:{_CAUGHT})")
-# Time spent, said as such (用时30分钟, 历时三天, 花了半个月).
-_ELAPSED = re.compile(r"(?:用时|历时|耗时|用了|花了|花费|仅用|只用)[^，。；]{0,4}?"
-                      r"[0-9零〇一二两三四五六七八九十半]+个?(?:分钟|小时|天|日|周|星期|月|年|秒)")
-_DAY = re.compile(r"[0-9零〇一二两三四五六七八九十]+年[0-9一二三四五六七八九十]+月(?:[0-9一二三四五六七八九十]+[日号])?|"
-                  r"[0-9一二三四五六七八九十]+月[0-9一二三四五六七八九十]+[日号]")
 # Asked what something cost or was worth: the answer holds an amount of money.
 # A sum asked by what was done with it, 多少 ending the question (骗走了多少？, 一共转出去多少; not
 # 转了多少次). Over an archive only: the forms read whole judgments, and the court models learn
