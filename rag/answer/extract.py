@@ -130,12 +130,14 @@ _ELAPSED = re.compile(r"(?:用时|历时|耗时|用了|花了|花费|仅用|只�
 _DAY = re.compile(r"[0-9零〇一二两三四五六七八九十]+年[0-9一二三四五六七八九十]+月(?:[0-9一二三四五六七八九十]+[日号])?|"
                   r"[0-9一二三四五六七八九十]+月[0-9一二三四五六七八九十]+[日号]")
 # Where someone was caught or found: asked in chat words (在哪儿被逮住的, 最后在哪找着的), told
-# as 在 and a place before the act (在威县一处建筑工地找到了, 在该村一处民房内将…抓获).
+# as 在 or 到 and a place before the act (在威县一处建筑工地找到了, 在该村一处民房内将…抓获),
+# or before giving oneself up (到…派出所投案: asked where a defendant who did was caught, that
+# sentence is the answer, not another's arrest).
 _CAUGHT = r"抓获|抓住|抓到|抓着|逮住|逮到|逮着|摁住|控制|找到|找着|寻到|落网|擒获|截获|截停|截住|拦下|拦停|挡获|堵住|归案"
 _WHERE = r"哪儿|哪里|哪个地方|什么地方|啥地方|何处|何地|在哪"
 _ASKS_WHERE_CAUGHT = re.compile(rf"(?:{_WHERE})[^，。？]{{0,10}}(?:抓|逮|摁|找|落网|擒|截|拦|控制|堵)|"
                                 rf"(?:抓|逮|摁|找|落网|擒|截|拦|控制|堵)[^，。？]{{0,4}}(?:{_WHERE})")
-_CAUGHT_AT = re.compile(rf"在[^，。；]{{1,25}}?(?:将[^，。；]{{0,20}}?)?(?:{_CAUGHT})")
+_CAUGHT_AT = re.compile(rf"[在到][^，。；]{{1,25}}?(?:将[^，。；]{{0,20}}?)?(?:{_CAUGHT}|投案|自首)")
 # Asked what something cost or was worth: the answer holds an amount of money.
 # A sum asked by what was done with it, 多少 ending the question (骗走了多少？, 一共转出去多少; not
 # 转了多少次). Over an archive only: the forms read whole judgments, and the court models learn
