@@ -284,6 +284,15 @@ def test_where_someone_was_caught_is_where_the_story_says_so(sample_subset):
     assert "威县" not in answer.text, answer.text
 
 
+def test_who_holds_a_post_is_the_name_after_it(sample_subset):
+    """`户政服务中心的主任是谁` of a story that opens on the centre's work and names its head
+    further down (`户政服务中心主任魏晓红说`): the answer also takes the sentence with the post
+    and the name after it. Before the twenty-fifth round it was the lead and a count."""
+    engine, _ = _beside_samples(sample_subset, "training_news_3")
+    answer = engine.ask("辛集市公安局户政服务中心的主任是谁？")
+    assert not answer.abstained and "主任魏晓红" in answer.text, answer.text
+
+
 def test_each_one_is_no_count(sample_subset):
     """`每一起纠纷` counts nothing: the best sentence `上面记着每一起纠纷的回访时间` passed for one
     that holds a count of 起, so `多少起纠纷` got no sentence that counts (`调解成功217起`)."""

@@ -138,6 +138,18 @@ _WHERE = r"哪儿|哪里|哪个地方|什么地方|啥地方|何处|何地|在�
 _ASKS_WHERE_CAUGHT = re.compile(rf"(?:{_WHERE})[^，。？]{{0,10}}(?:抓|逮|摁|找|落网|擒|截|拦|控制|堵)|"
                                 rf"(?:抓|逮|摁|找|落网|擒|截|拦|控制|堵)[^，。？]{{0,4}}(?:{_WHERE})")
 _CAUGHT_AT = re.compile(rf"[在到][^，。；]{{1,25}}?(?:将[^，。；]{{0,20}}?)?(?:{_CAUGHT}|投案|自首)")
+# Who holds a post, asked by the post (出入境管理支队支队长是谁, 所长叫什么).
+_POSTS = ("支队长|大队长|中队长|副所长|所长|副局长|局长|队长|主任|政委|教导员|指导员|书记|组长|站长|院长|"
+          "校长|经理|董事长")
+_ASKS_POST = re.compile(rf"({_POSTS})(?:是谁|叫什么|叫啥|姓什么|的名字|名字)")
+_SURNAME_CLASS = "".join(sorted(SURNAMES))
+
+
+def _post_named(post: str) -> re.Pattern:
+    """The post with its holder's name after it (所长孙志强, 主任魏晓红)."""
+    return re.compile(rf"{post}[{_SURNAME_CLASS}][\u4e00-\u9fff]{{1,2}}")
+
+
 # Asked what something cost or was worth: the answer holds an amount of money.
 # A sum asked by what was done with it, 多少 ending the question (骗走了多少？, 一共转出去多少; not
 # 转了多少次). Over an archive only: the forms read whole judgments, and the court models learn
@@ -399,6 +411,11 @@ def _units(q: Question, cands: list[Candidate], order: np.ndarray, scores: np.nd
         # story's sentence that tells where (在…将其抓获, 在…找到了; README, "Twenty-fifth round").
         if _ASKS_WHERE_CAUGHT.search(q.text) and not _CAUGHT_AT.search(best.plain) and (
                 more := _also(cands, order, lambda c: _CAUGHT_AT.search(c.plain))):
+            return _reading_order([best, more])
+        # Asked who holds a post (派出所所长是谁): the answer also takes the story's sentence that
+        # names the post's holder after it (所长孙志强表示…; README, "Twenty-fifth round").
+        if (post := _ASKS_POST.search(q.text)) and not _post_named(post.group(1)).search(best.plain) and (
+                more := _also(cands, order, lambda c: _post_named(post.group(1)).search(c.plain))):
             return _reading_order([best, more])
         # Asked for a year and the best sentence states none (10月18日…爆发第一次巴尔干战争): the
         # answer also takes the sentence of the same article that does, the nearest first
