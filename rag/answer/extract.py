@@ -36,7 +36,7 @@ from rag.answer.judgments import (
     with_reasons,
 )
 from rag.answer.lists import named_list, opening
-from rag.answer.names import SURNAMES, unnamed
+from rag.answer.names import SURNAME_CHARS, SURNAMES, unnamed
 from rag.answer.question import Question, analyse_question
 from rag.answer.ranker import FALSE_REFUSAL_RATE, MODEL_DIR, load_model
 from rag.answer.silence import not_in_judgment
@@ -142,12 +142,11 @@ _CAUGHT_AT = re.compile(rf"[在到][^，。；]{{1,25}}?(?:将[^，。；]{{0,20
 _POSTS = ("支队长|大队长|中队长|副所长|所长|副局长|局长|队长|主任|政委|教导员|指导员|书记|组长|站长|院长|"
           "校长|经理|董事长")
 _ASKS_POST = re.compile(rf"({_POSTS})(?:是谁|叫什么|叫啥|姓什么|的名字|名字)")
-_SURNAME_CLASS = "".join(sorted(SURNAMES))
 
 
 def _post_named(post: str) -> re.Pattern:
     """The post with its holder's name after it (所长孙志强, 主任魏晓红)."""
-    return re.compile(rf"{post}[{_SURNAME_CLASS}][\u4e00-\u9fff]{{1,2}}")
+    return re.compile(rf"{post}[{SURNAME_CHARS}][\u4e00-\u9fff]{{1,2}}")
 
 
 # Asked what something cost or was worth: the answer holds an amount of money.
@@ -409,14 +408,15 @@ def _units(q: Question, cands: list[Candidate], order: np.ndarray, scores: np.nd
                 return _reading_order([best, more])
         # Asked where someone was caught or found (在哪儿被逮住的): the answer also takes the
         # story's sentence that tells where (在…将其抓获, 在…找到了; README, "Twenty-fifth round").
-        if _ASKS_WHERE_CAUGHT.search(q.text) and not _CAUGHT_AT.search(best.plain) and (
+        if _ASKS_WHERE_CAUGHT.search(q.text) and (
                 more := _also(cands, order, lambda c: _CAUGHT_AT.search(c.plain))):
             return _reading_order([best, more])
         # Asked who holds a post (派出所所长是谁): the answer also takes the story's sentence that
         # names the post's holder after it (所长孙志强表示…; README, "Twenty-fifth round").
-        if (post := _ASKS_POST.search(q.text)) and not _post_named(post.group(1)).search(best.plain) and (
-                more := _also(cands, order, lambda c: _post_named(post.group(1)).search(c.plain))):
-            return _reading_order([best, more])
+        if post := _ASKS_POST.search(q.text):
+            named = _post_named(post.group(1))
+            if more := _also(cands, order, lambda c: named.search(c.plain)):
+                return _reading_order([best, more])
         # Asked for a year and the best sentence states none (10月18日…爆发第一次巴尔干战争): the
         # answer also takes the sentence of the same article that does, the nearest first
         # (ablation in the README, "Ninth round").
@@ -432,7 +432,7 @@ def _units(q: Question, cands: list[Candidate], order: np.ndarray, scores: np.nd
         need = answer_need(q)
         # What is usually done at some hour (一般几点动手) is told as a span of hours (大多发生在
         # 凌晨1时至4时之间): the story's sentence that gives one (README, "Twenty-fifth round").
-        if need is _CLOCK and _HABITUAL.search(q.text) and not _CLOCK_SPAN.search(best.plain) and (
+        if need is _CLOCK and _HABITUAL.search(q.text) and (
                 more := _also(cands, order, lambda c: _CLOCK_SPAN.search(c.plain))):
             return _reading_order([best, more])
         if need is not None and need not in (_DATE, _NUMBER) and (

@@ -17,6 +17,8 @@ from rag.text import jieba_tags, pos_tag
 SURNAMES = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
                      "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段"
                      "雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤樊")
+#: SURNAMES as the inside of a regex character class.
+SURNAME_CHARS = "".join(sorted(SURNAMES))
 
 # A name asked, with up to six characters of what is named before it (带班长, 那家火锅店).
 _ASKS_NAME = re.compile(r"([\u4e00-\u9fffA-Za-z]{0,6}?)(?:叫什么名字|叫什么|叫啥|姓什么|的名字|的姓名|"
@@ -28,7 +30,7 @@ _WHICH_ONE = re.compile(r"哪位([\u4e00-\u9fff]{1,5})")
 # on held-out DRCD that is 6 false refusals, 4 of right answers, for one caught.
 _PERSON = re.compile(r"(?:长|员|人|者|主|手|官|警|师|生|子|姐|哥|爷|奶|婆|叔|姨|嫂|弟|妹|儿|童|孩|友|母|"
                      r"父|妻|夫|军|犯|司机|老板|书记|主任|领导|同志|师傅|他|她)$")
-_HONORIFIC = re.compile(rf"[{''.join(sorted(SURNAMES))}](?:先生|女士|大姐|大爷|阿姨|师傅|大妈|老师|警官|"
+_HONORIFIC = re.compile(rf"[{SURNAME_CHARS}](?:先生|女士|大姐|大爷|阿姨|师傅|大妈|老师|警官|"
                         r"大哥|某某|某)")
 _FOREIGN = re.compile(r"[\u4e00-\u9fff]+·[\u4e00-\u9fff·]+|[A-Za-z]{2,}")
 _BYLINE = re.compile(r"(?:作者|记者|通讯员)[：:\s]*([\u4e00-\u9fff]{2,3})")
