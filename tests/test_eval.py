@@ -273,6 +273,20 @@ def test_the_hours_something_is_usually_done_are_a_span(sample_subset):
     assert "6点多" in answer.text and "凌晨1时至4时" not in answer.text, answer.text
 
 
+def test_the_hour_of_an_act_is_the_hour_the_story_gives_it(sample_subset):
+    """`几点找到他们的`, `几点回的所里`: a story's timeline holds many hours, and the ranker put
+    first the hour the call for help came (`9月20日16时许…接到一名男子的求助电话`). The answer
+    also takes the sentence with an hour and the act asked (`21日凌晨零时40分许…找到了5名驴友`);
+    asked when the call came, the call's hour is still the answer, alone."""
+    engine, _ = _beside_samples(sample_subset, "written_news")
+    for question, fact in (("蔚县小五台山那五个驴友，搜救队是几点找到他们的？", "零时40分"),
+                           ("马背警队11月12号那趟走访下午几点回的所里？", "17时30分")):
+        answer = engine.ask(question)
+        assert not answer.abstained and fact in answer.text, (question, answer.text)
+    answer = engine.ask("蔚县小五台山那五个驴友几点打的求助电话？")
+    assert "16时许" in answer.text and "零时40分" not in answer.text, answer.text
+
+
 def test_where_someone_was_caught_is_where_the_story_says_so(sample_subset):
     """`在哪里被民警找到的` of a story whose best sentence is the rumour's first post: the answer
     also takes the sentence that says where the police found its writer (`在威县一处建筑工地找到

@@ -121,6 +121,8 @@ _CLOCK = re.compile(r"[0-9零〇一二两三四五六七八九十]+(?:时|点)(?
 # A span of hours (凌晨1时至4时, 上午9点到11点, 19:00-22:00).
 _CLOCK_SPAN = re.compile(r"[0-9零〇一二两三四五六七八九十]+(?:时|点|[:：]\d{2})[^，。；]{0,4}?(?:至|到|—|－|-|~|～)"
                          r"[^，。；]{0,4}?[0-9零〇一二两三四五六七八九十]+(?:时|点|[:：]\d{2})")
+# Verbs every question may use, naming no act of the story.
+_NO_ACT = frozenset("是 有 在 被 让 给 把 叫 称 说 做 干 弄 搞 要 会 能 可以 应该 算 属于 发生 进行".split())
 # Asked what is usually done (一般几点动手, 通常在哪), not what was done once.
 _HABITUAL = re.compile(r"一般|通常|往往|大多|大都|多半|经常|平时|平常|总是|每次")
 _DURATIONS = "分钟|小时|天|日|周|星期|月|年|秒"
@@ -435,6 +437,15 @@ def _units(q: Question, cands: list[Candidate], order: np.ndarray, scores: np.nd
         if need is _CLOCK and _HABITUAL.search(q.text) and (
                 more := _also(cands, order, lambda c: _CLOCK_SPAN.search(c.plain))):
             return _reading_order([best, more])
+        # The hour of an act asked (几点找到的, 几点回的所里): a story's timeline holds many
+        # hours, and one that holds fewer of the question's acts (16时许接到求助电话) is not the
+        # hour asked; the story's sentence with an hour and more of them is (README, "Twenty-sixth
+        # round").
+        acts = _acts(q.text) if need is _CLOCK else []
+        named = lambda c: sum(a in c.plain for a in acts)  # noqa: E731
+        if acts and (more := _also(cands, order, lambda c: _CLOCK.search(c.plain) and
+                                   named(c) > named(best))):
+            return _reading_order([best, more])
         if need is not None and need not in (_DATE, _NUMBER) and (
                 more := _also(cands, order, lambda c: need.search(c.plain),
                               _MAX_UNITS if need is _MONEY else None)):
@@ -463,6 +474,12 @@ def _units(q: Question, cands: list[Candidate], order: np.ndarray, scores: np.nd
                 and sum(len(x.text) for x in chosen) + len(c.text) <= 2 * _MAX_SENTENCE:
             chosen.append(c)
     return _reading_order(chosen)
+
+
+def _acts(question: str) -> list[str]:
+    """The acts a question names (找到 of 几点找到他们的, 走访 and 回 of 几点回的所里): its
+    verbs, not the copula, the auxiliaries or the chat verbs any question uses (是, 有, 干)."""
+    return [w for w, t in pos_tag(question) if t.startswith("v") and w not in _NO_ACT]
 
 
 def _also(cands: list[Candidate], order: np.ndarray, holds, within: int | None = None
