@@ -307,6 +307,17 @@ def test_who_holds_a_post_is_the_name_after_it(sample_subset):
     assert not answer.abstained and "主任魏晓红" in answer.text, answer.text
 
 
+def test_a_relative_asked_about_is_the_sentence_that_names_the_relative(sample_subset):
+    """`他媳妇是干啥的` of a profile whose best sentence is its subject's career: the answer also
+    takes the sentence that names the relative, by whichever word the story uses (`他的妻子在县城
+    一所小学当老师`). Until the twenty-sixth round it was the career and the next sentence."""
+    engine, _ = _beside_samples(sample_subset, "training_news_3")
+    for question, fact in (("孟广义他媳妇是干啥的", "小学当老师"),
+                           ("河东派出所民警梁国栋的妻子是干啥工作的", "护士")):
+        answer = engine.ask(question)
+        assert not answer.abstained and fact in answer.text, (question, answer.text)
+
+
 def test_each_one_is_no_count(sample_subset):
     """`每一起纠纷` counts nothing: the best sentence `上面记着每一起纠纷的回访时间` passed for one
     that holds a count of 起, so `多少起纠纷` got no sentence that counts (`调解成功217起`)."""

@@ -121,6 +121,14 @@ _CLOCK = re.compile(r"[0-9零〇一二两三四五六七八九十]+(?:时|点)(?
 # A span of hours (凌晨1时至4时, 上午9点到11点, 19:00-22:00).
 _CLOCK_SPAN = re.compile(r"[0-9零〇一二两三四五六七八九十]+(?:时|点|[:：]\d{2})[^，。；]{0,4}?(?:至|到|—|－|-|~|～)"
                          r"[^，。；]{0,4}?[0-9零〇一二两三四五六七八九十]+(?:时|点|[:：]\d{2})")
+# A relative asked about, by any of the words a story names that relative by (媳妇 asked,
+# 妻子 told).
+_WIFE, _HUSBAND = "妻子|媳妇|老婆|爱人|夫人|妻", "丈夫|老公|爱人"
+_FATHER, _MOTHER = "父亲|爸爸|老父亲|父", "母亲|妈妈|老母亲|母"
+_KIN = {asked: re.compile(told) for told in (_WIFE, _HUSBAND, _FATHER, _MOTHER, "儿子", "女儿")
+        for asked in told.split("|") if len(asked) > 1}
+_KIN["爱人"] = re.compile(f"{_WIFE}|{_HUSBAND}")
+_ASKS_KIN = re.compile("|".join(sorted(_KIN, key=len, reverse=True)))
 # Verbs every question may use, naming no act of the story.
 _NO_ACT = frozenset("是 有 在 被 让 给 把 叫 称 说 做 干 弄 搞 要 会 能 可以 应该 算 属于 发生 进行".split())
 # Asked what is usually done (一般几点动手, 通常在哪), not what was done once.
@@ -418,6 +426,13 @@ def _units(q: Question, cands: list[Candidate], order: np.ndarray, scores: np.nd
         if post := _ASKS_POST.search(q.text):
             named = _post_named(post.group(1))
             if more := _also(cands, order, lambda c: named.search(c.plain)):
+                return _reading_order([best, more])
+        # Asked about a relative (他媳妇是干啥的, 梁国栋的妻子是干啥工作的): the answer also takes
+        # the story's sentence that names that relative (他的妻子在县城一所小学当老师) when the
+        # best one does not (README, "Twenty-sixth round").
+        if kin := _ASKS_KIN.search(q.text):
+            told = _KIN[kin.group()]
+            if more := _also(cands, order, lambda c: told.search(c.plain)):
                 return _reading_order([best, more])
         # Asked for a year and the best sentence states none (10月18日…爆发第一次巴尔干战争): the
         # answer also takes the sentence of the same article that does, the nearest first
