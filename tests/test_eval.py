@@ -330,6 +330,25 @@ def test_each_one_is_no_count(sample_subset):
     assert not answer.abstained and "217起" in answer.text, answer.text
 
 
+def test_a_count_asked_in_one_measure_word_is_found_in_another_of_the_same_things():
+    """`几趟` or `几回` of a story that counts `次`, `几棵` of one that counts `株`: until the
+    twenty-sixth round the count was looked for in the measure word asked alone."""
+    from rag.answer.extract import _MEASURES, _counted
+
+    for asked, told in (("回", "先后四次夺取他人财物"), ("趟", "每天上午、下午各巡逻一次"),
+                        ("棵", "东北红豆杉3株")):
+        assert _counted(_MEASURES[asked]).search(told), (asked, told)
+    assert not _counted(_MEASURES["回"]).search("光伏组件310块")
+
+
+def test_trips_asked_are_counted_in_times(sample_subset):
+    """`一天出去巡几趟` of a story that says `每天上午、下午各巡逻一次`: the answer takes that
+    sentence, which the ranker did not put first."""
+    engine, _ = _beside_samples(sample_subset, "unseen_issues_3")
+    answer = engine.ask("圈头派出所冰上巡逻队一天出去巡几趟")
+    assert not answer.abstained and "各巡逻一次" in answer.text, answer.text
+
+
 def test_a_date_asked_is_answered_with_a_sentence_that_holds_a_date(engine, sample_subset):
     """When the best sentence holds no date, the answer takes the sentence of its story that
     does, among the ranker's first three or else anywhere in the story, before one that holds

@@ -111,8 +111,11 @@ _ASKS_ORIGIN = re.compile(r"(?:哪里|哪儿|哪)的?人|哪个(?:省|市|县|�
 # What says where someone is from: a birth, a 籍, or a place before 人 or after 来自 / 家住.
 _ORIGIN_SAID = re.compile(r"出生|生于|籍")
 _FROM = ("来自", "家住", "住在", "老家", "祖籍")
-# People are counted with any of these: 多少人 is answered by "62名铁骑精英" (前三名 is a rank).
-_MEASURES = dict.fromkeys("人名位", "人|名|位")
+# Measure words that count the same things. People are counted with any of 人名位: 多少人 is
+# answered by "62名铁骑精英" (前三名 is a rank); times with 次回趟 (几回 of a story that says
+# 先后四次), trees with 棵株 (几棵红豆杉 of 东北红豆杉3株).
+_MEASURES = {**dict.fromkeys("人名位", "人|名|位"), **dict.fromkeys("次回趟", "次|回|趟"),
+             **dict.fromkeys("棵株", "棵|株")}
 # How long (多久): the answer holds a number of minutes, hours, days …
 _ASKS_DURATION = re.compile(r"多久|多长时间")
 # The time of day (几点到几点, 几时): the answer holds a clock time (19时, 凌晨2点, 8:30).
