@@ -274,10 +274,10 @@ def test_the_hours_something_is_usually_done_are_a_span(sample_subset):
 
 
 def test_the_hour_of_an_act_is_the_hour_the_story_gives_it(sample_subset):
-    """`几点找到他们的`, `几点回的所里`: a story's timeline holds many hours, and the ranker put
-    first the hour the call for help came (`9月20日16时许…接到一名男子的求助电话`). The answer
-    also takes the sentence with an hour and the act asked (`21日凌晨零时40分许…找到了5名驴友`);
-    asked when the call came, the call's hour is still the answer, alone."""
+    """`几点找到他们的`, `几点回的所里`, `在什么时间被找到的`: a story's timeline holds many
+    hours, and the ranker put first the hour the call for help came (`9月20日16时许…接到一名男子
+    的求助电话`). The answer also takes the sentence with an hour and the act asked (`21日凌晨零时
+    40分许…找到了5名驴友`); asked when the call came, the call's hour is still the answer, alone."""
     engine, _ = _beside_samples(sample_subset, "written_news")
     for question, fact in (("蔚县小五台山那五个驴友，搜救队是几点找到他们的？", "零时40分"),
                            ("马背警队11月12号那趟走访下午几点回的所里？", "17时30分")):
@@ -285,6 +285,10 @@ def test_the_hour_of_an_act_is_the_hour_the_story_gives_it(sample_subset):
         assert not answer.abstained and fact in answer.text, (question, answer.text)
     answer = engine.ask("蔚县小五台山那五个驴友几点打的求助电话？")
     assert "16时许" in answer.text and "零时40分" not in answer.text, answer.text
+    # Asked 什么时间 (a day or an hour), of another story with the same timeline.
+    engine, _ = _beside_samples(sample_subset, "unseen_issues")
+    answer = engine.ask("蔚县迷路的3名游客最终是在什么时间被找到的？")
+    assert not answer.abstained and "2时50分" in answer.text, answer.text
 
 
 def test_where_someone_was_caught_is_where_the_story_says_so(sample_subset):

@@ -132,6 +132,8 @@ _KIN = {asked: re.compile(told) for told in (_WIFE, _HUSBAND, _FATHER, _MOTHER, 
         for asked in told.split("|") if len(asked) > 1}
 _KIN["爱人"] = re.compile(f"{_WIFE}|{_HUSBAND}")
 _ASKS_KIN = re.compile("|".join(sorted(_KIN, key=len, reverse=True)))
+# When something was done, asked without naming the unit (什么时间, 何时).
+_ASKS_WHEN = re.compile(r"什么时间|什么时候|啥时候|何时|哪天|哪一天")
 # Verbs every question may use, naming no act of the story.
 _NO_ACT = frozenset("是 有 在 被 让 给 把 叫 称 说 做 干 弄 搞 要 会 能 可以 应该 算 属于 发生 进行".split())
 # Asked what is usually done (一般几点动手, 通常在哪), not what was done once.
@@ -186,6 +188,7 @@ _MEASURES_ASKED = [
 _YEAR_ASKED = r"哪一?年|何年|年份"
 _ASKS_DATE = re.compile(rf"{_YEAR_ASKED}|哪天|哪一天|几月|几号|日期")
 _DATE = re.compile(rf"[{_NUMERALS}]+(?:年|月|日|号)|世纪|年代")
+_CLOCK_OR_DATE = re.compile(f"{_CLOCK.pattern}|{_DATE.pattern}")
 # Asked how many / how much / how long (not 第几, a rank, nor 哪几个方面, which asks which):
 # an answer with no number says none.
 _ASKS_AMOUNT = re.compile(r"多少|(?<![第哪那这])几(?!乎)|多长|多久|多大|多高|多远|多重|多深|多宽")
@@ -455,13 +458,16 @@ def _units(q: Question, cands: list[Candidate], order: np.ndarray, scores: np.nd
         if need is _CLOCK and _HABITUAL.search(q.text) and (
                 more := _also(cands, order, lambda c: _CLOCK_SPAN.search(c.plain))):
             return _reading_order([best, more])
-        # The hour of an act asked (几点找到的, 几点回的所里): a story's timeline holds many
-        # hours, and one that holds fewer of the question's acts (16时许接到求助电话) is not the
-        # hour asked; the story's sentence with an hour and more of them is (README, "Twenty-sixth
-        # round").
-        acts = _acts(q.text) if need is _CLOCK else []
+        # The hour or day of an act asked (几点找到的, 什么时间被找到的, 何时结束): a story's
+        # timeline holds many, and one that holds fewer of the question's acts (16时许接到求助电话)
+        # is not the one asked; the story's sentence with an hour (a date too, unless an hour is
+        # asked) and more of them is (README, "Twenty-sixth round"). Not for a year: an era
+        # begins (开始) in a sentence that need not say so.
+        when = need is _CLOCK or (_ASKS_WHEN.search(q.text) and not _ASKS_YEAR.search(q.text))
+        acts = _acts(q.text) if when else []
         named = lambda c: sum(a in c.plain for a in acts)  # noqa: E731
-        if acts and (more := _also(cands, order, lambda c: _CLOCK.search(c.plain) and
+        timed = _CLOCK if need is _CLOCK else _CLOCK_OR_DATE
+        if acts and (more := _also(cands, order, lambda c: timed.search(c.plain) and
                                    named(c) > named(best))):
             return _reading_order([best, more])
         if need is not None and need not in (_DATE, _NUMBER) and (
