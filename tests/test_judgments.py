@@ -516,6 +516,37 @@ def test_a_protest_or_a_probation_office_a_first_instance_judgment_never_gives_i
     assert not not_in_judgment(question, q, text + stated)
 
 
+@pytest.mark.parametrize("folder", ["blind_judgments_4", "blind_judgments_5"])
+def test_whether_someone_counts_as_having_surrendered_is_the_courts_determination(
+        folder, sample_subset, settings):
+    """`王某某算不算自首`: the answer is the court's sentence that determines it for that
+    defendant (`…系自首`, `…不能认定为自首`), not a mitigation that mentions it (`鉴于刘某某有自首
+    情节…`), the statute (`…的，是自首`) nor a lawyer's claim. Cases are read off judgments of
+    sets never trained on: a sentence of the court's that names one defendant and determines
+    whether they surrendered."""
+    determined = re.compile(r"(?<!是否)(?<!应)(?<!应当)(系自首|不构成自首|不能认定为自首)")
+    named = re.compile(r"[\u4e00-\u9fff]某某?(?!某)")
+    argued = re.compile(r"辩护|辩称|辩解|提出|意见")
+    negative = re.compile(r"(?:不构成|不能认定为|不符合|不属于?|不应认定为)自首")
+    positive = re.compile(r"(?<!不)(?<!不能)(?<!不应)(?:系|构成|认定为|符合)自首")
+    cases = []
+    for path in sorted((JUDGMENTS.parent / folder).glob("issue_*.txt")):
+        issue, said = parse_file(path), {}
+        for sentence in (u for a in issue.articles for u in answer_units(a.text)):
+            names = set(named.findall(sentence)) - {"某某"}
+            if not argued.search(sentence) and len(names) == 1 and \
+                    len(found := set(determined.findall(sentence))) == 1:
+                said.setdefault(names.pop(), set()).update(found)
+        cases += [(path, issue.number, name, found.pop() == "系自首")
+                  for name, found in said.items() if len(found) == 1]
+    assert len(cases) >= 4
+    engine = Engine.load(sample_subset(folder, [p for p, *_ in cases]), settings)
+    for path, number, name, surrendered in cases:
+        for question in (f"{name}算不算自首", f"{name}这算自首吗？"):
+            text = engine.ask(question, issue=number).text
+            assert (positive if surrendered else negative).search(text), (path.name, question, text)
+
+
 def test_when_a_prison_term_ends_is_the_rulings_count(sample_subset, settings):
     """`啥时候刑满` / `什么时候出狱` / `刑期至何日止`: the ruling counts the term out (即自…起至2027年5月28日止),
     a sentence sharing no word with the question. Judgments with one defendant sentenced to

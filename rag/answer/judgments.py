@@ -130,15 +130,25 @@ _EVIDENCE_BEHIND = 1.0
 _ARGUMENT = re.compile(r"辩称|辩解称|辩护意见|辩护人[^，。]{0,12}提出")
 _ASKS_ARGUMENT = re.compile(r"辩|律师|说")
 _ARGUMENT_BEHIND = 2.0
+# A status in law the court determines (自首, 从犯, 未遂 …), and the words that determine it:
+# 系自首, 构成自首, 不能认定为自首, 不符合自首的构成要件, 属犯罪未遂 (not 是自首, which is the
+# statute's definition: 犯罪以后自动投案…的，是自首).
+_STATUS = re.compile(r"自首|坦白|立功|累犯|初犯|偶犯|从犯|主犯|既遂|未遂|中止|正当防卫|防卫过当|紧急避险")
+_DETERMINES = r"(?:系|构成|认定为|属于|属|视为|符合)"
+# The court's own finding in a sentence that also states the argument it is on (关于辩护人所提
+# …构成自首的辩护意见，经查，…不符合自首的构成要件).
+_COURT_FINDS = re.compile(r"经查|经审查|本院认为|综上")
+# What a party asks for (4.刘某系初犯、偶犯，…建议对其适用缓刑): a claim, not a determination.
+_CLAIMS = re.compile(r"建议|请求")
 
 
 def judgment_order(question: str, q: Question, cands: list[Candidate],
                    scores: np.ndarray) -> np.ndarray:
     """The ranker's `scores` reordered by the rules of this module where `question` asks for a
-    penalty, a past record, what became of a seized thing, an arrest, how a case came to light
-    or the court's decision; and, but for a decision, a judgment's evidence and arguments
-    ranked behind the court's own sentences. Text that is no court's judgment keeps its
-    order unless the question asks one of those."""
+    penalty, a past record, what became of a seized thing, an arrest, how a case came to light,
+    a status in law (算不算自首, 谁是主犯) or the court's decision; and, but for a decision, a
+    judgment's evidence and arguments ranked behind the court's own sentences. Text that is no
+    court's judgment keeps its order unless the question asks one of those."""
     if _asks_penalty(question, q):
         scores = from_ruling(cands, scores, anonymised(question),
                              when=bool(_ASKS_WHEN.search(question)))
@@ -156,6 +166,17 @@ def judgment_order(question: str, q: Question, cands: list[Candidate],
         scores = only_holding(_arrest(question, cands), scores)
     elif _ASKS_TRACE.search(question):
         scores = only_holding(_traced(question, cands), scores)
+    if not ASKS_DECISION.search(question) and (statuses := _STATUS.findall(question)):
+        # 算不算自首, 算既遂还是未遂, 谁是主犯: the court's sentence that determines that status
+        # (系自首, 不能认定为自首, 属犯罪未遂) of the person asked about, when it names one. Not
+        # when the court's decision on a claim is asked (律师说他算自首，法院认吗): that is
+        # its decision on the claim, found below, with its reasons.
+        determines = re.compile(rf"(?<!是否){_DETERMINES}(?:犯罪)?(?:{'|'.join(statuses)})")
+        said = np.array([bool(determines.search(c.plain)) and not (
+            (_STATES_ARGUMENT.search(c.plain) or _CLAIMS.search(c.plain)) and
+            not _COURT_FINDS.search(c.plain)) for c in cands]) & _about(cands, anonymised(question))
+        if said.any():
+            return only_holding(said, scores - _behind(question, cands))
     if ASKS_DECISION.search(question):
         decides = _matching(DECISION, cands)
         scores = as_argued(decides, cands, scores)
