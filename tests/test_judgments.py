@@ -547,6 +547,19 @@ def test_whether_someone_counts_as_having_surrendered_is_the_courts_determinatio
             assert (positive if surrendered else negative).search(text), (path.name, question, text)
 
 
+def test_a_claimed_status_is_decided_on_the_argument_that_claims_it(sample_subset, settings):
+    """`律师说王某某算自首，法院认吗` of a judgment that decides on two of the lawyer's arguments:
+    the decision on the one that claims 自首 (`…不构成自首。…对该辩护意见，本院不予采纳。`), not the
+    one on the cost of the clean-up, which shares more of the question's words. Until the
+    twenty-sixth round it was the other."""
+    folder = JUDGMENTS.parent / "blind_judgments_5"
+    path = folder / "issue_9709.txt"
+    engine = Engine.load(sample_subset(folder.name, sorted(folder.glob("issue_*.txt"))), settings)
+    answer = engine.ask("律师说王某某算自首，法院认吗", issue=parse_file(path).number)
+    assert "不构成自首" in answer.text and DECISION.search(answer.text), answer.text
+    assert "应急处置费用" not in answer.text, answer.text
+
+
 def test_when_a_prison_term_ends_is_the_rulings_count(sample_subset, settings):
     """`啥时候刑满` / `什么时候出狱` / `刑期至何日止`: the ruling counts the term out (即自…起至2027年5月28日止),
     a sentence sharing no word with the question. Judgments with one defendant sentenced to

@@ -180,7 +180,13 @@ def judgment_order(question: str, q: Question, cands: list[Candidate],
     if ASKS_DECISION.search(question):
         decides = _matching(DECISION, cands)
         scores = as_argued(decides, cands, scores)
-        if (names := anonymised(question)) and (own := decides & _argued_for(cands, names[-1])).any():
+        # On a status claimed (律师说他算自首，法院认吗): a decision on an argument about it, not
+        # on another of the lawyer's (应急处置费用…不予采纳).
+        if (statuses := _STATUS.findall(question)) and (
+                on := decides & _argued_for(cands, re.compile("|".join(statuses)))).any():
+            decides = on
+        if (names := anonymised(question)) and (own := decides & _argued_for(
+                cands, re.compile(rf"{re.escape(names[-1])}(?!某)"))).any():
             decides = own
         return only_holding(decides, scores)
     return scores - _behind(question, cands)
@@ -472,12 +478,11 @@ def as_argued(decides: np.ndarray, cands: list[Candidate], scores: np.ndarray) -
     return out
 
 
-def _argued_for(cands: list[Candidate], name: str) -> np.ndarray:
-    """Which candidates decide on an argument whose statement names `name` (关于被告人刘某某的
-    辩护人提出“刘某某…自首”的意见), the statement being the candidate itself or one of the
-    _REASONS sentences before it: the reasons for another defendant's decision may name them
-    too (赵某…作用明显小于刘某某)."""
-    own = re.compile(rf"{re.escape(name)}(?!某)")
+def _argued_for(cands: list[Candidate], own: re.Pattern) -> np.ndarray:
+    """Which candidates decide on an argument whose statement holds `own` (a name: 关于被告人刘某某
+    的辩护人提出“刘某某…自首”的意见; or what was claimed: 自首), the statement being the candidate
+    itself or one of the _REASONS sentences before it: the reasons for another defendant's
+    decision may name them too (赵某…作用明显小于刘某某)."""
     out = np.zeros(len(cands), dtype=bool)
     for i, c in enumerate(cands):
         if c.at < 0:
