@@ -560,6 +560,33 @@ def test_a_claimed_status_is_decided_on_the_argument_that_claims_it(sample_subse
     assert "应急处置费用" not in answer.text, answer.text
 
 
+@pytest.mark.parametrize("folder", ["blind_judgments_4", "blind_judgments_5"])
+def test_why_no_probation_and_what_probation_forbids_are_the_courts_words(
+        folder, sample_subset, settings):
+    """`为啥不给郝某某判缓刑`: the court's reason for refusing it (`…对其适用缓刑不足以体现罪责刑相
+    适应…`), not its reasons for another defendant's sentence; `赵某缓刑期间有啥限制`: the ban the
+    ruling attaches (`禁止被告人赵某在缓刑考验期限内从事电镀加工…`), not the sentence of probation.
+    Cases are read off judgments of sets never trained on; before the twenty-sixth round each
+    set had a ban asked about answered with the sentence of probation."""
+    denial = re.compile(r"(?:不宜|不予|不能|不应)(?:对其)?适用缓刑|适用缓刑不足以|不符合[^，。；]{0,6}缓刑")
+    ban = re.compile(r"禁止被告人([\u4e00-\u9fff]某某?)在缓刑考验期")
+    named = re.compile(r"[\u4e00-\u9fff]某某?(?!某)")
+    cases = []
+    for path in sorted((JUDGMENTS.parent / folder).glob("issue_*.txt")):
+        issue = parse_file(path)
+        for sentence in (u for a in issue.articles for u in answer_units(a.text)):
+            if (m := ban.search(sentence)):
+                cases.append((path, issue.number, f"{m.group(1)}缓刑期间有什么限制", "禁止"))
+            elif denial.search(sentence) and len(names := set(named.findall(sentence))) == 1:
+                cases.append((path, issue.number, f"为啥不给{names.pop()}判缓刑",
+                              denial.search(sentence).group()))
+    assert len(cases) >= 3
+    engine = Engine.load(sample_subset(folder, sorted({p for p, *_ in cases})), settings)
+    for path, number, question, said in cases:
+        text = engine.ask(question, issue=number).text
+        assert said in text, (path.name, question, text)
+
+
 def test_when_a_prison_term_ends_is_the_rulings_count(sample_subset, settings):
     """`啥时候刑满` / `什么时候出狱` / `刑期至何日止`: the ruling counts the term out (即自…起至2027年5月28日止),
     a sentence sharing no word with the question. Judgments with one defendant sentenced to

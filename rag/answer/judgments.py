@@ -140,6 +140,15 @@ _DETERMINES = r"(?:系|构成|认定为|属于|属|视为|符合)"
 _COURT_FINDS = re.compile(r"经查|经审查|本院认为|综上")
 # What a party asks for (4.刘某系初犯、偶犯，…建议对其适用缓刑): a claim, not a determination.
 _CLAIMS = re.compile(r"建议|请求")
+# Asked why probation was not given (为啥不给郝某某判缓刑, 律师要缓刑为啥没给), and the court's
+# words refusing it (不宜适用缓刑, 对其适用缓刑不足以…, 不符合适用缓刑的条件).
+_ASKS_NO_PROBATION = re.compile(r"(?:为啥|为什么|为何|凭啥|凭什么|怎么)[^，。？]{0,12}(?:不|没)[^，。？]{0,8}缓刑|"
+                                r"缓刑[^，。？]{0,8}(?:为啥|为什么|为何|凭啥|凭什么)[^，。？]{0,4}(?:不|没)")
+_DENIES_PROBATION = re.compile(r"(?:不宜|不予|不能|不应|不得|不再)(?:对其)?(?:适用|宣告)缓刑|"
+                               r"缓刑[^，。；]{0,4}(?:不足以|不能|不利于)|不符合[^，。；]{0,6}缓刑")
+# Asked what probation forbids (缓刑期间有什么限制), and a ban (禁止令: 禁止…在缓刑考验期限内…).
+_ASKS_PROBATION_BAN = re.compile(r"缓刑[^，。？]{0,8}(?:限制|禁止|不让|不准|不许|不能干|不能做|要求)|禁止令")
+_BANS = re.compile(r"禁止[^，。；]{0,12}缓刑考验期|禁止令")
 
 
 def judgment_order(question: str, q: Question, cands: list[Candidate],
@@ -166,6 +175,16 @@ def judgment_order(question: str, q: Question, cands: list[Candidate],
         scores = only_holding(_arrest(question, cands), scores)
     elif _ASKS_TRACE.search(question):
         scores = only_holding(_traced(question, cands), scores)
+    if _ASKS_NO_PROBATION.search(question) and (denied := _matching(_DENIES_PROBATION, cands) &
+                                                 _about(cands, anonymised(question))).any():
+        # 为啥不给他判缓刑: the court's reason for refusing probation (…对其适用缓刑不足以体现罪责
+        # 刑相适应, 不宜适用缓刑) for the person asked about, whether or not it decides on a
+        # lawyer's plea for it in the same sentence.
+        return only_holding(denied, scores - _behind(question, cands))
+    if _ASKS_PROBATION_BAN.search(question):
+        # 缓刑期间有什么限制: the ban the ruling attaches (禁止被告人赵某在缓刑考验期限内从事…).
+        scores = only_holding(_matching(_BANS, cands) & _about(cands, anonymised(question)),
+                              scores)
     if not ASKS_DECISION.search(question) and (statuses := _STATUS.findall(question)):
         # 算不算自首, 算既遂还是未遂, 谁是主犯: the court's sentence that determines that status
         # (系自首, 不能认定为自首, 属犯罪未遂) of the person asked about, when it names one. Not
