@@ -576,6 +576,10 @@ def test_where_someone_is_from_that_the_story_never_says_is_refused(engine):
     ("涉县交警去哪个村宣传？", "民警来到刘庄村，为果农讲解交通安全知识。", False),
     ("专案组是哪位副大队长牵头的？叫什么名字？", "成立由一名副大队长牵头的专案组。", True),
     ("联合哪位权臣发起的？", "与叔叔恭亲王奕䜣发动辛酉政变。", False),  # not a role: a title
+    # an acronym in capitals names no person (两名民警配合使用AED), a name in letters does
+    ("做心肺复苏的那个巡逻民警叫什么名字？", "两名民警配合使用AED对男子进行了一次除颤。", True),
+    ("上课的那个外教叫什么名字？", "外教Tom每周来学校两次。", False),
+    ("那台救命的设备叫什么？", "两名民警配合使用AED对男子进行了一次除颤。", False),
 ])
 def test_a_name_asked_is_given_or_not(question, text, unnamed):
     from rag.answer.names import unnamed as no_name

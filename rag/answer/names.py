@@ -109,7 +109,9 @@ def unnamed(question: str, text: str) -> bool:
             and not _names_kind(of, text):
         return True
     found = {m.group() for m in person_names(text) if m.group()[0] in SURNAMES}
-    found |= set(_HONORIFIC.findall(text)) | set(_FOREIGN.findall(text))
+    # Letters in capitals are an acronym (AED, DNA, APP), which may name a thing, not a person.
+    found |= set(_HONORIFIC.findall(text)) | {f for f in _FOREIGN.findall(text)
+                                              if kind == "thing" or not f.isupper()}
     found |= set(_BYLINE.findall(text))
     known, tagged = jieba_tags(), pos_tag(text)
     for k, (word, flag) in enumerate(tagged):
