@@ -580,6 +580,11 @@ def test_where_someone_is_from_that_the_story_never_says_is_refused(engine):
     ("做心肺复苏的那个巡逻民警叫什么名字？", "两名民警配合使用AED对男子进行了一次除颤。", True),
     ("上课的那个外教叫什么名字？", "外教Tom每周来学校两次。", False),
     ("那台救命的设备叫什么？", "两名民警配合使用AED对男子进行了一次除颤。", False),
+    # someone asked by their role is named next to it, not by another name of the story
+    ("武强那个走失的87岁老人叫什么名字？", "87岁老人在玉米地里被找到。派出所接到村民王某报警，"
+     "称其父亲至今未归。", True),
+    ("武强那个走失的87岁老人叫什么名字？", "87岁老人王某在玉米地里被找到。", False),
+    ("那个捡到钱包的司机叫什么？", "出租车司机李师傅把钱包交到了派出所。", False),
 ])
 def test_a_name_asked_is_given_or_not(question, text, unnamed):
     from rag.answer.names import unnamed as no_name

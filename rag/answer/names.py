@@ -133,10 +133,24 @@ def unnamed(question: str, text: str) -> bool:
         said = "|".join(_RELATIVES[_RELATIVE_OF[rel.group()]])
         found = {n for n in found if re.search(
             rf"(?:{said})[^，。；]{{0,6}}{re.escape(n)}|{re.escape(n)}[^，。；]{{0,6}}(?:{said})", text)}
+    elif kind == "person" and asked and "谁" not in asked.group() and \
+            (role := _role(asked.group(1))) and role in text:
+        # Someone asked by their role (走失的87岁老人叫什么名字): a name the story gives next to
+        # that role (老人王某, 王某老人), not another's (接到村民王某报警).
+        found = {n for n in found if re.search(
+            rf"{role}[^，。；]{{0,6}}{re.escape(n)}|{re.escape(n)}[^，。；]{{0,6}}{role}", text)}
     if _ASKS_FULL_NAME.search(question):
         # A full or real name asked (刘某全名叫什么, 阿杰真名叫啥): a masked one (赵某) is none.
         found = {n for n in found if "某" not in n}
     return not any(name not in question for name in found)
+
+
+def _role(asked: str) -> str | None:
+    """The role a person is asked by (老人 of 走失的87岁老人, 民警 of 那个巡逻民警): the last word
+    of what stands before the question, when it names a person."""
+    tagged = pos_tag(asked)
+    word = tagged[-1][0] if tagged else ""
+    return word if len(word) >= 2 and _PERSON.search(word) and word not in _TITLES else None
 
 
 def _kind_asked(after: str) -> str | None:
