@@ -592,6 +592,30 @@ def test_a_name_asked_is_given_or_not(question, text, unnamed):
     assert no_name(question, text) is unnamed
 
 
+@pytest.mark.parametrize("question, body, unranked", [
+    ("保定巡特警比武个人全能第二名是谁？", "涿州市公安局代表队的王博获得个人全能第一名。", True),
+    ("第二名是谁？", "亚军由张三获得。", False),
+    ("第2名是谁？", "获得第二名的是张三。", False),
+    ("排名第8名的国家占多少？", "韩国占世界能源消费的2.1%，居第八位。", False),
+    ("获得了第几名？", "他获得了第一名。", False),  # no place asked
+])
+def test_a_place_in_a_ranking_the_story_never_names_is_refused(question, body, unranked):
+    """`第二名是谁` of a story that names only the winner: the story does not say. A place is
+    also written in digits, with 位 or as 冠军 / 亚军 / 季军."""
+    from rag.answer.extract import _unranked
+
+    assert _unranked(question, body) is unranked
+
+
+def test_who_came_first_of_a_contest_whose_story_names_no_winner_is_refused(engine):
+    """The sample issue's story of the 铁骑 contest names no winner: asked who came first, the
+    answer is that the archive does not say (it was the story's lead until the twenty-sixth
+    round); asked when the contest was, it answers."""
+    assert engine.ask("石家庄铁骑大比武最后第一名是谁").abstained
+    answer = engine.ask("石家庄铁骑大比武是哪天举行的")
+    assert not answer.abstained and "10月24日" in answer.text, answer.text
+
+
 def test_a_date_is_no_duration(engine):
     """多长时间 of a best sentence that gives only a date (3月21日…走失): the answer also takes
     the sentence of the same story that says how long (1个小时后…找到); until the eleventh

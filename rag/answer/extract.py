@@ -290,7 +290,8 @@ class Answerer:
         # What the story plainly does not give (ablations in the README, rounds 11–12, 18); a
         # count or a sum not for a judgment read whole, where the silence model decides better.
         if _undated(q.text, said) or unnamed(q.text, said) or _unaged(q.text, said) or \
-                _unplaced(q.text, said) or _unprovinced(q.text, said) or not whole and (
+                _unplaced(q.text, said) or _unprovinced(q.text, said) or \
+                _unranked(q.text, best.article.body) or not whole and (
                     _uncounted(q.text, best) or _unpriced(q.text, said)):
             return self.abstain(question, passages, NOT_FOUND if not whole else
                                 NOT_STATED if judgment else NOT_STATED_ARTICLE)
@@ -586,6 +587,28 @@ def _counted(measure: str) -> re.Pattern:
 
 _ASKS_DAY = re.compile(r"哪天|哪一天|几月几[日号]|几号|哪日|具体日期")
 _DAY_SAID = re.compile(rf"[{_NUMERALS}]+[日号]|当天|当日|次日|同日|翌日")
+
+
+# A place in a ranking asked (第二名是谁, 获得了第几名 is no rank asked), and the words for the
+# first three places.
+_RANK_ASKED = re.compile(r"第([一二三四五六七八九十\d]+)名")
+_PLACE_WORD = {"一": "冠军", "1": "冠军", "二": "亚军", "2": "亚军", "三": "季军", "3": "季军"}
+_CHINESE_DIGIT = dict(zip("一二三四五六七八九", "123456789"))
+
+
+def _unranked(question: str, body: str) -> bool:
+    """Asked who holds a place in a ranking (个人全能第二名是谁) of a story that never names that
+    place (涿州市公安局代表队的王博获得个人全能第一名): the story does not say."""
+    if not (m := _RANK_ASKED.search(question)):
+        return False
+    n = m.group(1)
+    # 第二名 is also written 第2名, 第二位 (居第八位) or 亚军
+    forms = {f"第{k}{unit}" for k in (n, _CHINESE_DIGIT.get(n, n),
+                                      next((c for c, d in _CHINESE_DIGIT.items() if d == n), n))
+             for unit in "名位"}
+    if word := _PLACE_WORD.get(n):
+        forms.add(word)
+    return not any(f in body for f in forms)
 
 
 def _undated(question: str, said: str) -> bool:
