@@ -616,6 +616,20 @@ def test_who_came_first_of_a_contest_whose_story_names_no_winner_is_refused(engi
     assert not answer.abstained and "10月24日" in answer.text, answer.text
 
 
+@pytest.mark.parametrize("question, said, unaged", [
+    ("塞罕坝派出所所长孟庆国今年多大岁数？", "孟庆国：这几年派出所陆续来了几名年轻民警，最小的才24岁。", True),
+    ("刘建国今年多大？", "刘建国，今年47岁，在东亭派出所当驻村民警已经10年。", False),
+    ("王博多大了", "今年26岁的他入警4年。", False),
+    ("那个走失的孩子几岁？", "一名6岁男孩在公园走失。", False),  # no one named: any age
+])
+def test_the_age_of_someone_named_is_said_of_them(question, said, unaged):
+    """An age asked of someone the question names is one said of them (their name or a pronoun
+    in its clause or the clause before), not of another person in the same sentence."""
+    from rag.answer.extract import _unaged
+
+    assert _unaged(question, said) is unaged
+
+
 def test_a_date_is_no_duration(engine):
     """多长时间 of a best sentence that gives only a date (3月21日…走失): the answer also takes
     the sentence of the same story that says how long (1个小时后…找到); until the eleventh

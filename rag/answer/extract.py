@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.answer.features import features, refusal_features, shortlist, silence_features
+from rag.answer.features import anonymised, features, refusal_features, shortlist, silence_features
 from rag.answer.forms import ARCHIVE_FORMS, ASKS_MONEY, MONEY, holding, unstated
 from rag.answer.judgments import (
     ASKS_DECISION,
@@ -621,7 +621,22 @@ def _undated(question: str, said: str) -> bool:
 def _unaged(question: str, said: str) -> bool:
     """Asked how old someone is (多大岁数, 几岁) and the answer, which takes a sentence of the
     article that gives an age when the best one does not, gives none: the story does not say."""
-    return _asks_age(question, strictly=True) and not _AGE.search(said)
+    if not _asks_age(question, strictly=True):
+        return False
+    people = [w for w, f in pos_tag(question) if f.startswith("nr") and len(w) >= 2] + \
+        anonymised(question)
+    return not any(not people or _of_person(said, m.start(), people) for m in _AGE.finditer(said))
+
+
+def _of_person(text: str, at: int, people: list[str]) -> bool:
+    """Whether the detail at text[at] is said of one of `people` or of a pronoun: one of them
+    in its clause or the clause before it (刘建国，今年47岁; 今年26岁的他), not someone else's
+    (孟庆国：…，最小的才24岁)."""
+    start = text.rfind("。", 0, at) + 1
+    clauses = re.split(r"[，；：,;:]", text[start: at])
+    end = re.search(r"[，；：。,;:]|$", text[at:]).start() + at
+    near = "".join(clauses[-2:]) + text[at:end]
+    return any(p in near for p in people) or bool(re.search(r"他|她|其", near))
 
 
 def _unplaced(question: str, said: str) -> bool:
