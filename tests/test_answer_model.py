@@ -598,10 +598,14 @@ def test_a_name_asked_is_given_or_not(question, text, unnamed):
     ("第2名是谁？", "获得第二名的是张三。", False),
     ("排名第8名的国家占多少？", "韩国占世界能源消费的2.1%，居第八位。", False),
     ("获得了第几名？", "他获得了第一名。", False),  # no place asked
+    ("比武最后的冠军是哪个单位的谁？", "此次比赛为个人计时赛，设置了7个科目。", True),
+    ("哪支球队获得冠军？", "该队在决赛中夺冠。", False),
+    ("哪支球队获得冠军？", "该队获得第一名。", False),
 ])
 def test_a_place_in_a_ranking_the_story_never_names_is_refused(question, body, unranked):
-    """`第二名是谁` of a story that names only the winner: the story does not say. A place is
-    also written in digits, with 位 or as 冠军 / 亚军 / 季军."""
+    """`第二名是谁` or `冠军是谁` of a story that names only the winner, or none: the story does
+    not say. A place is also written in digits, with 位 or as 冠军 / 亚军 / 季军, the first as
+    夺冠 too."""
     from rag.answer.extract import _unranked
 
     assert _unranked(question, body) is unranked

@@ -591,7 +591,7 @@ _DAY_SAID = re.compile(rf"[{_NUMERALS}]+[日号]|当天|当日|次日|同日|翌
 
 # A place in a ranking asked (第二名是谁, 获得了第几名 is no rank asked), and the words for the
 # first three places.
-_RANK_ASKED = re.compile(r"第([一二三四五六七八九十\d]+)名")
+_RANK_ASKED = re.compile(r"第([一二三四五六七八九十\d]+)名|(冠军|亚军|季军)")
 _PLACE_WORD = {"一": "冠军", "1": "冠军", "二": "亚军", "2": "亚军", "三": "季军", "3": "季军"}
 _CHINESE_DIGIT = dict(zip("一二三四五六七八九", "123456789"))
 
@@ -601,13 +601,13 @@ def _unranked(question: str, body: str) -> bool:
     place (涿州市公安局代表队的王博获得个人全能第一名): the story does not say."""
     if not (m := _RANK_ASKED.search(question)):
         return False
-    n = m.group(1)
+    n = m.group(1) or "一二三"["冠亚季".index(m.group(2)[0])]
     # 第二名 is also written 第2名, 第二位 (居第八位) or 亚军
     forms = {f"第{k}{unit}" for k in (n, _CHINESE_DIGIT.get(n, n),
                                       next((c for c, d in _CHINESE_DIGIT.items() if d == n), n))
              for unit in "名位"}
     if word := _PLACE_WORD.get(n):
-        forms.add(word)
+        forms |= {word, "夺冠", "桂冠"} if word == "冠军" else {word}
     return not any(f in body for f in forms)
 
 
