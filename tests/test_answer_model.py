@@ -634,6 +634,21 @@ def test_the_age_of_someone_named_is_said_of_them(question, said, unaged):
     assert _unaged(question, said) is unaged
 
 
+def test_people_counted_by_what_was_done_to_them_are_counted_near_that_act():
+    """`一共伤了多少人` of a story that counts only the police it sent (`出动警力120人`) does not
+    say; one that counts the injured (`造成2人受伤`) does."""
+    from types import SimpleNamespace
+
+    from rag.answer.extract import _uncounted
+    from rag.answer.units import answer_units
+
+    question = "那些交通事故里一共伤了多少人？"
+    for body, silent in (("暑期共处理交通事故36起。出动警力120人次，劝导违法行为500余起。", True),
+                         ("暑期共处理交通事故36起，造成2人受伤。出动警力120人次。", False)):
+        best = SimpleNamespace(article=SimpleNamespace(units=answer_units(body)))
+        assert _uncounted(question, best) is silent, body
+
+
 def test_a_date_is_no_duration(engine):
     """多长时间 of a best sentence that gives only a date (3月21日…走失): the answer also takes
     the sentence of the same story that says how long (1个小时后…找到); until the eleventh

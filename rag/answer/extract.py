@@ -557,9 +557,16 @@ def _uncounted(question: str, best: Candidate) -> bool:
                    for m in counted.finditer(body) for noun in nouns)
         return not near and not any(counted.search(u) and any(n in u for n in nouns[1:])
                                     for u in best.article.units)
+    # Asked how many by what was done to them (伤了多少人, 一共抓了几个人): a count of people
+    # near that act (造成2人受伤, 抓获犯罪嫌疑人5名), not the police sent (出动警力120人).
+    if (act := _ACT_COUNTED.search(question[:asked.start()])) and measure == "人|名|位":
+        return not any(act.group(1) in body[max(0, m.start() - _NEAR): m.end() + _NEAR]
+                       for m in counted.finditer(body))
     return not counted.search(body)
 
 
+# The act before a count asked (伤了多少人: 伤).
+_ACT_COUNTED = re.compile(r"([伤死抓救骗撞打杀])了?(?:一共|总共|共)?$")
 # How far from a count its noun may start: 62名铁骑精英在赛场上激烈角逐。比赛中，参赛队员 (17,
 # 19). 12 lost 多少人参赛 of blind news, 20 lost nothing (README, twelfth round).
 _NEAR = 20
