@@ -96,7 +96,7 @@ def unnamed(question: str, text: str) -> bool:
     short quoted or book-title name either; asked which park, school, station … (哪个公园),
     or the name of one by its kind (那家超市叫什么名字), none that ends in its kind."""
     if (which := _ASKS_WHICH.search(question)) and (of := _kind_asked(question[which.end():])) \
-            and not _names_kind(of, text):
+            and not _names_kind(of, text, question):
         return True
     kind = asked_name(question)
     if kind is None:
@@ -106,7 +106,7 @@ def unnamed(question: str, text: str) -> bool:
     # name none).
     asked = _ASKS_NAME.search(question)
     if kind == "thing" and asked and (of := _kind_ending(_ADVERB_AFTER.sub("", asked.group(1)))) \
-            and not _names_kind(of, text):
+            and not _names_kind(of, text, question):
         return True
     found = {m.group() for m in person_names(text) if m.group()[0] in SURNAMES}
     # Letters in capitals are an acronym (AED, DNA, APP), which may name a thing, not a person.
@@ -178,7 +178,20 @@ _UNNAMED_BEFORE = frozenset("一家 一个 一所 一座 一处 一间 一条 �
 _MEASURE_ENDS = "家个所座处间条位名"
 
 
-def _names_kind(kind: str, text: str) -> bool:
+def _as_asked(tagged: list[tuple[str, str]], k: int, question: str) -> bool:
+    """Whether the noun phrase ending at tagged[k] is one the question holds whole (文化传媒公司)
+    with nothing before it that could name it: a count, a pointer, a quote mark or a clause's
+    start (一家“文化传媒公司”), not a name (火山 of 火山国家公园)."""
+    phrase, i = tagged[k][0], k
+    while i and tagged[i - 1][0] + phrase in question:
+        i -= 1
+        phrase = tagged[i][0] + phrase
+    before = tagged[i - 1] if i else ("", "x")
+    return not before[0] or before[0] in _UNNAMED_BEFORE or before[1][:1] in ("m", "q", "x", "r", "p",
+                                                                               "u", "v")
+
+
+def _names_kind(kind: str, text: str, question: str = "") -> bool:
     """Whether `text` names one of `kind`: a noun ending in the kind's last character
     (长安公园, 黄埔军校 for 学校, 上海南站 for 车站) other than the kind's bare word after a
     count, a pointer or a mask (一家银行网点, 某加油站)."""
@@ -189,6 +202,8 @@ def _names_kind(kind: str, text: str) -> bool:
         if len(word) < 2 or not word.endswith(kind[-1]) or not flag.startswith(("n", "s")):
             continue
         before, tag = tagged[k - 1] if k else ("", "x")
+        if before and before + word in question and _as_asked(tagged, k, question):
+            continue  # the kind as the question words it (一家“文化传媒公司” of 文化传媒公司叫啥名)
         counted = tag[:1] in ("m", "q") and before[-1:] in _MEASURE_ENDS  # 一家, 三所 (not 五四路)
         # The bare kind after a pronoun, a preposition, a particle, an adverb, a
         # conjunction or a verb names none (这公园, 在公园内, 附近的公园, 也在医院, 和学校,
