@@ -586,7 +586,7 @@ def test_where_someone_is_from_that_the_story_never_says_is_refused(engine):
     ("武强那个走失的87岁老人叫什么名字？", "87岁老人王某在玉米地里被找到。", False),
     ("那个捡到钱包的司机叫什么？", "出租车司机李师傅把钱包交到了派出所。", False),
     # the kind as the question words it, in quotes after a count, names none; a name before it does
-    ("承德那个删帖团伙挂的文化传媒公司叫啥名？", "该团伙以一家“文化传媒公司”为幌子，租了两间办公室。", True),
+    ("承德那个删帖团伙挂的文化传媒公司叫啥名？", "该团伙以一家“文化传媒公司”为幌子，由田某某负责。", True),
     ("哪一个国家公园为山地大猩猩的栖息地?", "而火山国家公园则是约三分之一山地大猩猩的栖息地。", False),
 ])
 def test_a_name_asked_is_given_or_not(question, text, unnamed):
