@@ -627,7 +627,8 @@ def _undated(question: str, said: str) -> bool:
 
 def _unaged(question: str, said: str) -> bool:
     """Asked how old someone is (多大岁数, 几岁) and the answer, which takes a sentence of the
-    article that gives an age when the best one does not, gives none: the story does not say."""
+    article that gives an age when the best one does not, gives none, or, when the question
+    names the person, none said of them (`_of_person`): the story does not say."""
     if not _asks_age(question, strictly=True):
         return False
     people = [w for w, f in pos_tag(question) if f.startswith("nr") and len(w) >= 2] + \

@@ -155,7 +155,8 @@ def judgment_order(question: str, q: Question, cands: list[Candidate],
                    scores: np.ndarray) -> np.ndarray:
     """The ranker's `scores` reordered by the rules of this module where `question` asks for a
     penalty, a past record, what became of a seized thing, an arrest, how a case came to light,
-    a status in law (算不算自首, 谁是主犯) or the court's decision; and, but for a decision, a
+    a status in law (算不算自首, 谁是主犯), why probation was refused or what it forbids, or the
+    court's decision; and, but for a decision, a
     judgment's evidence and arguments ranked behind the court's own sentences. Text that is no
     court's judgment keeps its order unless the question asks one of those."""
     if _asks_penalty(question, q):

@@ -92,8 +92,9 @@ def asked_name(question: str) -> str | None:
 
 def unnamed(question: str, text: str) -> bool:
     """Whether `question` asks a name and `text` gives none it does not already hold: no
-    person (a name jieba knows, 王某, 高先生, a byline, a foreign name) and, for a thing, no
-    short quoted or book-title name either; asked which park, school, station … (哪个公园),
+    person (a name jieba knows, 王某, 高先生, a byline, a foreign name; for someone asked by
+    their role or as a relative, one next to that role) and, for a thing, no short quoted or
+    book-title name either; asked which park, school, station … (哪个公园),
     or the name of one by its kind (那家超市叫什么名字), none that ends in its kind."""
     if (which := _ASKS_WHICH.search(question)) and (of := _kind_asked(question[which.end():])) \
             and not _names_kind(of, text, question):
@@ -178,6 +179,11 @@ _UNNAMED_BEFORE = frozenset("一家 一个 一所 一座 一处 一间 一条 �
 _MEASURE_ENDS = "家个所座处间条位名"
 
 
+# What may stand before a kind without naming it: a numeral, a measure word, punctuation, a
+# pronoun, a preposition, a particle or a verb (一家“文化传媒公司”, 在文化传媒公司).
+_NO_NAME_TAGS = ("m", "q", "x", "r", "p", "u", "v")
+
+
 def _as_asked(tagged: list[tuple[str, str]], k: int, question: str) -> bool:
     """Whether the noun phrase ending at tagged[k] is one the question holds whole (文化传媒公司)
     with nothing before it that could name it: a count, a pointer, a quote mark or a clause's
@@ -186,15 +192,15 @@ def _as_asked(tagged: list[tuple[str, str]], k: int, question: str) -> bool:
     while i and tagged[i - 1][0] + phrase in question:
         i -= 1
         phrase = tagged[i][0] + phrase
-    before = tagged[i - 1] if i else ("", "x")
-    return not before[0] or before[0] in _UNNAMED_BEFORE or before[1][:1] in ("m", "q", "x", "r", "p",
-                                                                               "u", "v")
+    word, tag = tagged[i - 1] if i else ("", "x")
+    return not word or word in _UNNAMED_BEFORE or tag[:1] in _NO_NAME_TAGS
 
 
 def _names_kind(kind: str, text: str, question: str = "") -> bool:
     """Whether `text` names one of `kind`: a noun ending in the kind's last character
     (长安公园, 黄埔军校 for 学校, 上海南站 for 车站) other than the kind's bare word after a
-    count, a pointer or a mask (一家银行网点, 某加油站)."""
+    count, a pointer or a mask (一家银行网点, 某加油站), or the kind as `question` words it
+    with nothing before it that could name it (一家“文化传媒公司”; `_as_asked`)."""
     if kind in _PLACE_KINDS:
         return bool(re.search(rf"[^某该这那每各一个全本\W\d_]{kind}", text))
     tagged = pos_tag(text)
