@@ -588,6 +588,9 @@ def test_where_someone_is_from_that_the_story_never_says_is_refused(engine):
     # the kind as the question words it, in quotes after a count, names none; a name before it does
     ("承德那个删帖团伙挂的文化传媒公司叫啥名？", "该团伙以一家“文化传媒公司”为幌子，由田某某负责。", True),
     ("哪一个国家公园为山地大猩猩的栖息地?", "而火山国家公园则是约三分之一山地大猩猩的栖息地。", False),
+    # a masked one (某高校) names none
+    ("被困的那两个大学生是哪所学校的？", "这两名大学生是某高校的大二学生，来嶂石岩游玩。", True),
+    ("被困的那两个大学生是哪所学校的？", "这两名大学生是河北科技学校的学生。", False),
 ])
 def test_a_name_asked_is_given_or_not(question, text, unnamed):
     from rag.answer.names import unnamed as no_name

@@ -210,6 +210,8 @@ def _names_kind(kind: str, text: str, question: str = "") -> bool:
         before, tag = tagged[k - 1] if k else ("", "x")
         if before and before + word in question and _as_asked(tagged, k, question):
             continue  # the kind as the question words it (一家“文化传媒公司” of 文化传媒公司叫啥名)
+        if before.endswith("某"):
+            continue  # masked (某高校, 某某中学)
         counted = tag[:1] in ("m", "q") and before[-1:] in _MEASURE_ENDS  # 一家, 三所 (not 五四路)
         # The bare kind after a pronoun, a preposition, a particle, an adverb, a
         # conjunction or a verb names none (这公园, 在公园内, 附近的公园, 也在医院, 和学校,
