@@ -156,20 +156,20 @@ def judgment_order(question: str, q: Question, cands: list[Candidate],
     """The ranker's `scores` reordered by the rules of this module where `question` asks for a
     penalty, a past record, what became of a seized thing, an arrest, how a case came to light,
     a status in law (算不算自首, 谁是主犯), why probation was refused or what it forbids, or the
-    court's decision; and, but for a decision, a
-    judgment's evidence and arguments ranked behind the court's own sentences. Text that is no
-    court's judgment keeps its order unless the question asks one of those."""
+    court's decision; and, but for a decision, a judgment's evidence and arguments ranked
+    behind the court's own sentences. Text that is no court's judgment keeps its order unless
+    the question asks one of those."""
+    names, statuses = anonymised(question), _STATUS.findall(question)
+    decision = bool(ASKS_DECISION.search(question))
     if _asks_penalty(question, q):
-        scores = from_ruling(cands, scores, anonymised(question),
-                             when=bool(_ASKS_WHEN.search(question)))
+        scores = from_ruling(cands, scores, names, when=bool(_ASKS_WHEN.search(question)))
     if _asks_record(question):
-        scores = only_holding(_record(anonymised(question), cands,
-                                      bool(_ASKS_OFFENCE.search(question))), scores)
+        scores = only_holding(_record(names, cands, bool(_ASKS_OFFENCE.search(question))), scores)
     if _asks_disposal(question):
         scores = only_holding(_in_ruling(cands) & _matching(_DISPOSES, cands), scores)
     if _asks_release(question):
         ends = _matching(_TERM_END, cands)
-        scores = only_holding(ends & _about(cands, anonymised(question)), only_holding(ends, scores))
+        scores = only_holding(ends & _about(cands, names), only_holding(ends, scores))
     if _ASKS_TOTAL.search(question) and not _asks_penalty(question, q):
         scores = scores + _TOTAL_AHEAD * _totals(cands)
     if _ASKS_ARREST.search(question):
@@ -177,35 +177,33 @@ def judgment_order(question: str, q: Question, cands: list[Candidate],
     elif _ASKS_TRACE.search(question):
         scores = only_holding(_traced(question, cands), scores)
     if _ASKS_NO_PROBATION.search(question) and (denied := _matching(_DENIES_PROBATION, cands) &
-                                                 _about(cands, anonymised(question))).any():
+                                                 _about(cands, names)).any():
         # 为啥不给他判缓刑: the court's reason for refusing probation (…对其适用缓刑不足以体现罪责
         # 刑相适应, 不宜适用缓刑) for the person asked about, whether or not it decides on a
         # lawyer's plea for it in the same sentence.
         return only_holding(denied, scores - _behind(question, cands))
     if _ASKS_PROBATION_BAN.search(question):
         # 缓刑期间有什么限制: the ban the ruling attaches (禁止被告人赵某在缓刑考验期限内从事…).
-        scores = only_holding(_matching(_BANS, cands) & _about(cands, anonymised(question)),
-                              scores)
-    if not ASKS_DECISION.search(question) and (statuses := _STATUS.findall(question)):
+        scores = only_holding(_matching(_BANS, cands) & _about(cands, names), scores)
+    if statuses and not decision:
         # 算不算自首, 算既遂还是未遂, 谁是主犯: the court's sentence that determines that status
         # (系自首, 不能认定为自首, 属犯罪未遂) of the person asked about, when it names one. Not
         # when the court's decision on a claim is asked (律师说他算自首，法院认吗): that is
         # its decision on the claim, found below, with its reasons.
         determines = re.compile(rf"(?<!是否){_DETERMINES}(?:犯罪)?(?:{'|'.join(statuses)})")
-        said = np.array([bool(determines.search(c.plain)) and not (
-            (_STATES_ARGUMENT.search(c.plain) or _CLAIMS.search(c.plain)) and
-            not _COURT_FINDS.search(c.plain)) for c in cands]) & _about(cands, anonymised(question))
+        claimed = (_matching(_STATES_ARGUMENT, cands) | _matching(_CLAIMS, cands)) & \
+            ~_matching(_COURT_FINDS, cands)
+        said = _matching(determines, cands) & ~claimed & _about(cands, names)
         if said.any():
             return only_holding(said, scores - _behind(question, cands))
-    if ASKS_DECISION.search(question):
+    if decision:
         decides = _matching(DECISION, cands)
         scores = as_argued(decides, cands, scores)
         # On a status claimed (律师说他算自首，法院认吗): a decision on an argument about it, not
         # on another of the lawyer's (应急处置费用…不予采纳).
-        if (statuses := _STATUS.findall(question)) and (
-                on := decides & _argued_for(cands, re.compile("|".join(statuses)))).any():
+        if statuses and (on := decides & _argued_for(cands, re.compile("|".join(statuses)))).any():
             decides = on
-        if (names := anonymised(question)) and (own := decides & _argued_for(
+        if names and (own := decides & _argued_for(
                 cands, re.compile(rf"{re.escape(names[-1])}(?!某)"))).any():
             decides = own
         return only_holding(decides, scores)

@@ -131,19 +131,23 @@ def unnamed(question: str, text: str) -> bool:
         # A relative's name (孟宪林的妻子叫什么): given next to the relation (妻子王淑芬), not
         # any name of the story (the officer's, the relative's own). Not 狄拉克的妻子是谁:
         # who she is may be told anywhere in the story (held-out DRCD: one answer lost).
-        said = "|".join(_RELATIVES[_RELATIVE_OF[rel.group()]])
-        found = {n for n in found if re.search(
-            rf"(?:{said})[^，。；]{{0,6}}{re.escape(n)}|{re.escape(n)}[^，。；]{{0,6}}(?:{said})", text)}
+        found = _named_next_to(found, "|".join(_RELATIVES[_RELATIVE_OF[rel.group()]]), text)
     elif kind == "person" and asked and "谁" not in asked.group() and \
             (role := _role(asked.group(1))) and role in text:
         # Someone asked by their role (走失的87岁老人叫什么名字): a name the story gives next to
         # that role (老人王某, 王某老人), not another's (接到村民王某报警).
-        found = {n for n in found if re.search(
-            rf"{role}[^，。；]{{0,6}}{re.escape(n)}|{re.escape(n)}[^，。；]{{0,6}}{role}", text)}
+        found = _named_next_to(found, re.escape(role), text)
     if _ASKS_FULL_NAME.search(question):
         # A full or real name asked (刘某全名叫什么, 阿杰真名叫啥): a masked one (赵某) is none.
         found = {n for n in found if "某" not in n}
     return not any(name not in question for name in found)
+
+
+def _named_next_to(names: set[str], said: str, text: str) -> set[str]:
+    """The `names` that `text` gives next to a word of `said` (an alternation: 妻子|媳妇|老婆, or
+    a role: 老人), in the same clause and at most six characters apart (妻子王淑芬, 老人王某)."""
+    return {n for n in names if re.search(
+        rf"(?:{said})[^，。；]{{0,6}}{re.escape(n)}|{re.escape(n)}[^，。；]{{0,6}}(?:{said})", text)}
 
 
 def _role(asked: str) -> str | None:
