@@ -591,6 +591,22 @@ def test_where_someone_is_from_that_the_story_never_says_is_refused(engine):
     # a masked one (某高校) names none
     ("被困的那两个大学生是哪所学校的？", "这两名大学生是某高校的大二学生，来嶂石岩游玩。", True),
     ("被困的那两个大学生是哪所学校的？", "这两名大学生是河北科技学校的学生。", False),
+    # which one of a kind the story names only by another kind (小学) or a common word (辖区)
+    ("孟广义的儿子考上了哪所大学？", "他的妻子在县城一所小学当老师，儿子今年刚考上大学。", True),
+    ("孟广义的儿子考上了哪所大学？", "儿子今年刚考上河北大学。", False),
+    ("韩某某住的是哪个小区？", "辖区一处出租屋内起火。分局联合物业对老旧小区逐个摸排。", True),
+    ("韩某某住的是哪个小区？", "租户韩某某住在建设路幸福小区。", False),
+    # a masked noun longer than its kind (某城中村), a word the kind starts (村民), a street
+    ("窝点具体在哪个城中村", "对位于路北区某城中村的一处维修门店开展突击检查。", True),
+    ("窝点具体在哪个城中村", "对位于路北区小王庄城中村的一处门店开展突击检查。", False),
+    ("王大爷是哪个村的", "祖山镇一带山林茂密，附近村民上山采蘑菇的多。", True),
+    ("王大爷是哪个村的", "王大爷是祖山镇花果山村村民。", False),
+    ("体验馆开在丰润区哪条街上", "团伙在丰润区租下一处门市，挂上“健康体验馆”的牌子。", True),
+    ("体验馆开在丰润区哪条街上", "团伙在丰润区光华道东街租下一处门市。", False),
+    # an enterprise may be named as a company or a works
+    ("邓某在哪家皮革企业打工", "邓某今年42岁，在辛集一家皮革企业打工已经6年。", True),
+    ("邓某在哪家皮革企业打工", "邓某在辛集市东方皮革有限公司打工。", False),
+    ("邓某在哪家皮革企业打工", "邓某在辛集第二制革厂打工。", False),
 ])
 def test_a_name_asked_is_given_or_not(question, text, unnamed):
     from rag.answer.names import unnamed as no_name

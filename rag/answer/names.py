@@ -42,11 +42,13 @@ _BYLINE = re.compile(r"(?:作者|记者|通讯员)[：:\s]*([\u4e00-\u9fff]{2,3}
 _ASKS_WHICH = re.compile(r"哪一?[个家所座条间处]")
 # Places of one character (开元镇, 东留春村), which jieba cuts off their names (开元 + 镇东):
 # named by any character before the kind but a count, a pointer or a mask (某镇, 该村, 一个村).
-_PLACE_KINDS = frozenset("镇 乡 村 乡镇".split())
+_PLACE_KINDS = frozenset("镇 乡 村 乡镇 街".split())
 _NAMED_KINDS = frozenset("公园 派出所 医院 学校 小区 公司 银行 酒店 宾馆 加油站 超市 市场 广场 车站 大学 中学 "
                          "小学 饭店 餐馆 商场 大厦 大队 支队 中队 分局 法院 检察院 监狱 看守所 景区 火锅店 "
                          "饭馆 网吧 工厂 工地 社区 街道 路口 收费站 服务区 部队 会场 消防站 "
-                         "消防队 养老院 敬老院 福利院 幼儿园 餐厅 酒吧 旅馆 药店 诊所".split()) | _PLACE_KINDS
+                         "消防队 养老院 敬老院 福利院 幼儿园 餐厅 酒吧 旅馆 药店 诊所 企业".split()) | _PLACE_KINDS
+# Kinds whose one is also named by another kind's ending (一家电子企业: 某某电子有限公司).
+_ALSO_NAMED_AS = {"企业": ("公司", "工厂")}
 _KINDS_LONGEST_FIRST = sorted(_NAMED_KINDS, key=len, reverse=True)
 # Words between what is named and 叫什么 (那家饭店具体叫什么名字).
 _ADVERB_AFTER = re.compile(r"(?:具体|到底|究竟|现在|当时|全称|全名)+$")
@@ -97,7 +99,7 @@ def unnamed(question: str, text: str) -> bool:
     book-title name either; asked which park, school, station … (哪个公园),
     or the name of one by its kind (那家超市叫什么名字), none that ends in its kind."""
     if (which := _ASKS_WHICH.search(question)) and (of := _kind_asked(question[which.end():])) \
-            and not _names_kind(of, text, question):
+            and not _names_kind(of, _unmasked(of, question[which.end():], text), question):
         return True
     kind = asked_name(question)
     if kind is None:
@@ -163,9 +165,9 @@ def _kind_asked(after: str) -> str | None:
     of its nouns (哪家客运公司, 哪个城中村), if it ends as one of `_NAMED_KINDS` does."""
     nouns = []
     for word, flag in pos_tag(after):
-        if not flag.startswith(("n", "vn")) and word not in _NAMED_KINDS:
+        if not flag.startswith(("n", "vn", "s")) and word not in _NAMED_KINDS:
             break
-        nouns.append(word)
+        nouns.append(word[:-1] if len(word) > 1 and word[-1] in "上里内" else word)  # 街上
     return next((of for w in reversed(nouns[:3]) if (of := _kind_ending(w))), None)
 
 
@@ -200,14 +202,29 @@ def _as_asked(tagged: list[tuple[str, str]], k: int, question: str) -> bool:
     return not word or word in _UNNAMED_BEFORE or tag[:1] in _NO_NAME_TAGS
 
 
+def _unmasked(kind: str, after: str, text: str) -> str:
+    """`text` without the noun the question asks which one of where a mask or a count stands
+    before it (某城中村 for 哪个城中村: its 中村 would read as a village named 城中)."""
+    noun = next((w for w, _ in pos_tag(after) if w.endswith(kind)), "")
+    if len(noun) <= len(kind):
+        return text
+    masks = "|".join(sorted(_UNNAMED_BEFORE, key=len, reverse=True))
+    return re.sub(rf"(?:{masks}){re.escape(noun)}", "", text)
+
+
 def _names_kind(kind: str, text: str, question: str = "") -> bool:
     """Whether `text` names one of `kind`: a noun ending in the kind's last character
     (长安公园, 黄埔军校 for 学校, 上海南站 for 车站) other than the kind's bare word after a
     count, a pointer or a mask (一家银行网点, 某加油站), or the kind as `question` words it
     with nothing before it that could name it (一家“文化传媒公司”; `_as_asked`)."""
+    if any(_names_kind(other, text, question) for other in _ALSO_NAMED_AS.get(kind, ())):
+        return True
     if kind in _PLACE_KINDS:
-        return bool(re.search(rf"[^某该这那每各一个全本\W\d_]{kind}", text))
-    tagged = pos_tag(text)
+        # Not a word the kind starts (村民, 街道, 村口): 东留春村东 still names a village.
+        known = jieba_tags()
+        return any(after in "东西南北" or after == kind[0] or known.get(kind + after) is None
+                   for after in re.findall(rf"[^某该这那每各一个全本逐\W\d_]{kind}(?=(.?))", text))
+    tagged, known = pos_tag(text), jieba_tags()
     for k, (word, flag) in enumerate(tagged):
         if len(word) < 2 or not word.endswith(kind[-1]) or not flag.startswith(("n", "s")):
             continue
@@ -220,7 +237,14 @@ def _names_kind(kind: str, text: str, question: str = "") -> bool:
         # The bare kind after a pronoun, a preposition, a particle, an adverb, a
         # conjunction or a verb names none (这公园, 在公园内, 附近的公园, 也在医院, 和学校,
         # 送往医院).
-        if word != kind or before and before not in _UNNAMED_BEFORE and not counted \
-                and tag[:1] not in ("r", "x", "p", "u", "d", "c", "v"):
+        if word != kind and word in _NAMED_KINDS:
+            continue  # another kind (小学 for 大学)
+        # A common noun ending as the kind does (辖区 for 小区, 总队 for 部队) names one only
+        # as the kind's bare word does: after a name (武警河北总队), not alone (，辖区一处).
+        bare = word == kind or len(word) == 2 and known.get(word) == "n" and word[0] not in "东西南北"
+        # Nor does an adjective of one character (老旧小区, 大医院; not 幸福小区).
+        if not bare or before and before not in _UNNAMED_BEFORE and not counted \
+                and tag[:1] not in ("r", "x", "p", "u", "d", "c", "v") \
+                and not (tag[:1] == "a" and len(before) == 1):
             return True
     return False
