@@ -614,6 +614,29 @@ def test_a_name_asked_is_given_or_not(question, text, unnamed):
     assert no_name(question, text) is unnamed
 
 
+@pytest.mark.parametrize("question, text, silent", [
+    # the thing asked about is in the text, with no brand next to it
+    ("马某某那辆摩托车什么牌子的", "公安机关扣押了被告人马某某的vivo手机一部、二轮摩托车一辆。", True),
+    ("许某某骑的摩托车是什么牌子？", "嫌疑人驾驶一辆遮挡了号牌的红色摩托车。", True),  # 号牌 no brand
+    ("涉案白酒是什么牌子的", "共计私自运出某品牌52度白酒38箱。", True),
+    ("小宇玩的是哪款游戏", "准备把自己玩了两年的一个游戏账号卖掉。", True),
+    ("GT-R是哪一个品牌旗下的跑车?", "目前大话西游2品牌旗下产品注册用户近2亿。", True),
+    # a brand in letters, quotes, a title's brackets or before 牌
+    ("被偷的是什么牌子的手机", "被害人李某的华为nova 11手机一部。", False),
+    ("他骑的什么牌子的电动车", "他骑着一辆雅迪牌电动车。", False),
+    ("小宇玩的是哪款游戏", "他玩的是《王者荣耀》。", False),
+    ("王某某卖的假化肥是啥牌子的？", "包装袋上标注“丰禾沃土”商标。", False),
+    ("在F6F和哪款战机上安装了雷达?", "F4U海盗式战机也装了雷达。", False),
+])
+def test_a_brand_asked_is_one_the_story_gives_the_thing(question, text, silent):
+    """`什么牌子` / `哪款`: stories mostly say `一辆黑色轿车` or `某品牌白酒`. A brand is given in
+    letters, quotes, 《》 or before 牌, and next to the thing asked about when the text
+    mentions it (the phone's vivo is not the motorcycle's brand)."""
+    from rag.answer.names import unbranded
+
+    assert unbranded(question, text) is silent
+
+
 @pytest.mark.parametrize("question, body, unranked", [
     ("保定巡特警比武个人全能第二名是谁？", "涿州市公安局代表队的王博获得个人全能第一名。", True),
     ("第二名是谁？", "亚军由张三获得。", False),

@@ -77,6 +77,34 @@ _TITLES = frozenset("民警 辅警 交警 特警 刑警 干警 警官 警长 所
 _ASKS_FULL_NAME = re.compile(r"真名|全名|真实姓名|本名")
 
 
+# A brand or model asked (什么牌子的车, 哪个品牌, 哪款游戏).
+ASKS_BRAND = re.compile(r"(?:什么|啥|哪个|哪一个|哪种)(?:牌子|品牌|牌)|哪一?款")
+# A brand as stories write one: in letters (vivo, GT-R), in quotes or a title's brackets, or
+# before 牌 (雅迪牌电动车); not masked or general (某品牌, 知名品牌, 名牌).
+_BRAND = re.compile(r"[A-Za-z][A-Za-z0-9\-]+|“[^”]{1,10}”|《[^》]{1,16}》|"
+                    r"([\u4e00-\u9fff]{1,4})牌(?![子照号匾坊])")
+_NOT_A_BRAND = re.compile(r"[某品名杂该这那知无号车门招金银铜奖王底挂冒]")
+
+
+def unbranded(question: str, text: str) -> bool:
+    """Whether `question` asks a brand or model and `text` gives none: a brand in letters,
+    quotes or before 牌 that the question does not hold, and, when the text mentions the
+    thing asked about (那辆摩托车是什么牌子), one written next to it (vivo手机、二轮摩托车 names
+    the phone's, not the motorcycle's) — most stories say `一辆黑色轿车` or `某品牌白酒`."""
+    asked = ASKS_BRAND.search(question)
+    if asked is None:
+        return False
+    after = [w for w, f in pos_tag(question[asked.end():])[:3] if f.startswith("n")]
+    before = [w for w, f in pos_tag(question[: asked.start()]) if f.startswith("n")]
+    thing = (after[:1] or before[-1:] or [""])[0][-1:]  # 哪款战机, 摩托车是什么牌子: 机, 车
+    brands = [m for m in _BRAND.finditer(text) if m.group() not in question and
+              not (m.group(1) and _NOT_A_BRAND.search(m.group(1)))]
+    if not brands or not thing or thing not in text:
+        return not brands
+    return not any(thing in m.group() or re.match(rf"[^，。；、！？]{{0,8}}{thing}", text[m.end():])
+                   for m in brands)
+
+
 def asked_name(question: str) -> str | None:
     """"person" when `question` asks a person's name (带班长叫什么名字, 所长是谁), "thing" when
     it asks the name of something else (那家火锅店叫什么), else None."""
@@ -98,6 +126,8 @@ def unnamed(question: str, text: str) -> bool:
     their role or as a relative, one next to that role) and, for a thing, no short quoted or
     book-title name either; asked which park, school, station … (哪个公园),
     or the name of one by its kind (那家超市叫什么名字), none that ends in its kind."""
+    if unbranded(question, text):
+        return True
     if (which := _ASKS_WHICH.search(question)) and (of := _kind_asked(question[which.end():])) \
             and not _names_kind(of, _unmasked(of, question[which.end():], text), question):
         return True

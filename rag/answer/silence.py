@@ -13,6 +13,7 @@ import re
 from rag.answer.features import ANONYMISED, anonymised
 from rag.answer.forms import person_names
 from rag.answer.judgments import RULING_END, RULING_START, court_text
+from rag.answer.names import ASKS_BRAND, unbranded
 from rag.answer.question import Question
 from rag.text import pos_tag
 
@@ -68,6 +69,7 @@ _UNNAMED_REPORTER = re.compile(r"群众|有人|匿名|知情人|村民|网友|�
 def not_in_judgment(question: str, q: Question, text: str) -> bool:
     """Whether `question` asks what a first-instance judgment (`text`, read whole) does not
     say: if it was appealed when it records no appeal, an officer's name when it names none,
+    a brand when it gives none of the thing asked about (`names.unbranded`),
     whether the fine was paid when it records no payment, the penalty of someone it says is
     tried separately and its ruling does not name, who reported it when only the public did
     (接群众举报), or the real name of someone whose identity it says is unknown."""
@@ -77,7 +79,8 @@ def not_in_judgment(question: str, q: Question, text: str) -> bool:
     real_name = _ASKS_REAL_NAME.search(question)
     reporter = next((g if len(g) == 2 else "报" + g for g in m.groups() if g), None) \
         if (m := _ASKS_REPORTER.search(question)) else None
-    if not (appeal or officer or paid or thing or reporter or real_name or probation or
+    brand = bool(ASKS_BRAND.search(question))
+    if not (appeal or officer or paid or thing or reporter or real_name or probation or brand or
             q.kinds["penalty"]) or not court_text(text):
         return False
     return (appeal and not _APPEALED.search(text)) or \
@@ -86,7 +89,8 @@ def not_in_judgment(question: str, q: Question, text: str) -> bool:
         (q.kinds["penalty"] and _tried_elsewhere(question, text)) or \
         (thing is not None and _unnamed(_written_out(thing, text), text)) or \
         (reporter is not None and _reported_unnamed(reporter, text)) or \
-        (real_name is not None and _identity_unknown(question, text))
+        (real_name is not None and _identity_unknown(question, text)) or \
+        (brand and unbranded(question, text))
 
 
 def _identity_unknown(question: str, text: str) -> bool:
