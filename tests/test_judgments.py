@@ -516,6 +516,26 @@ def test_a_protest_or_a_probation_office_a_first_instance_judgment_never_gives_i
     assert not not_in_judgment(question, q, text + stated)
 
 
+@pytest.mark.parametrize("folder, source, question, silent", [
+    ("blind_judgments_5", "issue_9710.txt", "抓刘某某的时候他反抗了吗", True),
+    ("blind_judgments_5", "issue_9710.txt", "吴某某的华为手机追回来没有", False),
+    ("blind_judgments_4", "issue_9606.txt", "超市后来把王某某开除了没有", True),
+    ("blind_judgments_4", "issue_9606.txt", "收银员陈某是自己去投案的吗", False),
+    ("blind_judgments_4", "issue_9609.txt", "刘某某的驾驶证这次被吊销了没有", True),
+    ("blind_judgments_4", "issue_9609.txt", "刘某某以前有没有酒驾被处理过", False),
+])
+def test_whether_something_was_done_that_a_judgment_never_mentions_is_refused(
+        folder, source, question, silent):
+    """Asked yes-or-no whether something was done (开除了没有, 他反抗了吗, 吊销了没有) that the
+    judgment, read whole, never writes the verb of: it does not say. Asked of what it does write
+    (追回, 投案, a record read by its own rule), it is not refused here. Judgments of the blind
+    sets, never trained on; the rule was written on the training sets' judgments."""
+    path = JUDGMENTS.parent / folder / source
+    text = "\n".join(a.text for a in parse_file(path).articles)
+    q = analyse_question(question, lambda t: 1.0)
+    assert not_in_judgment(question, q, text) is silent
+
+
 @pytest.mark.parametrize("folder", ["blind_judgments_4", "blind_judgments_5"])
 def test_whether_someone_counts_as_having_surrendered_is_the_courts_determination(
         folder, sample_subset, settings):

@@ -64,12 +64,21 @@ _ASKS_REAL_NAME = re.compile(r"真名|真实姓名|真实身份|本名|大名|�
 _UNKNOWN_IDENTITY = re.compile(r"(?:真实身份|真实姓名|身份)(?:不明|待查|不详|无法查明|未查明|尚未查明|不清|"
                                r"[仍尚正]在[^，。；]{0,6}侦查)")
 _UNNAMED_REPORTER = re.compile(r"群众|有人|匿名|知情人|村民|网友|热心")
+# Nor whether something was done that it never mentions (超市后来把他开除了没有, 他反抗了吗,
+# 驾照被吊销了没有, 有没有被追责): an act asked yes-or-no whose verb the judgment never writes.
+# Not a verb with a complement or a modal (退回去, 还给, 能算, 认吗), which a judgment words
+# otherwise (退赔, 予以采纳), nor what other rules read: the penalty, the court's decision, a
+# past record (坐牢吗, 法院认了没, 有没有案底). Measured in the README (twenty-seventh round).
+_ASKS_WHETHER = re.compile(r"有没有|了没有?|是否|吗|没(?=[？?]?$)|([\u4e00-\u9fff])没\1")
+_NOT_AN_ACT = re.compile(r"[去来给掉过上下回出到完住起好了着]$|^[能认算会要该可想敢肯给]|^没有$")
+_READ_ELSEWHERE = re.compile(r"判|法院|本院|前科|记录|案底|认了|认吗")
 
 
 def not_in_judgment(question: str, q: Question, text: str) -> bool:
     """Whether `question` asks what a first-instance judgment (`text`, read whole) does not
     say: if it was appealed when it records no appeal, an officer's name when it names none,
-    a brand when it gives none of the thing asked about (`names.unbranded`),
+    a brand when it gives none of the thing asked about (`names.unbranded`), whether something
+    was done that it never mentions (开除了没有),
     whether the fine was paid when it records no payment, the penalty of someone it says is
     tried separately and its ruling does not name, who reported it when only the public did
     (接群众举报), or the real name of someone whose identity it says is unknown."""
@@ -80,8 +89,9 @@ def not_in_judgment(question: str, q: Question, text: str) -> bool:
     reporter = next((g if len(g) == 2 else "报" + g for g in m.groups() if g), None) \
         if (m := _ASKS_REPORTER.search(question)) else None
     brand = bool(ASKS_BRAND.search(question))
+    whether = bool(_ASKS_WHETHER.search(question)) and not _READ_ELSEWHERE.search(question)
     if not (appeal or officer or paid or thing or reporter or real_name or probation or brand or
-            q.kinds["penalty"]) or not court_text(text):
+            whether or q.kinds["penalty"]) or not court_text(text):
         return False
     return (appeal and not _APPEALED.search(text)) or \
         (probation and not _PROBATION_OFFICE.search(text)) or \
@@ -90,7 +100,19 @@ def not_in_judgment(question: str, q: Question, text: str) -> bool:
         (thing is not None and _unnamed(_written_out(thing, text), text)) or \
         (reporter is not None and _reported_unnamed(reporter, text)) or \
         (real_name is not None and _identity_unknown(question, text)) or \
-        (brand and unbranded(question, text))
+        (brand and unbranded(question, text)) or (whether and _unrecorded_act(question, text))
+
+
+def _unrecorded_act(question: str, text: str) -> bool:
+    """Whether the last clause of `question` that asks yes-or-no (开除了没有) holds a verb of
+    two characters or more, not part of a name, that `text` never writes."""
+    clauses = [c for c in re.split(r"[，,；;？?。！!\s]", question) if _ASKS_WHETHER.search(c)]
+    if not clauses:
+        return False
+    names = anonymised(clauses[-1])
+    return any(flag.startswith("v") and len(word) >= 2 and not _NOT_AN_ACT.search(word) and
+               not _ASKS_WHETHER.search(word) and not any(word in n for n in names) and
+               word not in text for word, flag in pos_tag(clauses[-1]))
 
 
 def _identity_unknown(question: str, text: str) -> bool:
