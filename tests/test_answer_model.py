@@ -670,6 +670,11 @@ def test_who_came_first_of_a_contest_whose_story_names_no_winner_is_refused(engi
     ("刘建国今年多大？", "刘建国，今年47岁，在东亭派出所当驻村民警已经10年。", False),
     ("王博多大了", "今年26岁的他入警4年。", False),
     ("那个走失的孩子几岁？", "一名6岁男孩在公园走失。", False),  # no one named: any age
+    # 老段 is written 段某; the age of someone's relative is the relative's
+    ("出租车司机老段遇害的时候多大岁数？", "司机段某在北二环外遇害。张某是石家庄人，案发时21岁。", True),
+    ("出租车司机老段遇害的时候多大岁数？", "出租车司机段某（男，45岁）在北二环外遇害。", False),
+    ("阎某某那个负责销售的表弟多大年纪？", "民警控制了负责人阎某某（男，42岁），将阎某某的表弟抓获。", True),
+    ("阎某某那个负责销售的表弟多大年纪？", "阎某某的表弟刘某，今年35岁。", False),
 ])
 def test_the_age_of_someone_named_is_said_of_them(question, said, unaged):
     """An age asked of someone the question names is one said of them (their name or a pronoun

@@ -36,7 +36,7 @@ from rag.answer.judgments import (
     with_reasons,
 )
 from rag.answer.lists import named_list, opening
-from rag.answer.names import SURNAME_CHARS, SURNAMES, unnamed
+from rag.answer.names import SURNAME_CHARS, SURNAMES, relative_asked, unnamed
 from rag.answer.question import Question, analyse_question
 from rag.answer.ranker import FALSE_REFUSAL_RATE, MODEL_DIR, load_model
 from rag.answer.silence import not_in_judgment
@@ -633,6 +633,11 @@ def _unaged(question: str, said: str) -> bool:
         return False
     people = [w for w, f in pos_tag(question) if f.startswith("nr") and len(w) >= 2] + \
         anonymised(question)
+    # 老段 / 小李 as a story masks them (段某, 李某), and a relative asked of someone named
+    # (阎某某那个负责销售的表弟): the age is the relative's, not that person's (阎某某（男，42岁）).
+    people += [m.group(1) + "某" for m in re.finditer(rf"[老小]([{SURNAME_CHARS}])", question)]
+    if people and (kin := relative_asked(question)):
+        people = list(kin)
     return not any(not people or _of_person(said, m.start(), people) for m in _AGE.finditer(said))
 
 

@@ -175,6 +175,16 @@ def unnamed(question: str, text: str) -> bool:
     return not any(name not in question for name in found)
 
 
+def relative_asked(question: str) -> tuple[str, ...] | None:
+    """The words for the relative `question` asks about after naming whose (阎某某的表弟, 孟宪林
+    的妻子叫什么), or None."""
+    m = re.search(r"(?:某|[\u4e00-\u9fff]{2})[^，。？]{0,10}?(" + "|".join(
+        sorted(_RELATIVE_OF, key=len, reverse=True)) + ")", question)
+    # every relation the word may name (孩子: a son or a daughter; 爱人: a wife or a husband)
+    return tuple(dict.fromkeys(w for words in _RELATIVES if m.group(1) in words
+                               for w in words)) if m else None
+
+
 def _named_next_to(names: set[str], said: str, text: str) -> set[str]:
     """The `names` that `text` gives next to a word of `said` (an alternation: 妻子|媳妇|老婆, or
     a role: 老人), in the same clause and at most six characters apart (妻子王淑芬, 老人王某)."""
