@@ -637,6 +637,20 @@ def test_a_brand_asked_is_one_the_story_gives_the_thing(question, text, silent):
     assert unbranded(question, text) is silent
 
 
+@pytest.mark.parametrize("question, said, silent", [
+    ("王振东破了纪录以后，单位给了多少奖金？", "王振东以19分48秒的成绩率先冲线，打破了全省比武纪录。", True),
+    ("王振东破了纪录以后，单位给了多少奖金？", "单位给王振东发了奖金5000元。", False),
+    ("刘某从赃款里抽多少好处费", "他本人负责提供银行卡接收赃款，从中抽取10%的“好处费”。", False),  # a share
+    ("一共骗走了多少？", "民警立即展开调查。", True),
+])
+def test_a_sum_asked_by_its_name_is_given_or_not(question, said, silent):
+    """A sum asked by what it is (多少奖金, 多少工钱) or by what was done with it (骗走了多少):
+    an answer with no amount does not give it; a cut may be a share (10%)."""
+    from rag.answer.extract import _unpriced
+
+    assert _unpriced(question, said) is silent
+
+
 @pytest.mark.parametrize("question, body, unranked", [
     ("保定巡特警比武个人全能第二名是谁？", "涿州市公安局代表队的王博获得个人全能第一名。", True),
     ("第二名是谁？", "亚军由张三获得。", False),

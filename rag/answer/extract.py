@@ -170,6 +170,10 @@ def _post_named(post: str) -> re.Pattern:
 # from those reads.
 _SUM_BY_DEED = r"(?:转|骗|赔|退|花|借|挽回|追回|赚|输|收|交|罚)[了走出去回来还给账款]{0,3}多少(?![\u4e00-\u9fff])"
 _ASKS_MONEY, _MONEY = re.compile(rf"{ASKS_MONEY}|{_SUM_BY_DEED}"), re.compile(MONEY)
+# Or by its name (给了多少奖金, 一天多少工钱; not 利息, often a rate): read by `_unpriced` only.
+_SUM_BY_NAME = re.compile(r"多少(?:奖金|罚款|工资|工钱|报酬|赔偿金|赔偿款|补偿款|费用|租金|房租|运费|学费|"
+                          r"押金|定金|彩礼|赃款|货款|钱款|现金|提成|佣金|好处费|介绍费|手续费)")
+_SHARE = re.compile(r"\d[%％]|百分之|[一二三四五六七八九]成")
 # Asked how deep, long, far, heavy or large (潜多深, 背多重, 烧了多大面积): the answer holds a
 # number with that measure's unit (100米, 12公斤, 12亩), not just any number (10月初, 3次).
 # Not how badly someone was hurt or how long a sentence runs (伤得多重, 判了多长).
@@ -689,10 +693,12 @@ def _unprovinced(question: str, said: str) -> bool:
 
 
 def _unpriced(question: str, said: str) -> bool:
-    """Asked how much money (总金额是多少, 花了多少钱) and the answer names no sum: the story
+    """Asked how much money (总金额是多少, 花了多少钱, 给了多少奖金) and the answer names no sum: the story
     does not say. Not 金额 asked why (投资金额为什么不能是购楼款)."""
-    return bool(_ASKS_MONEY.search(question) and _ASKS_AMOUNT.search(question)
-                and not _MONEY.search(said))
+    if _SUM_BY_NAME.search(question) and _SHARE.search(said):
+        return False  # a cut or a commission given as a share (抽取10%的“好处费”)
+    return bool((_ASKS_MONEY.search(question) or _SUM_BY_NAME.search(question)) and
+                _ASKS_AMOUNT.search(question) and not _MONEY.search(said))
 
 
 def _without_repeats(units: list[Candidate]) -> list[Candidate]:
