@@ -585,6 +585,9 @@ def test_where_someone_is_from_that_the_story_never_says_is_refused(engine):
      "称其父亲至今未归。", True),
     ("武强那个走失的87岁老人叫什么名字？", "87岁老人王某在玉米地里被找到。", False),
     ("那个捡到钱包的司机叫什么？", "出租车司机李师傅把钱包交到了派出所。", False),
+    ("三河那家建材公司的老板叫啥名字？", "这名女子姓陈，是当地一家建材公司的财务人员。客户经理刘晓燕"
+     "在审核时发现异常。", True),  # the role never said: another's name is none
+    ("三河那家建材公司的老板叫啥名字？", "建材公司老板陈某某随即报警。", False),
     # the kind as the question words it, in quotes after a count, names none; a name before it does
     ("承德那个删帖团伙挂的文化传媒公司叫啥名？", "该团伙以一家“文化传媒公司”为幌子，由田某某负责。", True),
     ("哪一个国家公园为山地大猩猩的栖息地?", "而火山国家公园则是约三分之一山地大猩猩的栖息地。", False),

@@ -165,9 +165,10 @@ def unnamed(question: str, text: str) -> bool:
         # who she is may be told anywhere in the story (held-out DRCD: one answer lost).
         found = _named_next_to(found, "|".join(_RELATIVES[_RELATIVE_OF[rel.group()]]), text)
     elif kind == "person" and asked and "谁" not in asked.group() and \
-            (role := _role(asked.group(1))) and role in text:
+            (role := _role(asked.group(1))):
         # Someone asked by their role (走失的87岁老人叫什么名字): a name the story gives next to
-        # that role (老人王某, 王某老人), not another's (接到村民王某报警).
+        # that role (老人王某, 王某老人), not another's (接到村民王某报警); none when the answer
+        # never says the role (建材公司的老板 of a story about its accountant).
         found = _named_next_to(found, re.escape(role), text)
     if _ASKS_FULL_NAME.search(question):
         # A full or real name asked (刘某全名叫什么, 阿杰真名叫啥): a masked one (赵某) is none.
