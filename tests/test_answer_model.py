@@ -523,8 +523,11 @@ def test_where_someone_is_from_that_the_story_never_says_is_refused(engine):
 
 @pytest.mark.parametrize(("question", "text", "unnamed"), [
     ("带班长叫什么名字？", "带班长将自己的警服脱下来给老人穿上。", True),
-    ("带班长叫什么名字？", "勤务科长兰英培在平台上看到了新发案件的侦办反馈。", False),  # a name jieba's HMM finds
-    ("那名司机叫什么？", "辖区某加油站的樊大姐急匆匆来到派出所求助。", False),
+    ("勤务科长叫什么名字？", "勤务科长兰英培在平台上看到了新发案件的侦办反馈。", False),  # a name jieba's HMM finds
+    ("那位大姐叫什么？", "辖区某加油站的樊大姐急匆匆来到派出所求助。", False),
+    # asked by a role the text never says, its names are others' (the 带班长 is not 兰英培)
+    ("带班长叫什么名字？", "勤务科长兰英培在平台上看到了新发案件的侦办反馈。", True),
+    ("那名司机叫什么？", "辖区某加油站的樊大姐急匆匆来到派出所求助。", True),
     ("所长叫什么名字？", "所长许海涛说，这是旺季勤务的第一原则。", False),  # cut 许 + 海涛
     ("救助高先生的大队长叫什么？", "高先生连声道谢。", True),  # the question's own name
     ("那个服务平台叫什么？", "群众可在“说事解题”平台留言。", False),  # a thing's quoted name

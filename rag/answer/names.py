@@ -189,7 +189,7 @@ def relative_asked(question: str) -> tuple[str, ...] | None:
 def _named_next_to(names: set[str], said: str, text: str) -> set[str]:
     """The `names` that `text` gives next to a word of `said` (an alternation: 妻子|媳妇|老婆, or
     a role: 老人), in the same clause and at most six characters apart (妻子王淑芬, 老人王某)."""
-    return {n for n in names if re.search(
+    return {n for n in names if re.search(said, n) or re.search(  # 樊大姐 names the 大姐
         rf"(?:{said})[^，。；]{{0,6}}{re.escape(n)}|{re.escape(n)}[^，。；]{{0,6}}(?:{said})", text)}
 
 
