@@ -704,6 +704,22 @@ def test_the_age_of_someone_named_is_said_of_them(question, said, unaged):
     assert _unaged(question, said) is unaged
 
 
+def test_police_asked_of_a_story_that_counts_no_people_are_not_counted():
+    """`出动了多少警力` of a story that neither says 警力 nor counts anyone (`全员停休`) does
+    not say; one that counts its officers under another name (`抽调民警45名`) may."""
+    from types import SimpleNamespace
+
+    from rag.answer.extract import _uncounted
+    from rag.answer.units import answer_units
+
+    question = "极端大风期间，张家口公安一共出动了多少警力？"
+    for body, silent in (("4月11日、12日，张家口市遭遇极端大风。11日至13日，张家口公安机关全员停休，"
+                          "严格落实24小时值班备勤制度。", True),
+                         ("11日至13日，张家口公安机关抽调民警45名，全员停休。", False)):
+        best = SimpleNamespace(article=SimpleNamespace(units=answer_units(body)))
+        assert _uncounted(question, best) is silent, body
+
+
 def test_people_counted_by_what_was_done_to_them_are_counted_near_that_act():
     """`一共伤了多少人` of a story that counts only the police it sent (`出动警力120人`) does not
     say; one that counts the injured (`造成2人受伤`) does."""

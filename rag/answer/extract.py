@@ -544,7 +544,9 @@ def _uncounted(question: str, best: Candidate) -> bool:
     if len(asked.group(1)) == 2:
         noun = asked.group(1)
         if _counted_nouns(noun, body) != [noun]:
-            return False
+            # 多少警力 of a story that says neither 警力 nor any count of people (张家口公安
+            # 全员停休): it may name them otherwise (民警45名), but counts none.
+            return noun in _PEOPLE_COUNTED and not _counted("人|名|位").search(body)
         return not any(_NUMBER.search(body[max(0, m.start() - _NEAR): m.end() + _NEAR])
                        for m in re.finditer(re.escape(noun), body))
     if len(asked.group(1)) != 1 or asked.group(1) not in _COUNTED_THINGS:
@@ -574,6 +576,10 @@ _ACT_COUNTED = re.compile(r"([伤死抓救骗撞打杀])了?(?:一共|总共|共
 # How far from a count its noun may start: 62名铁骑精英在赛场上激烈角逐。比赛中，参赛队员 (17,
 # 19). 12 lost 多少人参赛 of blind news, 20 lost nothing (README, twelfth round).
 _NEAR = 20
+
+
+# Nouns for people that a story may count under another name (民警45名 for 多少警力).
+_PEOPLE_COUNTED = frozenset("警力 民警 辅警 警员 人员 群众 游客 学生 考生 工人 村民 居民".split())
 
 
 def _counted_nouns(after: str, body: str) -> list[str]:
