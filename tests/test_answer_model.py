@@ -704,6 +704,21 @@ def test_the_age_of_someone_named_is_said_of_them(question, said, unaged):
     assert _unaged(question, said) is unaged
 
 
+@pytest.mark.parametrize("question, said, silent", [
+    ("于金强当社区民警多少年了", "于金强是青东派出所的一名社区民警，居民都管他叫“小于警官”。", True),
+    ("赵云是哪一年参加工作的？", "就拿2018年扫黑除恶专项斗争来说，内勤工作繁重。", True),  # another event's
+    ("民警侯立国从警多少年？", "侯立国从警31年，破案无数。", False),
+    ("孟广义干了多少年警察了", "今年是孟广义当警察的第29个年头。", False),
+    ("赵云是哪一年参加工作的？", "赵云1998年参加工作，一直在刑侦大队。", False),
+])
+def test_years_of_service_are_said_next_to_the_service(question, said, silent):
+    """How long someone has served or when they joined is given as years next to a word of
+    service (从警31年, 1998年参加工作); a year of another event is no answer."""
+    from rag.answer.extract import _unserved
+
+    assert _unserved(question, said) is silent
+
+
 def test_police_asked_of_a_story_that_counts_no_people_are_not_counted():
     """`出动了多少警力` of a story that neither says 警力 nor counts anyone (`全员停休`) does
     not say; one that counts its officers under another name (`抽调民警45名`) may."""

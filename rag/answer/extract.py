@@ -294,7 +294,7 @@ class Answerer:
         # What the story plainly does not give (ablations in the README, rounds 11–12, 18); a
         # count or a sum not for a judgment read whole, where the silence model decides better.
         if _undated(q.text, said) or unnamed(q.text, said) or _unaged(q.text, said) or \
-                _unplaced(q.text, said) or _unprovinced(q.text, said) or \
+                _unplaced(q.text, said) or _unprovinced(q.text, said) or _unserved(q.text, said) or \
                 _unranked(q.text, best.article.body) or not whole and (
                     _uncounted(q.text, best) or _unpriced(q.text, said)):
             return self.abstain(question, passages, NOT_FOUND if not whole else
@@ -633,6 +633,27 @@ def _undated(question: str, said: str) -> bool:
     the year rule adds) names none: the story does not say (`近日，省公安厅召开…`)."""
     return bool(_ASKS_DAY.search(question) and not _DAY_SAID.search(said)
                 or _ASKS_YEAR.search(question) and not _YEAR.search(said))
+
+
+# Asked how long someone has served or when they joined (从警多少年, 当了多少年警察, 哪一年参加
+# 公安工作), and how a story says it: a number of years or a year next to a word of service
+# (从警31年, 参加公安工作30年来, 1994年入警, 第29个年头).
+_ASKS_SERVICE = re.compile(r"(?:从警|入警|参警|警龄|参加(?:公安)?工作|当(?:了)?(?:社区)?(?:民警|警察)|"
+                           r"干(?:了)?(?:多少|几)年(?:的)?(?:民警|警察))")
+_ASKS_YEARS = re.compile(r"多少年|几年|哪一?年|多久|多长时间|年头")
+_SERVICE = re.compile(r"从警|入警|参警|警龄|参加(?:公安)?工作|当(?:上)?(?:了)?(?:民警|警察)|穿上警服|警察生涯|"
+                      r"年头|工作了")
+_YEARS = re.compile(r"[\d一二三四五六七八九十两]+(?:个)?(?:多)?年")
+
+
+def _unserved(question: str, said: str) -> bool:
+    """Asked how long someone has served in the police or when they joined, and the answer
+    says no years next to a word of service: the story does not say (a year of another
+    event, `2018年扫黑除恶`, is none)."""
+    if not (_ASKS_SERVICE.search(question) and _ASKS_YEARS.search(question)):
+        return False
+    return not any(_YEARS.search(said, max(0, m.start() - 12), m.end() + 12)
+                   for m in _SERVICE.finditer(said))
 
 
 def _unaged(question: str, said: str) -> bool:
