@@ -311,6 +311,16 @@ def test_who_holds_a_post_is_the_name_after_it(sample_subset):
     assert not answer.abstained and "主任魏晓红" in answer.text, answer.text
 
 
+def test_which_officer_did_it_is_the_name_after_the_role(sample_subset):
+    """`是哪位户籍民警` of a story whose best sentences are the old woman's thanks and her
+    illness: the answer also takes the sentence that names the officer after the role
+    (`户籍民警孙晓雨`), as for a post. Before the twenty-seventh round it named no one and
+    was refused."""
+    engine, _ = _beside_samples(sample_subset, "unseen_issues_3")
+    answer = engine.ask("去台营给卧床李奶奶办身份证的是哪位户籍民警")
+    assert not answer.abstained and "孙晓雨" in answer.text, answer.text
+
+
 def test_a_relative_asked_about_is_the_sentence_that_names_the_relative(sample_subset):
     """`他媳妇是干啥的` of a profile whose best sentence is its subject's career: the answer also
     takes the sentence that names the relative, by whichever word the story uses (`他的妻子在县城

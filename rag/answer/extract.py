@@ -156,7 +156,8 @@ _CAUGHT_AT = re.compile(rf"[在到][^，。；]{{1,25}}?(?:将[^，。；]{{0,20
 # Who holds a post, asked by the post (出入境管理支队支队长是谁, 所长叫什么).
 _POSTS = ("支队长|大队长|中队长|副所长|所长|副局长|局长|队长|主任|政委|教导员|指导员|书记|组长|站长|院长|"
           "校长|经理|董事长")
-_ASKS_POST = re.compile(rf"({_POSTS})(?:是谁|叫什么|叫啥|姓什么|的名字|名字)")
+_ASKS_POST = re.compile(rf"({_POSTS})(?:是谁|叫什么|叫啥|姓什么|的名字|名字)|"
+                        rf"(?:哪位|哪名|哪个)[\u4e00-\u9fff]{{0,2}}?(民警|辅警|交警|特警|警官|({_POSTS}))")
 
 
 def _post_named(post: str) -> re.Pattern:
@@ -434,8 +435,9 @@ def _units(q: Question, cands: list[Candidate], order: np.ndarray, scores: np.nd
             return _reading_order([best, more])
         # Asked who holds a post (派出所所长是谁): the answer also takes the story's sentence that
         # names the post's holder after it (所长孙志强表示…; README, "Twenty-fifth round").
+        # Asked which officer (哪位户籍民警, 哪个民警), likewise: 户籍民警孙晓雨.
         if post := _ASKS_POST.search(q.text):
-            named = _post_named(post.group(1))
+            named = _post_named(post.group(1) or post.group(2))
             if more := _also(cands, order, lambda c: named.search(c.plain)):
                 return _reading_order([best, more])
         # Asked about a relative (他媳妇是干啥的, 梁国栋的妻子是干啥工作的): the answer also takes
