@@ -709,6 +709,9 @@ def test_the_age_of_someone_named_is_said_of_them(question, said, unaged):
     ("赵云是哪一年参加工作的？", "就拿2018年扫黑除恶专项斗争来说，内勤工作繁重。", True),  # another event's
     ("民警侯立国从警多少年？", "侯立国从警31年，破案无数。", False),
     ("孟广义干了多少年警察了", "今年是孟广义当警察的第29个年头。", False),
+    ("巡河警长杜建明当了多少年警察？", "劝离少年的，是南留庄派出所民警、人称“巡河警长”的杜建明。"
+     "2023年，蔚县公安局推行“巡河警长”制度。", True),
+    ("南排河派出所那个老杜当了多少年警察了", "老杜当了36年警察，守了半辈子海岸线。", False),
     ("赵云是哪一年参加工作的？", "赵云1998年参加工作，一直在刑侦大队。", False),
 ])
 def test_years_of_service_are_said_next_to_the_service(question, said, silent):
