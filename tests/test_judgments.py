@@ -454,6 +454,15 @@ def test_a_nicknames_real_name_is_refused_when_the_judgment_says_it_is_unknown(s
     assert tied != text and not _identity_unknown("老K真名叫什么？", tied)
 
 
+def test_a_nickname_with_a_label_before_it_is_the_nickname_asked():
+    """`阿杰真名叫什么` of `昵称为“烟草批发-阿杰”的男子（身份不明，另案处理）` (blind_judgments_6):
+    the label (烟草批发-) is not part of the name asked, and the judgment does not know it."""
+    text = (JUDGMENTS.parent / "blind_judgments_6" / "issue_9707.txt").read_text("utf-8")
+    assert _identity_unknown("那个卖烟给他们的阿杰真名叫什么？", text)
+    assert not _identity_unknown("那个卖烟给他们的阿杰真名叫什么？",
+                                 text.replace("（身份不明，另案处理）", "（即被告人王某某）"))
+
+
 def test_a_day_a_judgment_read_whole_never_gives_is_refused(two_judgments):
     """Asked on what day the defendant's family repaid (it says 2022年12月, no day): refused
     with the judgment's own refusal, while the day the victim reported, which it gives, is

@@ -119,10 +119,11 @@ def _identity_unknown(question: str, text: str) -> bool:
     """Whether the nickname `question` asks the real name of (杰哥真名叫什么) is one whose
     identity `text` says, next to it, is unknown (微信昵称为“杰哥”的男子（真实身份待查）, 身份
     不明、绰号“老周”的男子, “阿杰”的真实身份仍在进一步侦查中)."""
-    for nick in dict.fromkeys(re.findall(r"“([^”]{1,8})”", text)):
-        if nick in question and any(_UNKNOWN_IDENTITY.search(text, max(0, m.start() - 20),
-                                                             m.end() + 40)
-                                    for m in re.finditer(f"“{re.escape(nick)}”", text)):
+    for nick in dict.fromkeys(re.findall(r"“([^”]{1,12})”", text)):
+        last = re.split(r"[-—_·\s]", nick)[-1]  # a label before it: “烟草批发-阿杰” for 阿杰
+        if (nick in question or len(last) >= 2 and last in question) and \
+                any(_UNKNOWN_IDENTITY.search(text, max(0, m.start() - 20), m.end() + 40)
+                    for m in re.finditer(f"“{re.escape(nick)}”", text)):
             return True
     return False
 
