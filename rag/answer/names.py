@@ -260,12 +260,12 @@ def _names_kind(kind: str, text: str, question: str = "") -> bool:
     with nothing before it that could name it (一家“文化传媒公司”; `_as_asked`)."""
     if any(_names_kind(other, text, question) for other in _ALSO_NAMED_AS.get(kind, ())):
         return True
+    known = jieba_tags()
     if kind in _PLACE_KINDS:
         # Not a word the kind starts (村民, 街道, 村口): 东留春村东 still names a village.
-        known = jieba_tags()
         return any(after in "东西南北" or after == kind[0] or known.get(kind + after) is None
                    for after in re.findall(rf"[^某该这那每各一个全本逐\W\d_]{kind}(?=(.?))", text))
-    tagged, known = pos_tag(text), jieba_tags()
+    tagged = pos_tag(text)
     for k, (word, flag) in enumerate(tagged):
         if len(word) < 2 or not word.endswith(kind[-1]) or not flag.startswith(("n", "s")):
             continue
