@@ -206,6 +206,7 @@ def test_what_a_first_instance_judgment_does_not_say_is_refused(two_judgments):
         text = path.read_text("utf-8")
         assert "上诉人" not in text and not re.search(r"民警[\u4e00-\u9fff]{1,2}某", text)
         for question in ("被告人判完以后上诉了没有？", "这个案子二审是怎么判的？",
+                         "被告人后来有没有提出上诉？", "宣判后被告人是否提起了上诉？",
                          "抓被告人的民警叫什么名字？"):
             answer = two_judgments.ask(question, issue=issue)
             # the judgment was found: the refusal says it does not state this, and cites it

@@ -21,7 +21,8 @@ from rag.text import pos_tag
 # instance ruled (that happens after it; a second-instance judgment names 上诉人 and rules on
 # the appeal), and the names of the police officers who acted (not parties: it says 民警 or
 # 侦查人员, and when it does name one, anonymised, 民警王某 or 王某某（民警）).
-_ASKS_APPEAL = re.compile(r"上诉了|上诉没|有没有上诉|是否上诉|上没上诉|二审|维持原判|改判|抗诉")
+_ASKS_APPEAL = re.compile(r"上诉了|上诉没|(?:有没有|是否|没有)(?:提出|提起)?了?上诉|上没上诉|二审|维持原判|改判|"
+                          r"抗诉")
 _APPEALED = re.compile(r"上诉人|驳回上诉|维持原判|撤销原判|二审|第二审|抗诉")
 # Nor where probation is served (哪个司法所报到): the judgment leaves it to community
 # corrections (依法实行社区矫正) unless it names the office.
