@@ -157,7 +157,7 @@ _CAUGHT_AT = re.compile(rf"[在到][^，。；]{{1,25}}?(?:将[^，。；]{{0,20
 _POSTS = ("支队长|大队长|中队长|副所长|所长|副局长|局长|队长|主任|政委|教导员|指导员|书记|组长|站长|院长|"
           "校长|经理|董事长")
 _ASKS_POST = re.compile(rf"({_POSTS})(?:是谁|叫什么|叫啥|姓什么|的名字|名字)|"
-                        rf"(?:哪位|哪名|哪个)[\u4e00-\u9fff]{{0,2}}?(民警|辅警|交警|特警|警官|({_POSTS}))")
+                        rf"(?:哪位|哪名|哪个)[\u4e00-\u9fff]{{0,2}}?(民警|辅警|交警|特警|警官|{_POSTS})")
 
 
 def _post_named(post: str) -> re.Pattern:
@@ -548,7 +548,7 @@ def _uncounted(question: str, best: Candidate) -> bool:
         if _counted_nouns(noun, body) != [noun]:
             # 多少警力 of a story that says neither 警力 nor any count of people (张家口公安
             # 全员停休): it may name them otherwise (民警45名), but counts none.
-            return noun in _PEOPLE_COUNTED and not _counted("人|名|位").search(body)
+            return noun in _PEOPLE_COUNTED and not _counted(_MEASURES["人"]).search(body)
         return not any(_NUMBER.search(body[max(0, m.start() - _NEAR): m.end() + _NEAR])
                        for m in re.finditer(re.escape(noun), body))
     if len(asked.group(1)) != 1 or asked.group(1) not in _COUNTED_THINGS:
@@ -567,7 +567,7 @@ def _uncounted(question: str, best: Candidate) -> bool:
                                     for u in best.article.units)
     # Asked how many by what was done to them (伤了多少人, 一共抓了几个人): a count of people
     # near that act (造成2人受伤, 抓获犯罪嫌疑人5名), not the police sent (出动警力120人).
-    if (act := _ACT_COUNTED.search(question[:asked.start()])) and measure == "人|名|位":
+    if (act := _ACT_COUNTED.search(question[:asked.start()])) and measure == _MEASURES["人"]:
         return not any(act.group(1) in body[max(0, m.start() - _NEAR): m.end() + _NEAR]
                        for m in counted.finditer(body))
     return not counted.search(body)
@@ -640,10 +640,11 @@ def _undated(question: str, said: str) -> bool:
 # Asked how long someone has served or when they joined (从警多少年, 当了多少年警察, 哪一年参加
 # 公安工作), and how a story says it: a number of years or a year next to a word of service
 # (从警31年, 参加公安工作30年来, 1994年入警, 第29个年头).
-_ASKS_SERVICE = re.compile(r"(?:从警|入警|参警|警龄|参加(?:公安)?工作|当(?:了)?(?:社区)?(?:民警|警察)|"
+_SERVICE_WORDS = r"从警|入警|参警|警龄|参加(?:公安)?工作"
+_ASKS_SERVICE = re.compile(rf"(?:{_SERVICE_WORDS}|当(?:了)?(?:社区)?(?:民警|警察)|"
                            r"[当干](?:了)?(?:多少|几)年(?:的)?(?:社区)?(?:民警|警察))")
 _ASKS_YEARS = re.compile(r"多少年|几年|哪一?年|多久|多长时间|年头")
-_SERVICE = re.compile(r"从警|入警|参警|警龄|参加(?:公安)?工作|[当干](?:上)?(?:了)?[^，。；]{0,6}?(?:民警|警察)|"
+_SERVICE = re.compile(rf"{_SERVICE_WORDS}|[当干](?:上)?(?:了)?[^，。；]{{0,6}}?(?:民警|警察)|"
                       r"穿上警服|警察生涯|年头|工作了")
 _YEARS = re.compile(r"[\d一二三四五六七八九十两]+(?:个)?(?:多)?年")
 
@@ -724,10 +725,11 @@ def _unprovinced(question: str, said: str) -> bool:
 def _unpriced(question: str, said: str) -> bool:
     """Asked how much money (总金额是多少, 花了多少钱, 给了多少奖金) and the answer names no sum: the story
     does not say. Not 金额 asked why (投资金额为什么不能是购楼款)."""
-    if _SUM_BY_NAME.search(question) and _SHARE.search(said):
+    by_name = bool(_SUM_BY_NAME.search(question))
+    if by_name and _SHARE.search(said):
         return False  # a cut or a commission given as a share (抽取10%的“好处费”)
-    return bool((_ASKS_MONEY.search(question) or _SUM_BY_NAME.search(question)) and
-                _ASKS_AMOUNT.search(question) and not _MONEY.search(said))
+    return bool((by_name or _ASKS_MONEY.search(question)) and _ASKS_AMOUNT.search(question)
+                and not _MONEY.search(said))
 
 
 def _without_repeats(units: list[Candidate]) -> list[Candidate]:

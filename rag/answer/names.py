@@ -64,7 +64,10 @@ _RELATIVES = [("儿子", "孩子"), ("女儿", "闺女", "孩子"), ("妻子", "
               ("弟弟", "弟"), ("姐姐", "姐"), ("妹妹", "妹"), ("孙子", "孙"), ("孙女", "孙"),
               ("外孙",), ("表弟",), ("表哥",), ("侄子",), ("老伴",)]
 _RELATIVE_OF = {w: k for k, words in enumerate(_RELATIVES) for w in words[:3] if len(w) >= 2}
-_RELATIVE = re.compile("(?:" + "|".join(sorted(_RELATIVE_OF, key=len, reverse=True)) + ")$")
+_RELATIVE_WORDS = "|".join(sorted(_RELATIVE_OF, key=len, reverse=True))
+_RELATIVE = re.compile(f"(?:{_RELATIVE_WORDS})$")
+# A relative asked after naming whose (阎某某的表弟, 孟宪林的妻子叫什么).
+_RELATIVE_ASKED = re.compile(rf"(?:某|[\u4e00-\u9fff]{{2}})[^，。？]{{0,10}}?({_RELATIVE_WORDS})")
 
 
 # Titles written right before a name (教导员袁志军), after which jieba may cut the name in two
@@ -179,8 +182,7 @@ def unnamed(question: str, text: str) -> bool:
 def relative_asked(question: str) -> tuple[str, ...] | None:
     """The words for the relative `question` asks about after naming whose (阎某某的表弟, 孟宪林
     的妻子叫什么), or None."""
-    m = re.search(r"(?:某|[\u4e00-\u9fff]{2})[^，。？]{0,10}?(" + "|".join(
-        sorted(_RELATIVE_OF, key=len, reverse=True)) + ")", question)
+    m = _RELATIVE_ASKED.search(question)
     # every relation the word may name (孩子: a son or a daughter; 爱人: a wife or a husband)
     return tuple(dict.fromkeys(w for words in _RELATIVES if m.group(1) in words
                                for w in words)) if m else None
@@ -224,6 +226,7 @@ _UNNAMED_BEFORE = frozenset("一家 一个 一所 一座 一处 一间 一条 �
 
 
 _MEASURE_ENDS = "家个所座处间条位名"
+_MASKS = "|".join(sorted(_UNNAMED_BEFORE, key=len, reverse=True))
 
 
 # What may stand before a kind without naming it: a numeral, a measure word, punctuation, a
@@ -249,8 +252,7 @@ def _unmasked(kind: str, after: str, text: str) -> str:
     noun = next((w for w, _ in pos_tag(after) if w.endswith(kind)), "")
     if len(noun) <= len(kind):
         return text
-    masks = "|".join(sorted(_UNNAMED_BEFORE, key=len, reverse=True))
-    return re.sub(rf"(?:{masks}){re.escape(noun)}", "", text)
+    return re.sub(rf"(?:{_MASKS}){re.escape(noun)}", "", text)
 
 
 def _names_kind(kind: str, text: str, question: str = "") -> bool:
@@ -262,11 +264,11 @@ def _names_kind(kind: str, text: str, question: str = "") -> bool:
         return True
     known = jieba_tags()
     if kind in _PLACE_KINDS:
-        # Not a word the kind starts (村民, 街道, 村口): 东留春村东 still names a village.
-        # Nor 乡镇 itself, read as a town named 乡.
+        # Not a word the kind starts (村民, 街道, 村口): 东留春村东 still names a village; nor
+        # another place kind (乡镇 is no town named 乡).
         return any(after in "东西南北" or after == kind[0] or known.get(kind + after) is None
                    for after in re.findall(rf"[^某该这那每各一个全本逐乡\W\d_]{kind}(?=(.?))", text)
-                   if not (kind == "乡" and after == "镇"))
+                   if not after or kind + after not in _PLACE_KINDS)
     tagged = pos_tag(text)
     for k, (word, flag) in enumerate(tagged):
         if len(word) < 2 or not word.endswith(kind[-1]) or not flag.startswith(("n", "s")):
