@@ -651,6 +651,29 @@ def test_a_brand_asked_is_one_the_story_gives_the_thing(question, text, silent):
 
 
 @pytest.mark.parametrize("question, said, silent", [
+    ("辛集市公安局禁毒大队大队长叫什么名字？",  # the story names its 教导员, not its 大队长
+     "“这种烟弹外观和普通电子烟几乎没有区别，很多孩子以为只是‘解压’‘好玩’，不知道自己吸的就是毒"
+     "品。”辛集市公安局禁毒大队教导员田建华说。", True),
+    ("秦皇岛海上救援演练那天的现场总指挥是谁？",
+     "7时整，指挥中心接到模拟报警：一艘载有5名渔民的小型渔船在距岸约3海里处发动机故障，船体进水，"
+     "2名渔民落水。", True),
+    ("邯郸“代扣分”专案组组长是谁？",
+     "“有的驾驶人一年被记了几十分，本该被吊销驾驶证重新考试，通过‘代扣分’又继续上路，这就是埋下了"
+     "一颗‘定时炸弹’。”专案组组长、交巡警支队法制科科长梁志国说。", False),
+    ("崇礼交警大队大队长叫啥", "“雪季最怕的就是下雪天赶上周末返程高峰，坡道上一辆车打滑横在路上，"
+     "后面几公里就全堵死了。”大队长贾宏伟说。", False),  # jieba: 贾 + 宏伟/a
+    ("中共接管厦门大学后，首任校长是谁?", "1950年5月，中央人民政府任命经济学家王亚南教授为厦门大学"
+     "校长。", False),
+])
+def test_a_posts_holder_is_named_with_the_post(question, said, silent):
+    """Asked who holds a post (大队长是谁, 领队叫什么), the answer must give a name with that post;
+    another officer of the same unit is not its holder."""
+    from rag.answer.names import unnamed
+
+    assert unnamed(question, said) is silent
+
+
+@pytest.mark.parametrize("question, said, silent", [
     ("王振东破了纪录以后，单位给了多少奖金？", "王振东以19分48秒的成绩率先冲线，打破了全省比武纪录。", True),
     ("王振东破了纪录以后，单位给了多少奖金？", "单位给王振东发了奖金5000元。", False),
     ("刘某从赃款里抽多少好处费", "他本人负责提供银行卡接收赃款，从中抽取10%的“好处费”。", False),  # a share

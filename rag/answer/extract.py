@@ -36,7 +36,7 @@ from rag.answer.judgments import (
     with_reasons,
 )
 from rag.answer.lists import named_list, opening
-from rag.answer.names import SURNAME_CHARS, SURNAMES, relative_asked, unnamed
+from rag.answer.names import POSTS, SURNAME_CHARS, SURNAMES, relative_asked, unnamed
 from rag.answer.question import Question, analyse_question
 from rag.answer.ranker import FALSE_REFUSAL_RATE, MODEL_DIR, load_model
 from rag.answer.silence import not_in_judgment
@@ -154,10 +154,8 @@ _ASKS_WHERE_CAUGHT = re.compile(rf"(?:{_WHERE})[^，。？]{{0,10}}(?:抓|逮|�
                                 rf"(?:抓|逮|摁|找|落网|擒|截|拦|控制|堵)[^，。？]{{0,4}}(?:{_WHERE})")
 _CAUGHT_AT = re.compile(rf"[在到][^，。；]{{1,25}}?(?:将[^，。；]{{0,20}}?)?(?:{_CAUGHT}|投案|自首)")
 # Who holds a post, asked by the post (出入境管理支队支队长是谁, 所长叫什么).
-_POSTS = ("支队长|大队长|中队长|副所长|所长|副局长|局长|队长|主任|政委|教导员|指导员|书记|组长|站长|院长|"
-          "校长|经理|董事长")
-_ASKS_POST = re.compile(rf"({_POSTS})(?:是谁|叫什么|叫啥|姓什么|的名字|名字)|"
-                        rf"(?:哪位|哪名|哪个)[\u4e00-\u9fff]{{0,2}}?(民警|辅警|交警|特警|警官|{_POSTS})")
+_ASKS_POST = re.compile(rf"({POSTS})(?:是谁|叫什么|叫啥|姓什么|的名字|名字)|"
+                        rf"(?:哪位|哪名|哪个)[\u4e00-\u9fff]{{0,2}}?(民警|辅警|交警|特警|警官|{POSTS})")
 
 
 def _post_named(post: str) -> re.Pattern:

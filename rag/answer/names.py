@@ -29,7 +29,7 @@ _WHICH_ONE = re.compile(r"哪位([\u4e00-\u9fff]{1,5})")
 # (`这是谁的批评`, `…是谁提出的`), which a group or a role may answer (`台湾泛绿阵营`, `一个音乐家`):
 # on held-out DRCD that is 6 false refusals, 4 of right answers, for one caught.
 _PERSON = re.compile(r"(?:长|员|人|者|主|手|官|警|师|生|子|姐|哥|爷|奶|婆|叔|姨|嫂|弟|妹|儿|童|孩|友|母|"
-                     r"父|妻|夫|军|犯|司机|老板|书记|主任|领导|同志|师傅|他|她)$")
+                     r"父|妻|夫|军|犯|司机|老板|书记|主任|领导|同志|师傅|领队|指挥|他|她)$")
 _HONORIFIC = re.compile(rf"[{SURNAME_CHARS}](?:先生|女士|大姐|大爷|阿姨|师傅|大妈|老师|警官|"
                         r"大哥|某某|某)")
 _FOREIGN = re.compile(r"[\u4e00-\u9fff]+·[\u4e00-\u9fff·]+|[A-Za-z]{2,}")
@@ -75,6 +75,11 @@ _RELATIVE_ASKED = re.compile(rf"(?:某|[\u4e00-\u9fff]{{2}})[^，。？]{{0,10}}
 _TITLES = frozenset("民警 辅警 交警 特警 刑警 干警 警官 警长 所长 副所长 队长 大队长 副大队长 中队长 支队长 "
                     "副支队长 教导员 指导员 政委 局长 副局长 科长 站长 主任 书记".split())
 
+
+# Posts, and the holder of one asked by it (大队长是谁, 领队叫什么, 负责人叫啥).
+POSTS = ("支队长|大队长|中队长|副所长|所长|副局长|局长|队长|主任|政委|教导员|指导员|书记|组长|站长|院长|"
+         "校长|经理|董事长")
+_POST_ASKED = re.compile(rf"({POSTS}|领队|指挥|负责人)(?:是谁|叫什么|叫啥|姓什么|的名字|名字)")
 
 # A full or real name asked, where the story may print only a masked one (刘某) or an alias.
 _ASKS_FULL_NAME = re.compile(r"真名|全名|真实姓名|本名")
@@ -162,6 +167,14 @@ def unnamed(question: str, text: str) -> bool:
             found.add(word + tagged[k + 1][0])  # 教导员 + 袁 + 志军, 支队长 + 何 + 建平
     if kind == "thing":
         found |= {g for m in _THING_NAME.finditer(text) for g in m.groups() if g}
+    elif kind == "person" and (post := _POST_ASKED.search(question)):
+        # A post's holder (大队长是谁): a name said with the post, before it (王亚南教授为厦门大学
+        # 校长) or after it across a chain of titles (专案组组长、交巡警支队法制科科长梁志国), or
+        # a surname right after it (大队长贾宏伟, which jieba cuts 贾 + 宏伟/a); not one of a
+        # story that never names the holder (辛集市公安局禁毒大队 and its officers). Asked 是谁
+        # too, unlike a role: a post is said of its holder, not told elsewhere.
+        found = _named_next_to(found, post.group(1), text, after=12, before=10) | set(
+            re.findall(rf"(?:{post.group(1)})([{SURNAME_CHARS}][\u4e00-\u9fff]{{1,2}})", text))
     elif asked and (rel := _RELATIVE.search(asked.group(1))) and "谁" not in asked.group():
         # A relative's name (孟宪林的妻子叫什么): given next to the relation (妻子王淑芬), not
         # any name of the story (the officer's, the relative's own). Not 狄拉克的妻子是谁:
@@ -188,11 +201,14 @@ def relative_asked(question: str) -> tuple[str, ...] | None:
                                for w in words)) if m else None
 
 
-def _named_next_to(names: set[str], said: str, text: str) -> set[str]:
+def _named_next_to(names: set[str], said: str, text: str, after: int = 6, before: int = 6
+                   ) -> set[str]:
     """The `names` that `text` gives next to a word of `said` (an alternation: 妻子|媳妇|老婆, or
-    a role: 老人), in the same clause and at most six characters apart (妻子王淑芬, 老人王某)."""
+    a role: 老人), in the same clause and at most six characters apart (妻子王淑芬, 老人王某);
+    `after` and `before` widen that for a name after or before the word."""
     return {n for n in names if re.search(said, n) or re.search(  # 樊大姐 names the 大姐
-        rf"(?:{said})[^，。；]{{0,6}}{re.escape(n)}|{re.escape(n)}[^，。；]{{0,6}}(?:{said})", text)}
+        rf"(?:{said})[^，。；]{{0,{after}}}{re.escape(n)}|"
+        rf"{re.escape(n)}[^，。；]{{0,{before}}}(?:{said})", text)}
 
 
 def _role(asked: str) -> str | None:
