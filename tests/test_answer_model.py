@@ -674,6 +674,25 @@ def test_a_posts_holder_is_named_with_the_post(question, said, silent):
 
 
 @pytest.mark.parametrize("question, said, silent", [
+    ("石家庄市公安局2026年上半年工作会议是在什么地方召开的？", "8月27日，石家庄市公安局召开2026年上半年"
+     "工作会议，总结上半年全市公安工作，分析当前治安形势，部署下半年重点任务。", True),
+    ("兴隆县局的涉诈资金返还仪式是在哪个地方办的？", "8月27日上午，承德市兴隆县公安局举行涉诈资金"
+     "集中返还仪式，为43名电信网络诈骗受害群众返还被骗资金共计128.6万元。", True),
+    ("全省公安高效办成一件事的推进会是在哪个市开的？", "11月6日，全省公安机关深化“高效办成一件事”"
+     "改革推进会在廊坊市召开。", False),
+    ("辛集警方1月19日新春反诈进商圈宣传活动在哪儿办的", "1月19日，辛集市公安局联合当地金融机构走进"
+     "辛集国际皮革城，开展“新春反诈进商圈”宣传活动。", False),
+    ("「会通河」在哪一年开始动工?", "1905年，沪宁铁路开始动工兴建。", False),  # a year asked
+])
+def test_where_an_event_was_held_is_said_or_not(question, said, silent):
+    """Asked where a meeting or a ceremony was held, the answer must say where (在廊坊市召开,
+    走进…皮革城); a story that says only who held it (兴隆县公安局举行…仪式) does not say."""
+    from rag.answer.extract import _unvenued
+
+    assert _unvenued(question, said) is silent
+
+
+@pytest.mark.parametrize("question, said, silent", [
     ("王振东破了纪录以后，单位给了多少奖金？", "王振东以19分48秒的成绩率先冲线，打破了全省比武纪录。", True),
     ("王振东破了纪录以后，单位给了多少奖金？", "单位给王振东发了奖金5000元。", False),
     ("刘某从赃款里抽多少好处费", "他本人负责提供银行卡接收赃款，从中抽取10%的“好处费”。", False),  # a share

@@ -153,6 +153,14 @@ _WHERE = r"哪儿|哪里|哪个地方|什么地方|啥地方|何处|何地|在�
 _ASKS_WHERE_CAUGHT = re.compile(rf"(?:{_WHERE})[^，。？]{{0,10}}(?:抓|逮|摁|找|落网|擒|截|拦|控制|堵)|"
                                 rf"(?:抓|逮|摁|找|落网|擒|截|拦|控制|堵)[^，。？]{{0,4}}(?:{_WHERE})")
 _CAUGHT_AT = re.compile(rf"[在到][^，。；]{{1,25}}?(?:将[^，。；]{{0,20}}?)?(?:{_CAUGHT}|投案|自首)")
+# Where an event was held (推进会是在哪个市开的, 宣传活动在哪儿办的), and how a story says it (推进会在
+# 廊坊市召开, 开班仪式在河北公安警察职业学院举行, 走进辛集国际皮革城，开展…宣传活动).
+# Not 「会通河」在哪一年开始动工: a year asked, and no event.
+_EVENT = r"会议?(?=是|在|于)|仪式|活动|典礼|比武|比赛|竞赛|演练|培训|开班|宣讲|讲座|庆典"
+_ASKS_WHERE_HELD = re.compile(rf"(?:{_EVENT})[^，。？]{{0,4}}(?:{_WHERE}|哪个[市县区镇村会场])"
+                              r"(?![一个]?[年天月日])[^，。？]{0,4}(?:召开|举行|举办|办|开(?!始|展))")
+_HELD_AT = re.compile(r"[在于][^，。；]{1,25}?(?:召开|举行|举办|开展|开幕|开班|启动|进行|落下帷幕|闭幕)|"
+                      r"走进|来到")
 # Who holds a post, asked by the post (出入境管理支队支队长是谁, 所长叫什么).
 _ASKS_POST = re.compile(rf"({POSTS})(?:是谁|叫什么|叫啥|姓什么|的名字|名字)|"
                         rf"(?:哪位|哪名|哪个)[\u4e00-\u9fff]{{0,2}}?(民警|辅警|交警|特警|警官|{POSTS})")
@@ -294,6 +302,7 @@ class Answerer:
         # count or a sum not for a judgment read whole, where the silence model decides better.
         if _undated(q.text, said) or unnamed(q.text, said) or _unaged(q.text, said) or \
                 _unplaced(q.text, said) or _unprovinced(q.text, said) or _unserved(q.text, said) or \
+                _unvenued(q.text, said) or \
                 _unranked(q.text, best.article.body) or not whole and (
                     _uncounted(q.text, best) or _unpriced(q.text, said)):
             return self.abstain(question, passages, NOT_FOUND if not whole else
@@ -430,6 +439,11 @@ def _units(q: Question, cands: list[Candidate], order: np.ndarray, scores: np.nd
         # story's sentence that tells where (在…将其抓获, 在…找到了; README, "Twenty-fifth round").
         if _ASKS_WHERE_CAUGHT.search(q.text) and (
                 more := _also(cands, order, lambda c: _CAUGHT_AT.search(c.plain))):
+            return _reading_order([best, more])
+        # Asked where an event was held (推进会是在哪个市开的): likewise, the story's sentence
+        # that tells where it was held (推进会在廊坊市召开).
+        if _ASKS_WHERE_HELD.search(q.text) and (
+                more := _also(cands, order, lambda c: _HELD_AT.search(c.plain))):
             return _reading_order([best, more])
         # Asked who holds a post (派出所所长是谁): the answer also takes the story's sentence that
         # names the post's holder after it (所长孙志强表示…; README, "Twenty-fifth round").
@@ -707,6 +721,13 @@ _ASKS_PROVINCE = re.compile(r"哪一?个?省(?![钱事心力时])|什么省")
 _PROVINCES = ("河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 海南 四川 "
               "贵州 云南 陕西 甘肃 青海 台湾 内蒙古 广西 西藏 宁夏 新疆 北京 天津 上海 重庆 香港 澳门").split()
 _A_PROVINCE = re.compile(r"([\u4e00-\u9fff]{2,3})省(?!份|级|内|外|公安|厅)")
+
+
+def _unvenued(question: str, said: str) -> bool:
+    """Asked where an event was held (仪式是在哪个地方办的) and the answer, which takes the
+    story's sentence that tells where when the best one does not, tells no place it was held
+    in (`兴隆县公安局举行涉诈资金集中返还仪式`): the story does not say."""
+    return bool(_ASKS_WHERE_HELD.search(question)) and not _HELD_AT.search(said)
 
 
 def _unprovinced(question: str, said: str) -> bool:
