@@ -693,6 +693,25 @@ def test_where_an_event_was_held_is_said_or_not(question, said, silent):
 
 
 @pytest.mark.parametrize("question, said, silent", [
+    ("沧州夏季治安打击整治百日行动具体到哪天结束？", "6月1日，沧州市公安局召开全市夏季治安打击整治"
+     "“百日行动”动员部署会，对全市公安机关夏季治安打击整治工作进行全面部署。", True),
+    ("邯郸“反诈进万家 守护老人钱袋子”夏季反诈宣传月到哪天结束？", "此次宣传月从8月6日持续到9月5日。",
+     False),
+    ("衡水交警这次夏季交通集中整治搞到哪天结束？", "衡水市公安局交通警察支队决定自2025年7月10日至9月"
+     "30日，在全市范围内开展夏季道路交通安全集中整治。", False),
+    ("采用现代主义之思想的都市规划于何时结束？", "现代主义可以说被终结于1970年当许多都市不再建立便宜，"
+     "相似的大楼，如英国及法国。", False),
+    ("鸟类的出现最早可以追溯至何时?", "鸟类在侏罗纪出现。", False),  # no end asked
+])
+def test_until_when_something_runs_is_said_or_not(question, said, silent):
+    """Asked until when a campaign runs (到哪天结束, 截止到哪天), the answer must give an end
+    (至9月30日, 持续到9月5日, 终结于1970年); the day it was launched is none."""
+    from rag.answer.extract import _unended
+
+    assert _unended(question, said) is silent
+
+
+@pytest.mark.parametrize("question, said, silent", [
     ("王振东破了纪录以后，单位给了多少奖金？", "王振东以19分48秒的成绩率先冲线，打破了全省比武纪录。", True),
     ("王振东破了纪录以后，单位给了多少奖金？", "单位给王振东发了奖金5000元。", False),
     ("刘某从赃款里抽多少好处费", "他本人负责提供银行卡接收赃款，从中抽取10%的“好处费”。", False),  # a share

@@ -153,6 +153,15 @@ _WHERE = r"哪儿|哪里|哪个地方|什么地方|啥地方|何处|何地|在�
 _ASKS_WHERE_CAUGHT = re.compile(rf"(?:{_WHERE})[^，。？]{{0,10}}(?:抓|逮|摁|找|落网|擒|截|拦|控制|堵)|"
                                 rf"(?:抓|逮|摁|找|落网|擒|截|拦|控制|堵)[^，。？]{{0,4}}(?:{_WHERE})")
 _CAUGHT_AT = re.compile(rf"[在到][^，。；]{{1,25}}?(?:将[^，。；]{{0,20}}?)?(?:{_CAUGHT}|投案|自首)")
+# Until when something runs (搞到哪天结束, 自首截止到哪天), and how a story says it: a date after
+# 至 / 到 / 终结于 (即日起至2026年2月底, 从8月6日持续到9月5日, 被终结于1970年) or before 止 /
+# 结束 (9月30日结束).
+_ASKS_END = re.compile(r"(?:哪天|哪一天|什么时候|啥时候|何时|几号|几月几[日号])(?:结束|截止|为止)|"
+                       r"(?<!追溯)(?<!追朔)(?:截止|截至|搞到|到|至)(?:到)?(?:哪天|哪一天|什么时候|啥时候|何时|几号)"
+                       r"(?=[？?]?$|结束|为止|截止|届满)|截止日期")
+_END_DATE = rf"[{_NUMERALS}]+(?:年|月|日|号)(?:底|初|中旬|下旬|上旬)?"
+_END_SAID = re.compile(rf"(?:至|到|止|截至|截止|(?:结束|终结|终止)于)[^，。；]{{0,6}}?{_END_DATE}|"
+                       rf"{_END_DATE}[^，。；]{{0,3}}?(?:结束|终结|终止|截止|为止|止)")
 # Where an event was held (推进会是在哪个市开的, 宣传活动在哪儿办的), and how a story says it (推进会在
 # 廊坊市召开, 开班仪式在河北公安警察职业学院举行, 走进辛集国际皮革城，开展…宣传活动).
 # Not 「会通河」在哪一年开始动工: a year asked, and no event.
@@ -302,7 +311,7 @@ class Answerer:
         # count or a sum not for a judgment read whole, where the silence model decides better.
         if _undated(q.text, said) or unnamed(q.text, said) or _unaged(q.text, said) or \
                 _unplaced(q.text, said) or _unprovinced(q.text, said) or _unserved(q.text, said) or \
-                _unvenued(q.text, said) or \
+                _unvenued(q.text, said) or _unended(q.text, said) or \
                 _unranked(q.text, best.article.body) or not whole and (
                     _uncounted(q.text, best) or _unpriced(q.text, said)):
             return self.abstain(question, passages, NOT_FOUND if not whole else
@@ -439,6 +448,11 @@ def _units(q: Question, cands: list[Candidate], order: np.ndarray, scores: np.nd
         # story's sentence that tells where (在…将其抓获, 在…找到了; README, "Twenty-fifth round").
         if _ASKS_WHERE_CAUGHT.search(q.text) and (
                 more := _also(cands, order, lambda c: _CAUGHT_AT.search(c.plain))):
+            return _reading_order([best, more])
+        # Asked until when something runs (搞到哪天结束): likewise, the story's sentence that
+        # says until when (从8月6日持续到9月5日).
+        if _ASKS_END.search(q.text) and (
+                more := _also(cands, order, lambda c: _END_SAID.search(c.plain))):
             return _reading_order([best, more])
         # Asked where an event was held (推进会是在哪个市开的): likewise, the story's sentence
         # that tells where it was held (推进会在廊坊市召开).
@@ -721,6 +735,13 @@ _ASKS_PROVINCE = re.compile(r"哪一?个?省(?![钱事心力时])|什么省")
 _PROVINCES = ("河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 海南 四川 "
               "贵州 云南 陕西 甘肃 青海 台湾 内蒙古 广西 西藏 宁夏 新疆 北京 天津 上海 重庆 香港 澳门").split()
 _A_PROVINCE = re.compile(r"([\u4e00-\u9fff]{2,3})省(?!份|级|内|外|公安|厅)")
+
+
+def _unended(question: str, said: str) -> bool:
+    """Asked until when something runs (具体到哪天结束) and the answer, which takes the story's
+    sentence that says until when when the best one does not, says no end (`6月1日…召开…"百日
+    行动"动员部署会` gives the day it began): the story does not say."""
+    return bool(_ASKS_END.search(question)) and not _END_SAID.search(said)
 
 
 def _unvenued(question: str, said: str) -> bool:
