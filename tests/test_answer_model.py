@@ -712,6 +712,23 @@ def test_until_when_something_runs_is_said_or_not(question, said, silent):
 
 
 @pytest.mark.parametrize("question, said, silent", [
+    ("坝上被困的那40多辆车里有多少是外地牌照的？", "当天下午，塞罕坝及周边坝上地区突降大雪，通往塞罕坝"
+     "国家森林公园的一段山区公路积雪结冰，40余辆返程的自驾车被困在长约5公里的路段上，车上有200余名"
+     "游客，其中不少是老人和孩子。", True),
+    ("迁安那家钢厂三个月里废钢少了多少吨？", "今年5月，这家钢铁企业在月度盘点时发现，厂区废钢料场的"
+     "库存与账面相差较大，短短3个月少了近800吨，企业随即向迁安市公安局报案。", False),
+    ("衡水交警飞线治理第一次集中行动出动多少警力", "根据行动安排，市交警支队全员放弃休假，出动467名"
+     "警力、7辆高空作业车、3辆小型挖掘机。", False),  # a rank, no total
+])
+def test_how_many_of_a_total_is_counted_apart_from_it(question, said, silent):
+    """Asked how many of a total the question gives (40多辆车里有多少是外地牌照的), the answer
+    must count something in that measure besides the total itself."""
+    from rag.answer.extract import _part_uncounted
+
+    assert _part_uncounted(question, said) is silent
+
+
+@pytest.mark.parametrize("question, said, silent", [
     ("王振东破了纪录以后，单位给了多少奖金？", "王振东以19分48秒的成绩率先冲线，打破了全省比武纪录。", True),
     ("王振东破了纪录以后，单位给了多少奖金？", "单位给王振东发了奖金5000元。", False),
     ("刘某从赃款里抽多少好处费", "他本人负责提供银行卡接收赃款，从中抽取10%的“好处费”。", False),  # a share

@@ -312,6 +312,7 @@ class Answerer:
         if _undated(q.text, said) or unnamed(q.text, said) or _unaged(q.text, said) or \
                 _unplaced(q.text, said) or _unprovinced(q.text, said) or _unserved(q.text, said) or \
                 _unvenued(q.text, said) or _unended(q.text, said) or \
+                _part_uncounted(q.text, said) or \
                 _unranked(q.text, best.article.body) or not whole and (
                     _uncounted(q.text, best) or _unpriced(q.text, said)):
             return self.abstain(question, passages, NOT_FOUND if not whole else
@@ -654,6 +655,28 @@ def _unranked(question: str, body: str) -> bool:
     if word := _PLACE_WORD.get(n):
         forms |= {word, "夺冠", "桂冠"} if word == "冠军" else {word}
     return not any(f in body for f in forms)
+
+
+# How many of a total the question gives (那40多辆车里有多少是外地牌照的, 1460名新警里头女民警有
+# 多少人).
+# Not a rank (第一次集中行动) nor a word (零包贩毒案).
+_PART_ASKED = re.compile(rf"(?<![第\d])([0-9一二三四五六七八九十百千万两]+)(?:多|余)?([{_COUNTED_THINGS}])"
+                         r"[^，？]{0,4}?(?:里头|里面|当中|之中|其中|里|中)[^，？]{0,10}?(?:多少|几)")
+
+
+def _part_uncounted(question: str, said: str) -> bool:
+    """Asked how many of a total the question gives (40多辆车里有多少是外地牌照的) and the answer
+    counts nothing in that measure but the total (40余辆返程的自驾车被困): the story does not
+    say. Not a count in another measure (三个月里少了多少吨)."""
+    if not (m := _PART_ASKED.search(question)):
+        return False
+    total, measure = m.groups()
+    measure = _MEASURES.get(measure, measure)
+    asked = _ASKS_COUNT.search(question, m.start(2) + 1)
+    if asked and len(asked.group(1)) == 1 and not re.fullmatch(measure, asked.group(1)):
+        return False
+    return not any(re.match(rf"[{_NUMERALS}]+", c.group()).group() != total
+                   for c in _counted(measure).finditer(said))
 
 
 def _undated(question: str, said: str) -> bool:
