@@ -546,6 +546,24 @@ def test_whether_something_was_done_that_a_judgment_never_mentions_is_refused(
     assert not_in_judgment(question, q, text) is silent
 
 
+@pytest.mark.parametrize("folder, source, question, silent", [
+    ("blind_judgments_6", "issue_9711.txt", "孙某某打麻将一共输了多少钱", True),
+    ("blind_judgments_5", "issue_9705.txt", "张某某一共欠了多少网贷", True),
+    ("blind_judgments_4", "issue_9603.txt", "司机陈某拉一趟货运费多少钱", True),
+    ("blind_judgments_7", "issue_9701.txt", "他俩前后一共偷了多少钱的东西？", False),  # 盗窃
+    ("blind_judgments_7", "issue_9706.txt", "那房子一个月租金多少？", False),  # 每月…1500元的租金
+])
+def test_a_sum_a_judgment_never_gives_near_its_act_is_refused(folder, source, question, silent):
+    """A sum asked by what was done with it (输了多少钱, 欠了多少网贷) or by its name (运费多少)
+    of a judgment, read whole, that states no amount near that act or thing: it does not say,
+    whatever other sums it gives. A chat verb is read as the judgment writes it (偷: 盗窃).
+    Judgments of the blind sets, never trained on; the rule was written on the training sets'."""
+    path = JUDGMENTS.parent / folder / source
+    text = "\n".join(a.text for a in parse_file(path).articles)
+    q = analyse_question(question, lambda t: 1.0)
+    assert not_in_judgment(question, q, text) is silent
+
+
 @pytest.mark.parametrize("folder", ["blind_judgments_4", "blind_judgments_5"])
 def test_whether_someone_counts_as_having_surrendered_is_the_courts_determination(
         folder, sample_subset, settings):

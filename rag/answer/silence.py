@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from rag.answer.features import ANONYMISED, anonymised
-from rag.answer.forms import person_names
+from rag.answer.forms import MONEY, person_names
 from rag.answer.judgments import RULING_END, RULING_START, court_text
 from rag.answer.names import ASKS_BRAND, unbranded
 from rag.answer.question import Question
@@ -73,6 +73,22 @@ _UNNAMED_REPORTER = re.compile(r"群众|有人|匿名|知情人|村民|网友|�
 _ASKS_WHETHER = re.compile(r"有没有|了没有?|是否|吗|没(?=[？?]?$)|([\u4e00-\u9fff])没\1")
 _NOT_AN_ACT = re.compile(r"[去来给掉过上下回出到完住起好了着]$|^[能认算会要该可想敢肯给]|^没有$")
 _READ_ELSEWHERE = re.compile(r"判|法院|本院|前科|记录|案底|认了|认吗")
+# Nor a sum asked by what was done with it or by its name (赌博一共输了多少钱, 欠了多少网贷, 一个
+# 月工资多少) when no amount stands near any of the question's acts or things (输, 网贷, 工资):
+# the sums a judgment gives are of the crime, and the nearest answers another question. Not a
+# count (骗了多少次) nor a penalty (判了多少). Written on the training judgments (18 of their
+# 83 silent sum questions, 2 of 238 answerable; README, twenty-eighth round).
+_ASKS_SUM = re.compile(r"多少钱|多少万|几万|多少元|多少块|(?:输|欠|赚|花|赔|罚|挣|亏|收|借|卖|给|值|退|骗|交|缴)"
+                       r"了?(?:他|她|[\u4e00-\u9fff]某+)?多少(?![次年天个人名辆件起只台吨克斤])|"
+                       r"多少(?:利息|网贷|罚款|奖金|工资|运费|费用|工钱|赔偿|医疗费|货款|好处费|租金|房租)|"
+                       r"(?:工资|运费|房租|租金|利息|费用|罚款|奖金|工钱)(?:是|有)?多少")
+_SUM_NEAR = 30
+# Words any sum question uses, which say nothing of which sum (一共, 钱, 实际).
+_ANY_SUM = frozenset("还 没 还有 钱 一共 总共 共 了 是 多少 实际 具体 大概 一 个 元 块 万 有 到 被 给 这 那 他 "
+                     "她 其 在 后来 最后 当时 每人 每 又 都 能".split())
+_AMOUNT = re.compile(MONEY)
+# How a judgment writes what a chat asks (偷 → 盗窃, 窃取; 欠 → 借款; 挣 → 违法所得).
+_AS_WRITTEN = {"偷": "窃", "欠": "借", "挣": "得", "赚": "得", "抢": "劫"}
 
 
 def not_in_judgment(question: str, q: Question, text: str) -> bool:
@@ -91,8 +107,9 @@ def not_in_judgment(question: str, q: Question, text: str) -> bool:
         if (m := _ASKS_REPORTER.search(question)) else None
     brand = bool(ASKS_BRAND.search(question))
     whether = bool(_ASKS_WHETHER.search(question)) and not _READ_ELSEWHERE.search(question)
+    sum_asked = bool(_ASKS_SUM.search(question)) and "判" not in question
     if not (appeal or officer or paid or thing or reporter or real_name or probation or brand or
-            whether or q.kinds["penalty"]) or not court_text(text):
+            whether or sum_asked or q.kinds["penalty"]) or not court_text(text):
         return False
     return (appeal and not _APPEALED.search(text)) or \
         (probation and not _PROBATION_OFFICE.search(text)) or \
@@ -101,7 +118,25 @@ def not_in_judgment(question: str, q: Question, text: str) -> bool:
         (thing is not None and _unnamed(_written_out(thing, text), text)) or \
         (reporter is not None and _reported_unnamed(reporter, text)) or \
         (real_name is not None and _identity_unknown(question, text)) or \
-        (brand and unbranded(question, text)) or (whether and _unrecorded_act(question, text))
+        (brand and unbranded(question, text)) or (whether and _unrecorded_act(question, text)) or \
+        (sum_asked and _sum_unsaid(question, text))
+
+
+def _sum_unsaid(question: str, text: str) -> bool:
+    """Whether no amount of money in `text` stands within `_SUM_NEAR` characters of any act or
+    thing of `question` (a verb by its first character: 输 of 输掉, 骗 of 骗走; not a party's
+    name, nor a word any sum question uses)."""
+    names = anonymised(question)
+    words = set()
+    for word, flag in pos_tag(question):
+        if flag[:1] in "vn" and flag[:2] not in ("nr", "ns") and \
+                not any(word in n or n in word for n in names):
+            words |= {word[0], _AS_WRITTEN.get(word[0], word[0])} if flag.startswith("v") else \
+                {word, word[-2:]}  # 月租金 is 每月…元的租金
+    words -= _ANY_SUM
+    amounts = [m.start() for m in _AMOUNT.finditer(text)]
+    return bool(words) and not any(abs(m.start() - at) <= _SUM_NEAR for w in words
+                                   for m in re.finditer(re.escape(w), text) for at in amounts)
 
 
 def _unrecorded_act(question: str, text: str) -> bool:
