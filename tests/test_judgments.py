@@ -552,11 +552,16 @@ def test_whether_something_was_done_that_a_judgment_never_mentions_is_refused(
     ("blind_judgments_4", "issue_9603.txt", "司机陈某拉一趟货运费多少钱", True),
     ("blind_judgments_7", "issue_9701.txt", "他俩前后一共偷了多少钱的东西？", False),  # 盗窃
     ("blind_judgments_7", "issue_9706.txt", "那房子一个月租金多少？", False),  # 每月…1500元的租金
+    # a platform it names only as 网络购物平台, 多个网络借贷平台; or in quotes ("聚融贷"平台)
+    ("blind_judgments_4", "issue_9602.txt", "粘网是在哪个网购平台买的，淘宝还是拼多多", True),
+    ("blind_judgments_4", "issue_9606.txt", "王某某在哪几个网贷平台借的钱", True),
+    ("blind_judgments_5", "issue_9716.txt", "她把钱投到哪个网贷平台了", False),
 ])
-def test_a_sum_a_judgment_never_gives_near_its_act_is_refused(folder, source, question, silent):
+def test_a_sum_or_platform_a_judgment_never_gives_is_refused(folder, source, question, silent):
     """A sum asked by what was done with it (输了多少钱, 欠了多少网贷) or by its name (运费多少)
     of a judgment, read whole, that states no amount near that act or thing: it does not say,
     whatever other sums it gives. A chat verb is read as the judgment writes it (偷: 盗窃).
+    Nor does one that names no platform say which platform.
     Judgments of the blind sets, never trained on; the rule was written on the training sets'."""
     path = JUDGMENTS.parent / folder / source
     text = "\n".join(a.text for a in parse_file(path).articles)

@@ -87,6 +87,16 @@ _SUM_NEAR = 30
 _ANY_SUM = frozenset("还 没 还有 钱 一共 总共 共 了 是 多少 实际 具体 大概 一 个 元 块 万 有 到 被 给 这 那 他 "
                      "她 其 在 后来 最后 当时 每人 每 又 都 能".split())
 _AMOUNT = re.compile(MONEY)
+# Nor which platform or app (在哪个网购平台买的, 哪几个网贷平台, 刷机软件叫什么) when it names
+# none: a name in quotes before or after it ("鸿运汇"APP, 平台“惠链优选”), in letters (vivo,
+# APP names), or a platform everyone knows by name (淘宝, 美团); not 网络购物平台, 某外卖平台.
+# Written on the training judgments (7 of their 10 such silent questions, 0 of 1 answerable).
+_ASKS_PLATFORM = re.compile(r"(?:哪个|哪家|哪一个|哪些|哪几个|什么)[\u4e00-\u9fff]{0,4}(?:平台|APP|app|软件)|"
+                            r"(?:平台|APP|软件)(?:叫什么|的名字|名字)")
+_PLATFORMS = "淘宝|天猫|拼多多|京东|抖音|快手|美团|饿了么|闲鱼|滴滴|转转|小红书|微博|哔哩哔哩|B站|58同城|携程"
+_PLATFORM_NAMED = re.compile(r"[“\"][^“”\"]{1,12}[”\"][^，。；]{0,8}(?:平台|APP|app|软件)|"
+                             r"(?:平台|APP|app|软件)[^，。；]{0,4}[“\"]|"
+                             rf"[A-Za-z]{{2,}}[\u4e00-\u9fff]{{0,4}}(?:平台|APP|app)|{_PLATFORMS}")
 # How a judgment writes what a chat asks (偷 → 盗窃, 窃取; 欠 → 借款; 挣 → 违法所得).
 _AS_WRITTEN = {"偷": "窃", "欠": "借", "挣": "得", "赚": "得", "抢": "劫"}
 
@@ -96,7 +106,8 @@ def not_in_judgment(question: str, q: Question, text: str) -> bool:
     say: if it was appealed when it records no appeal, an officer's name when it names none,
     a brand when it gives none of the thing asked about (`names.unbranded`), whether something
     was done that it never mentions (开除了没有),
-    whether the fine was paid when it records no payment, the penalty of someone it says is
+    whether the fine was paid when it records no payment, a sum it gives nowhere near the
+    question's act (`_sum_unsaid`), a platform or app it does not name, the penalty of someone it says is
     tried separately and its ruling does not name, who reported it when only the public did
     (接群众举报), or the real name of someone whose identity it says is unknown."""
     appeal, officer = bool(_ASKS_APPEAL.search(question)), bool(_ASKS_OFFICER.search(question))
@@ -108,8 +119,9 @@ def not_in_judgment(question: str, q: Question, text: str) -> bool:
     brand = bool(ASKS_BRAND.search(question))
     whether = bool(_ASKS_WHETHER.search(question)) and not _READ_ELSEWHERE.search(question)
     sum_asked = bool(_ASKS_SUM.search(question)) and "判" not in question
+    platform = bool(_ASKS_PLATFORM.search(question))
     if not (appeal or officer or paid or thing or reporter or real_name or probation or brand or
-            whether or sum_asked or q.kinds["penalty"]) or not court_text(text):
+            whether or sum_asked or platform or q.kinds["penalty"]) or not court_text(text):
         return False
     return (appeal and not _APPEALED.search(text)) or \
         (probation and not _PROBATION_OFFICE.search(text)) or \
@@ -119,7 +131,8 @@ def not_in_judgment(question: str, q: Question, text: str) -> bool:
         (reporter is not None and _reported_unnamed(reporter, text)) or \
         (real_name is not None and _identity_unknown(question, text)) or \
         (brand and unbranded(question, text)) or (whether and _unrecorded_act(question, text)) or \
-        (sum_asked and _sum_unsaid(question, text))
+        (sum_asked and _sum_unsaid(question, text)) or \
+        (platform and not _PLATFORM_NAMED.search(text))
 
 
 def _sum_unsaid(question: str, text: str) -> bool:
