@@ -556,12 +556,20 @@ def test_whether_something_was_done_that_a_judgment_never_mentions_is_refused(
     ("blind_judgments_4", "issue_9602.txt", "粘网是在哪个网购平台买的，淘宝还是拼多多", True),
     ("blind_judgments_4", "issue_9606.txt", "王某某在哪几个网贷平台借的钱", True),
     ("blind_judgments_5", "issue_9716.txt", "她把钱投到哪个网贷平台了", False),
+    # a speed, a length; an illness it names (阿尔茨海默病) or only says someone has (患病的老母亲)
+    ("blind_judgments_5", "issue_9702.txt", "撞人的时候货车车速多少", True),
+    ("blind_judgments_7", "issue_9707.txt", "田某某那条小木船有多长", True),
+    ("blind_judgments_8", "issue_9808.txt", "他当时车开多快", False),
+    ("blind_judgments_4", "issue_9611.txt", "郝某某老母亲得的什么病", True),
+    ("blind_judgments_6", "issue_9711.txt", "他妈得的什么病", False),
 ])
-def test_a_sum_or_platform_a_judgment_never_gives_is_refused(folder, source, question, silent):
+def test_an_amount_platform_or_illness_a_judgment_never_gives_is_refused(
+        folder, source, question, silent):
     """A sum asked by what was done with it (输了多少钱, 欠了多少网贷) or by its name (运费多少)
     of a judgment, read whole, that states no amount near that act or thing: it does not say,
-    whatever other sums it gives. A chat verb is read as the judgment writes it (偷: 盗窃).
-    Nor does one that names no platform say which platform.
+    whatever other sums it gives. A chat verb is read as the judgment writes it (偷: 盗窃). A
+    speed, a weight or a length likewise. Nor does one that names no platform say which
+    platform, nor one that names no illness what illness.
     Judgments of the blind sets, never trained on; the rule was written on the training sets'."""
     path = JUDGMENTS.parent / folder / source
     text = "\n".join(a.text for a in parse_file(path).articles)

@@ -74,42 +74,61 @@ _ASKS_WHETHER = re.compile(r"有没有|了没有?|是否|吗|没(?=[？?]?$)|([\
 _NOT_AN_ACT = re.compile(r"[去来给掉过上下回出到完住起好了着]$|^[能认算会要该可想敢肯给]|^没有$")
 _READ_ELSEWHERE = re.compile(r"判|法院|本院|前科|记录|案底|认了|认吗")
 # Nor a sum asked by what was done with it or by its name (赌博一共输了多少钱, 欠了多少网贷, 一个
-# 月工资多少) when no amount stands near any of the question's acts or things (输, 网贷, 工资):
-# the sums a judgment gives are of the crime, and the nearest answers another question. Not a
-# count (骗了多少次) nor a penalty (判了多少). Written on the training judgments (18 of their
-# 83 silent sum questions, 2 of 238 answerable; README, twenty-eighth round).
-_ASKS_SUM = re.compile(r"多少钱|多少万|几万|多少元|多少块|(?:输|欠|赚|花|赔|罚|挣|亏|收|借|卖|给|值|退|骗|交|缴)"
-                       r"了?(?:他|她|[\u4e00-\u9fff]某+)?多少(?![次年天个人名辆件起只台吨克斤])|"
-                       r"多少(?:利息|网贷|罚款|奖金|工资|运费|费用|工钱|赔偿|医疗费|货款|好处费|租金|房租)|"
-                       r"(?:工资|运费|房租|租金|利息|费用|罚款|奖金|工钱)(?:是|有)?多少")
-_SUM_NEAR = 30
-# Words any sum question uses, which say nothing of which sum (一共, 钱, 实际).
-_ANY_SUM = frozenset("还 没 还有 钱 一共 总共 共 了 是 多少 实际 具体 大概 一 个 元 块 万 有 到 被 给 这 那 他 "
-                     "她 其 在 后来 最后 当时 每人 每 又 都 能".split())
-_AMOUNT = re.compile(MONEY)
+# 月工资多少), a speed, a wind force, a weight or a length (车速多少, 风力有几级, 小木船有多长)
+# when no amount of its kind stands near any of the question's acts or things (输, 网贷, 木船):
+# the amounts a judgment gives are of the crime, and the nearest answers another question. Not
+# a count (骗了多少次), a penalty (判了多少) or a term (缓刑多长). The sums were written on the
+# training judgments: 16 of their 85 silent sum questions flagged, 2 of 239 answerable (README,
+# twenty-eighth round).
+_N = "0-9零〇一二两三四五六七八九十百千万半."
+_AMOUNTS_ASKED = [  # (how it is asked, how a judgment writes one, words said with one)
+    (re.compile(r"多少钱|多少万|几万|多少元|多少块|(?:输|欠|赚|花|赔|罚|挣|亏|收|借|卖|给|值|退|骗|交|缴)"
+                r"了?(?:他|她|[\u4e00-\u9fff]某+)?多少(?![次年天个人名辆件起只台吨克斤])|"
+                r"多少(?:利息|网贷|罚款|奖金|工资|运费|费用|工钱|赔偿|医疗费|货款|好处费|租金|房租)|"
+                r"(?:工资|运费|房租|租金|利息|费用|罚款|奖金|工钱)(?:是|有)?多少"), re.compile(MONEY), ()),
+    (re.compile(r"车速|时速|[开跑]多快|速度"), re.compile(r"公里|km|码|迈"), ()),
+    (re.compile(r"风力|几级风"), re.compile(rf"[{_N}]+级"), ()),
+    (re.compile(r"(?<!伤得)(?<!伤得有)(?<!伤势)多重(?!伤)|多少(?:斤|公斤|千克|克|吨)|几(?:斤|公斤|吨|克)|重量"),
+     re.compile(rf"[{_N}]+(?:余|多)?(?:克|千克|公斤|斤|吨)"), ("体重", "重量", "净重")),
+    (re.compile(r"多长(?!时间|期限|日子)|多深|多高|多远|多宽|多少米|几米|多少公里|长度|深度|高度|距离"),
+     re.compile(rf"[{_N}]+(?:余|多)?(?:米|厘米|公分|公里|千米|毫米)"), ()),
+]
+# A term, a penalty or a recording, asked in the same words (缓刑多长, 判了多少, 视频有多长).
+_NOT_AN_AMOUNT = re.compile(r"判|缓刑|考验期|期限|刑期|视频|录音|电压")
+_NEAR = 30
+# Words any such question uses, which say nothing of which amount (一共, 钱, 实际, 多长).
+_ANY_AMOUNT = frozenset("还 没 还有 钱 一共 总共 共 了 是 多少 实际 具体 大概 一 个 元 块 万 有 到 被 给 这 那 "
+                        "他 她 其 在 后来 最后 当时 每人 每 又 都 能 多长 时候".split())
 # Nor which platform or app (在哪个网购平台买的, 哪几个网贷平台, 刷机软件叫什么) when it names
 # none: a name in quotes before or after it ("鸿运汇"APP, 平台“惠链优选”), in letters (vivo,
 # APP names), or a platform everyone knows by name (淘宝, 美团); not 网络购物平台, 某外卖平台.
-# Written on the training judgments (7 of their 10 such silent questions, 0 of 1 answerable).
+# Written on the training judgments (6 of their 8 such silent questions, 0 of 1 answerable).
 _ASKS_PLATFORM = re.compile(r"(?:哪个|哪家|哪一个|哪些|哪几个|什么)[\u4e00-\u9fff]{0,4}(?:平台|APP|app|软件)|"
                             r"(?:平台|APP|软件)(?:叫什么|的名字|名字)")
 _PLATFORMS = "淘宝|天猫|拼多多|京东|抖音|快手|美团|饿了么|闲鱼|滴滴|转转|小红书|微博|哔哩哔哩|B站|58同城|携程"
 _PLATFORM_NAMED = re.compile(r"[“\"][^“”\"]{1,12}[”\"][^，。；]{0,8}(?:平台|APP|app|软件)|"
                              r"(?:平台|APP|app|软件)[^，。；]{0,4}[“\"]|"
                              rf"[A-Za-z]{{2,}}[\u4e00-\u9fff]{{0,4}}(?:平台|APP|app)|{_PLATFORMS}")
-# How a judgment writes what a chat asks (偷 → 盗窃, 窃取; 欠 → 借款; 挣 → 违法所得).
-_AS_WRITTEN = {"偷": "窃", "欠": "借", "挣": "得", "赚": "得", "抢": "劫"}
+# Nor what illness someone has (老母亲得的什么病) when it names none (上有患病的老母亲需要照顾,
+# 其妻患病多年): a disease is said after 患有 / 诊断为 (患有阿尔茨海默病) or by a name.
+_ASKS_ILLNESS = re.compile(r"什么病|啥病")
+_ILLNESS_NAMED = re.compile(r"(?:患有?|罹患|诊断为|确诊为?|得了|患上)[^，。；]{1,12}?(?:病|症|癌|炎|瘤)|"
+                            r"癌|肿瘤|中风|脑梗|脑出血|心梗|糖尿病|高血压|尿毒症|白血病|阿尔茨海默|帕金森|"
+                            r"偏瘫|痴呆|抑郁")
+# How a judgment writes what a chat asks (偷 → 盗窃, 窃取; 欠 → 借款; 挣 → 违法所得; 摔 → 坠落).
+_AS_WRITTEN = {"偷": "窃", "欠": "借", "挣": "得", "赚": "得", "抢": "劫", "摔": "落"}
 
 
 def not_in_judgment(question: str, q: Question, text: str) -> bool:
     """Whether `question` asks what a first-instance judgment (`text`, read whole) does not
     say: if it was appealed when it records no appeal, an officer's name when it names none,
     a brand when it gives none of the thing asked about (`names.unbranded`), whether something
-    was done that it never mentions (开除了没有),
-    whether the fine was paid when it records no payment, a sum it gives nowhere near the
-    question's act (`_sum_unsaid`), a platform or app it does not name, the penalty of someone it says is
-    tried separately and its ruling does not name, who reported it when only the public did
-    (接群众举报), or the real name of someone whose identity it says is unknown."""
+    was done that it never mentions (开除了没有), whether the fine was paid when it records no
+    payment, a sum, speed, weight or length it gives nowhere near the question's act or thing
+    (`_amount_unsaid`), a platform, an app or an illness it does not name, the penalty of
+    someone it says is tried separately and its ruling does not name, who reported it when
+    only the public did (接群众举报), or the real name of someone whose identity it says is
+    unknown."""
     appeal, officer = bool(_ASKS_APPEAL.search(question)), bool(_ASKS_OFFICER.search(question))
     probation = bool(_ASKS_PROBATION_OFFICE.search(question))
     paid, thing = bool(_ASKS_PAID.search(question)), _asked_thing(question)
@@ -118,10 +137,12 @@ def not_in_judgment(question: str, q: Question, text: str) -> bool:
         if (m := _ASKS_REPORTER.search(question)) else None
     brand = bool(ASKS_BRAND.search(question))
     whether = bool(_ASKS_WHETHER.search(question)) and not _READ_ELSEWHERE.search(question)
-    sum_asked = bool(_ASKS_SUM.search(question)) and "判" not in question
+    amount = None if _NOT_AN_AMOUNT.search(question) else next(
+        (kind for kind in _AMOUNTS_ASKED if kind[0].search(question)), None)
     platform = bool(_ASKS_PLATFORM.search(question))
+    illness = bool(_ASKS_ILLNESS.search(question))
     if not (appeal or officer or paid or thing or reporter or real_name or probation or brand or
-            whether or sum_asked or platform or q.kinds["penalty"]) or not court_text(text):
+            whether or amount or platform or illness or q.kinds["penalty"]) or not court_text(text):
         return False
     return (appeal and not _APPEALED.search(text)) or \
         (probation and not _PROBATION_OFFICE.search(text)) or \
@@ -131,14 +152,16 @@ def not_in_judgment(question: str, q: Question, text: str) -> bool:
         (reporter is not None and _reported_unnamed(reporter, text)) or \
         (real_name is not None and _identity_unknown(question, text)) or \
         (brand and unbranded(question, text)) or (whether and _unrecorded_act(question, text)) or \
-        (sum_asked and _sum_unsaid(question, text)) or \
-        (platform and not _PLATFORM_NAMED.search(text))
+        (amount is not None and _amount_unsaid(question, text, *amount[1:])) or \
+        (platform and not _PLATFORM_NAMED.search(text)) or \
+        (illness and not _ILLNESS_NAMED.search(text))
 
 
-def _sum_unsaid(question: str, text: str) -> bool:
-    """Whether no amount of money in `text` stands within `_SUM_NEAR` characters of any act or
+def _amount_unsaid(question: str, text: str, written: re.Pattern, with_it: tuple[str, ...]
+                   ) -> bool:
+    """Whether no amount `written` in `text` stands within `_NEAR` characters of any act or
     thing of `question` (a verb by its first character: 输 of 输掉, 骗 of 骗走; not a party's
-    name, nor a word any sum question uses)."""
+    name, nor a word any such question uses) or of a word said with one (体重)."""
     names = anonymised(question)
     words = set()
     for word, flag in pos_tag(question):
@@ -146,10 +169,12 @@ def _sum_unsaid(question: str, text: str) -> bool:
                 not any(word in n or n in word for n in names):
             words |= {word[0], _AS_WRITTEN.get(word[0], word[0])} if flag.startswith("v") else \
                 {word, word[-2:]}  # 月租金 is 每月…元的租金
-    words -= _ANY_SUM
-    amounts = [m.start() for m in _AMOUNT.finditer(text)]
-    return bool(words) and not any(abs(m.start() - at) <= _SUM_NEAR for w in words
-                                   for m in re.finditer(re.escape(w), text) for at in amounts)
+    words -= _ANY_AMOUNT
+    if not words:
+        return False
+    amounts = [m.start() for m in written.finditer(text)]
+    return not any(abs(m.start() - at) <= _NEAR for w in words | set(with_it)
+                   for m in re.finditer(re.escape(w), text) for at in amounts)
 
 
 def _unrecorded_act(question: str, text: str) -> bool:
