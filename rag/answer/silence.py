@@ -109,6 +109,12 @@ _PLATFORMS = "淘宝|天猫|拼多多|京东|抖音|快手|美团|饿了么|闲�
 _PLATFORM_NAMED = re.compile(r"[“\"][^“”\"]{1,12}[”\"][^，。；]{0,8}(?:平台|APP|app|软件)|"
                              r"(?:平台|APP|app|软件)[^，。；]{0,4}[“\"]|"
                              rf"[A-Za-z]{{2,}}[\u4e00-\u9fff]{{0,4}}(?:平台|APP|app)|{_PLATFORMS}")
+# Nor who introduced someone (是经谁介绍的, 牵线的同村村民是谁) when it says only 经人介绍, 经同村
+# 村民介绍: no one named (经孙某介绍, 孙某介绍刘某某) between 经 / 由 and 介绍 or right before it.
+_ASKS_INTRODUCER = re.compile(r"谁(?:给|帮)?(?:[\u4e00-\u9fff]某+)?介绍|经谁|谁牵的线|"
+                              r"牵(?:的)?线的[^，？]{0,8}是谁|介绍人|中间人是谁")
+_INTRODUCER_NAMED = re.compile(rf"(?:经|由|通过)[^，。；]{{0,8}}?{ANONYMISED.pattern}[^，。；]{{0,4}}?"
+                               rf"(?:介绍|牵线)|{ANONYMISED.pattern}(?:介绍|牵线)(?!称)")
 # Nor what illness someone has (老母亲得的什么病) when it names none (上有患病的老母亲需要照顾,
 # 其妻患病多年): a disease is said after 患有 / 诊断为 (患有阿尔茨海默病) or by a name.
 _ASKS_ILLNESS = re.compile(r"什么病|啥病")
@@ -125,10 +131,10 @@ def not_in_judgment(question: str, q: Question, text: str) -> bool:
     a brand when it gives none of the thing asked about (`names.unbranded`), whether something
     was done that it never mentions (开除了没有), whether the fine was paid when it records no
     payment, a sum, speed, weight or length it gives nowhere near the question's act or thing
-    (`_amount_unsaid`), a platform, an app or an illness it does not name, the penalty of
-    someone it says is tried separately and its ruling does not name, who reported it when
-    only the public did (接群众举报), or the real name of someone whose identity it says is
-    unknown."""
+    (`_amount_unsaid`), a platform, an app, an illness or an introducer it does not name, the
+    penalty of someone it says is tried separately and its ruling does not name, who reported
+    it when only the public did (接群众举报), or the real name of someone whose identity it
+    says is unknown."""
     appeal, officer = bool(_ASKS_APPEAL.search(question)), bool(_ASKS_OFFICER.search(question))
     probation = bool(_ASKS_PROBATION_OFFICE.search(question))
     paid, thing = bool(_ASKS_PAID.search(question)), _asked_thing(question)
@@ -141,8 +147,10 @@ def not_in_judgment(question: str, q: Question, text: str) -> bool:
         (kind for kind in _AMOUNTS_ASKED if kind[0].search(question)), None)
     platform = bool(_ASKS_PLATFORM.search(question))
     illness = bool(_ASKS_ILLNESS.search(question))
+    introducer = bool(_ASKS_INTRODUCER.search(question))
     if not (appeal or officer or paid or thing or reporter or real_name or probation or brand or
-            whether or amount or platform or illness or q.kinds["penalty"]) or not court_text(text):
+            whether or amount or platform or illness or introducer or
+            q.kinds["penalty"]) or not court_text(text):
         return False
     return (appeal and not _APPEALED.search(text)) or \
         (probation and not _PROBATION_OFFICE.search(text)) or \
@@ -154,7 +162,8 @@ def not_in_judgment(question: str, q: Question, text: str) -> bool:
         (brand and unbranded(question, text)) or (whether and _unrecorded_act(question, text)) or \
         (amount is not None and _amount_unsaid(question, text, *amount[1:])) or \
         (platform and not _PLATFORM_NAMED.search(text)) or \
-        (illness and not _ILLNESS_NAMED.search(text))
+        (illness and not _ILLNESS_NAMED.search(text)) or \
+        (introducer and not _INTRODUCER_NAMED.search(text))
 
 
 def _amount_unsaid(question: str, text: str, written: re.Pattern, with_it: tuple[str, ...]
