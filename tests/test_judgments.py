@@ -564,6 +564,8 @@ def test_whether_something_was_done_that_a_judgment_never_mentions_is_refused(
     ("blind_judgments_6", "issue_9711.txt", "他妈得的什么病", False),
     # an introducer it names only as 人, 同村村民
     ("blind_judgments_5", "issue_9701.txt", "田某当初是谁介绍去合作社当会计的？", True),
+    # a creditor it names not (偿还个人借款)
+    ("blind_judgments_8", "issue_9807.txt", "晏某某欠的个人借款是借的谁的钱", True),
 ])
 def test_an_amount_platform_or_illness_a_judgment_never_gives_is_refused(
         folder, source, question, silent):
@@ -572,7 +574,7 @@ def test_an_amount_platform_or_illness_a_judgment_never_gives_is_refused(
     whatever other sums it gives. A chat verb is read as the judgment writes it (偷: 盗窃). A
     speed, a weight or a length likewise. Nor does one that names no platform say which
     platform, nor one that names no illness what illness, nor one that says 经人介绍 who
-    introduced someone.
+    introduced someone, nor one that says 偿还个人借款 whom a debt was owed.
     Judgments of the blind sets, never trained on; the rule was written on the training sets'."""
     path = JUDGMENTS.parent / folder / source
     text = "\n".join(a.text for a in parse_file(path).articles)

@@ -115,6 +115,11 @@ _ASKS_INTRODUCER = re.compile(r"谁(?:给|帮)?(?:[\u4e00-\u9fff]某+)?介绍|�
                               r"牵(?:的)?线的[^，？]{0,8}是谁|介绍人|中间人是谁")
 _INTRODUCER_NAMED = re.compile(rf"(?:经|由|通过)[^，。；]{{0,8}}?{ANONYMISED.pattern}[^，。；]{{0,4}}?"
                                rf"(?:介绍|牵线)|{ANONYMISED.pattern}(?:介绍|牵线)(?!称)")
+# Nor whom a debt is owed (欠的是谁的钱, 债主都是谁) when it says only 偿还个人借款, 欠下外债:
+# no creditor named (向孙某借款, 欠孙某, 孙某出借).
+_ASKS_CREDITOR = re.compile(r"欠(?:的)?(?:是)?谁|借(?:的)?(?:是)?谁的|谁的钱|债主|跟谁借|向谁借|找谁借|谁借的")
+_CREDITOR_NAMED = re.compile(rf"向{ANONYMISED.pattern}[^，。；]{{0,4}}借|欠{ANONYMISED.pattern}|"
+                             rf"{ANONYMISED.pattern}[^，。；]{{0,6}}(?:出借|借给)|债权人{ANONYMISED.pattern}")
 # Nor what illness someone has (老母亲得的什么病) when it names none (上有患病的老母亲需要照顾,
 # 其妻患病多年): a disease is said after 患有 / 诊断为 (患有阿尔茨海默病) or by a name.
 _ASKS_ILLNESS = re.compile(r"什么病|啥病")
@@ -131,10 +136,10 @@ def not_in_judgment(question: str, q: Question, text: str) -> bool:
     a brand when it gives none of the thing asked about (`names.unbranded`), whether something
     was done that it never mentions (开除了没有), whether the fine was paid when it records no
     payment, a sum, speed, weight or length it gives nowhere near the question's act or thing
-    (`_amount_unsaid`), a platform, an app, an illness or an introducer it does not name, the
-    penalty of someone it says is tried separately and its ruling does not name, who reported
-    it when only the public did (接群众举报), or the real name of someone whose identity it
-    says is unknown."""
+    (`_amount_unsaid`), a platform, an app, an illness, an introducer or a creditor it does
+    not name, the penalty of someone it says is tried separately and its ruling does not
+    name, who reported it when only the public did (接群众举报), or the real name of someone
+    whose identity it says is unknown."""
     appeal, officer = bool(_ASKS_APPEAL.search(question)), bool(_ASKS_OFFICER.search(question))
     probation = bool(_ASKS_PROBATION_OFFICE.search(question))
     paid, thing = bool(_ASKS_PAID.search(question)), _asked_thing(question)
@@ -148,9 +153,10 @@ def not_in_judgment(question: str, q: Question, text: str) -> bool:
     platform = bool(_ASKS_PLATFORM.search(question))
     illness = bool(_ASKS_ILLNESS.search(question))
     introducer = bool(_ASKS_INTRODUCER.search(question))
+    creditor = bool(_ASKS_CREDITOR.search(question))
     if not (appeal or officer or paid or thing or reporter or real_name or probation or brand or
             whether or amount or platform or illness or introducer or
-            q.kinds["penalty"]) or not court_text(text):
+            creditor or q.kinds["penalty"]) or not court_text(text):
         return False
     return (appeal and not _APPEALED.search(text)) or \
         (probation and not _PROBATION_OFFICE.search(text)) or \
@@ -163,7 +169,8 @@ def not_in_judgment(question: str, q: Question, text: str) -> bool:
         (amount is not None and _amount_unsaid(question, text, *amount[1:])) or \
         (platform and not _PLATFORM_NAMED.search(text)) or \
         (illness and not _ILLNESS_NAMED.search(text)) or \
-        (introducer and not _INTRODUCER_NAMED.search(text))
+        (introducer and not _INTRODUCER_NAMED.search(text)) or \
+        (creditor and not _CREDITOR_NAMED.search(text))
 
 
 def _amount_unsaid(question: str, text: str, written: re.Pattern, with_it: tuple[str, ...]
