@@ -613,6 +613,21 @@ def test_whether_someone_counts_as_having_surrendered_is_the_courts_determinatio
             assert (positive if surrendered else negative).search(text), (path.name, question, text)
 
 
+@pytest.mark.parametrize("folder, source, question, grade", [
+    ("blind_judgments_4", "issue_9608.txt", "卖臭豆腐的老板伤得多重", "轻伤二级"),
+    ("blind_judgments_5", "issue_9710.txt", "摔倒的那个老太太伤得重不重", "轻微伤"),
+])
+def test_how_badly_someone_was_hurt_is_the_graded_injury(
+        folder, source, question, grade, sample_subset, settings):
+    """A judgment that grades an injury (损伤程度为轻微伤) says how badly someone was hurt: the
+    silence model, which learnt on other details, refused these questions of blind sets until
+    the twenty-eighth round."""
+    path = JUDGMENTS.parent / folder / source
+    engine = Engine.load(sample_subset(f"{folder}_{path.stem}", [path]), settings)
+    answer = engine.ask(question, issue=parse_file(path).number)
+    assert not answer.abstained and grade in answer.text, answer.text
+
+
 def test_a_claimed_status_is_decided_on_the_argument_that_claims_it(sample_subset, settings):
     """`律师说王某某算自首，法院认吗` of a judgment that decides on two of the lawyer's arguments:
     the decision on the one that claims 自首 (`…不构成自首。…对该辩护意见，本院不予采纳。`), not the

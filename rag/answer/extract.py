@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.answer.features import anonymised, features, refusal_features, shortlist, silence_features
-from rag.answer.forms import ARCHIVE_FORMS, ASKS_MONEY, MONEY, holding, unstated
+from rag.answer.forms import ARCHIVE_FORMS, ASKS_MONEY, MONEY, asked_forms, holding, unstated
 from rag.answer.judgments import (
     ASKS_DECISION,
     DECISION,
@@ -274,10 +274,13 @@ class Answerer:
         judgment = whole and court_text(text)
         court = not decision and (judgment if whole else bool(of_court(cands).all()))
         # A judgment read whole: the silence model decides from the court ranker's scores
-        # whether it states what was asked (README, "Seventh round").
+        # whether it states what was asked (README, "Seventh round"); not how badly someone
+        # was hurt when it grades an injury (轻伤二级), which it refused of three blind-set
+        # questions and no silent one (README, "Twenty-eighth round").
         court_scores = self.model.rank_court(court_rows(x, question, q, cands)) \
             if court or judgment else None
-        if judgment and not states_record(question, cands) and \
+        graded = held is not None and held.any() and "injury" in asked_forms(question)
+        if judgment and not graded and not states_record(question, cands) and \
                 self.model.silent(silence_features(q, cands, x, court_scores)):
             return self.abstain(question, passages, NOT_STATED)
         scores = court_scores if court else self.model.rank(x)

@@ -146,6 +146,11 @@ def holding(question: str, sentences: list[str]) -> np.ndarray | None:
     return np.array([all(_holds(f, s, person, thing) for f in asked) for s in sentences])
 
 
+def asked_forms(question: str) -> set[str]:
+    """The names of the forms `question` asks for (injury of 伤得重不重)."""
+    return {f.name for f in _asked(question)[0]}
+
+
 def _asked(question: str, forms: list[Form] = FORMS
            ) -> tuple[list[Form], str | None, str | None]:
     """The forms `question` asks for, the person it names last and the thing it names."""
