@@ -664,6 +664,9 @@ def test_a_brand_asked_is_one_the_story_gives_the_thing(question, text, silent):
      "后面几公里就全堵死了。”大队长贾宏伟说。", False),  # jieba: 贾 + 宏伟/a
     ("中共接管厦门大学后，首任校长是谁?", "1950年5月，中央人民政府任命经济学家王亚南教授为厦门大学"
      "校长。", False),
+    ("本案合议庭的审判长是谁？", "审判长 柴某某", False),  # a masked name of a rarer surname
+    ("总包公司的法定代表人是谁？", "被告人晏某某以个人名义与衡水某建筑工程有限公司（以下简称总包公司）"
+     "签订劳务分包合同。", True),
 ])
 def test_a_posts_holder_is_named_with_the_post(question, said, silent):
     """Asked who holds a post (大队长是谁, 领队叫什么), the answer must give a name with that post;

@@ -17,6 +17,14 @@ from rag.text import jieba_tags, pos_tag
 SURNAMES = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
                      "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段"
                      "雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤樊")
+#: Rarer surnames, counted only in a masked name (柴某某, 晏某某, 冉某): 某 marks a name, so a
+#: surname that is also a common word is safe there, but not one that ends a word before 某
+#: (同时某些, 同村某).
+MASKED_SURNAMES = SURNAMES | frozenset(
+    "柴晏冉宁柏鲁阎骆甘祁岳齐翟葛申聂庞倪乔牛左包殷单洪欧裴施童焦车耿温辛柯管房卜詹卫边苗关纪舒屈项祝"
+    "俞兰季梅盛刁景鞠霍艾滕党喻丛迟芦司桑荣甄宗穆巩仝蔺郎逯隋栾商冷訾敖池邢涂尚解伍佟褚荆尤宫蒲"
+    "谷姬牟晋简韶娄凌强胥米寇毕鲍颜秦查凤邬揭占岑戚符桂闵钮"
+)
 #: SURNAMES as the inside of a regex character class.
 SURNAME_CHARS = "".join(sorted(SURNAMES))
 
@@ -79,7 +87,7 @@ _TITLES = frozenset("民警 辅警 交警 特警 刑警 干警 警官 警长 所
 # Posts, and the holder of one asked by it (大队长是谁, 领队叫什么, 负责人叫啥).
 POSTS = ("支队长|大队长|中队长|副所长|所长|副局长|局长|队长|主任|政委|教导员|指导员|书记|组长|站长|院长|"
          "校长|经理|董事长")
-_POST_ASKED = re.compile(rf"({POSTS}|领队|指挥|负责人)(?:是谁|叫什么|叫啥|姓什么|的名字|名字)")
+_POST_ASKED = re.compile(rf"({POSTS}|领队|指挥|负责人|法定代表人|法人代表|法人)(?:是谁|叫什么|叫啥|姓什么|的名字|名字)")
 
 # A full or real name asked, where the story may print only a masked one (刘某) or an alias.
 _ASKS_FULL_NAME = re.compile(r"真名|全名|真实姓名|本名")
@@ -149,7 +157,7 @@ def unnamed(question: str, text: str) -> bool:
     if kind == "thing" and asked and (of := _kind_ending(_ADVERB_AFTER.sub("", asked.group(1)))) \
             and not _names_kind(of, text, question):
         return True
-    found = {m.group() for m in person_names(text) if m.group()[0] in SURNAMES}
+    found = {m.group() for m in person_names(text) if m.group()[0] in MASKED_SURNAMES}
     # Letters in capitals are an acronym (AED, DNA, APP), which may name a thing, not a person.
     found |= set(_HONORIFIC.findall(text)) | {f for f in _FOREIGN.findall(text)
                                               if kind == "thing" or not f.isupper()}
