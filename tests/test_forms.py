@@ -110,3 +110,14 @@ def test_how_many_children_and_how_old_are_stated_or_not(sentences):
     assert unstated("马某某那两个孩子多大了？", stated) == "child_age"
     assert unstated("马某某那两个孩子多大了？", stated + ["其子马某，现年12岁。"]) is None
     assert unstated("这个老师一共虐待了几个孩子？", sentences) != "children"
+
+
+def test_a_weight_of_fish_asks_no_drink():
+    """`当场查到多少斤鱼` shares 多少斤 with how much someone drank; a judgment of illegal fishing,
+    which states the catch in 千克 and no drinking, does not lack what it asks (a blind set's
+    question, refused until the twenty-eighth round). Asked how much someone drank, it does."""
+    path = JUDGMENT.parent.parent / "blind_judgments_7" / "issue_9707.txt"
+    fishing = [u for a in parse_file(path).articles for u in answer_units(a.title + "。" + a.text)]
+    assert any("千克" in s for s in fishing)
+    assert unstated("当场查到多少斤鱼", fishing) is None
+    assert unstated("田某某那晚喝了多少斤白酒", fishing) == "drink"
