@@ -474,6 +474,9 @@ def test_a_detail_in_a_form_its_story_never_states_is_refused(engine, question):
     ("马世俊是哪里人?", "马世俊，溧阳人，顺治十八年状元。", False),
     ("那个小偷是哪个省的人？", "小偷李某来自河南。", False),
     ("阿伊努族来自哪一个国家?", "阿伊努族是日本北方的原住民族。", False),  # no origin asked
+    ("雾灵山刹车冒烟的王先生一家是从哪个城市来的", "7月26日上午11时许，一辆外地自驾车在下山途中因长时间"
+     "踩刹车导致刹车过热冒烟，一家四口被困在半山腰。", True),  # 外地 names no city
+    ("被困在坝上的那些自驾游客是从哪儿来的", "经了解，被困群众都是从北京来坝上游玩的自驾游客。", False),
 ])
 def test_where_someone_is_from_is_given_or_not(question, said, unplaced):
     from rag.answer.extract import _unplaced

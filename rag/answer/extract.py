@@ -107,10 +107,11 @@ def _asks_age(question: str, strictly: bool = False) -> bool:
 
 # Asked where someone is from (是哪里人, 哪个省的人, 老家是哪个县的): the answer says it of a
 # place the question does not name (溧阳人, 来自河南) or gives a birth (出生于…; `_unplaced`).
-_ASKS_ORIGIN = re.compile(r"(?:哪里|哪儿|哪)的?人|哪个(?:省|市|县|地方)的?人|老家(?:是|在)?哪")
+_ASKS_ORIGIN = re.compile(r"(?:哪里|哪儿|哪)的?人|哪个(?:省|市|县|地方)的?人|老家(?:是|在)?哪|"
+                          r"从(?:哪里|哪儿|哪个(?:城市|省|市|县|地方))来")
 # What says where someone is from: a birth, a 籍, or a place before 人 or after 来自 / 家住.
 _ORIGIN_SAID = re.compile(r"出生|生于|籍")
-_FROM = ("来自", "家住", "住在", "老家", "祖籍")
+_FROM = ("来自", "家住", "住在", "老家", "祖籍", "从")
 # Measure words that count the same things. People are counted with any of 人名位: 多少人 is
 # answered by "62名铁骑精英" (前三名 is a rank); times with 次回趟 (几回 of a story that says
 # 先后四次), trees with 棵株 (几棵红豆杉 of 东北红豆杉3株).
@@ -749,7 +750,7 @@ def _unplaced(question: str, said: str) -> bool:
         if flag.startswith("ns") and len(word) >= 2 and \
                 word.rstrip("省市县区镇乡村") not in question and (
                 k + 1 < len(tagged) and tagged[k + 1][0].startswith("人")
-                or k and tagged[k - 1][0] in _FROM):
+                or k and tagged[k - 1][0].endswith(_FROM)):  # jieba: 是从 + 北京
             return False
     return True
 
