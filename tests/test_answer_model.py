@@ -623,6 +623,13 @@ def test_where_someone_is_from_that_the_story_never_says_is_refused(engine):
     ("邓某在哪家皮革企业打工", "邓某今年42岁，在辛集一家皮革企业打工已经6年。", True),
     ("邓某在哪家皮革企业打工", "邓某在辛集市东方皮革有限公司打工。", False),
     ("邓某在哪家皮革企业打工", "邓某在辛集第二制革厂打工。", False),
+    # a masked name asked in full, of a story that masks it (and a village jieba takes for a
+    # person, 侯家庄乡, names no one)
+    ("邢台信都区22年前命案积案的犯罪嫌疑人韩某某的全名是什么？", "8月14日上午10时许，邢台市公安局信都区"
+     "分局刑警大队民警在廊坊市永清县一处建筑工地，将22年前杀害一名小卖部店主的犯罪嫌疑人韩某某抓获。",
+     True),
+    ("那个村主任侯某某全名叫什么", "内丘县消防救援大队接警后出动消防车3辆、消防员14名赶赴现场，侯家庄乡"
+     "人民政府组织乡村干部及村民六十余人携带铁锹、扫帚等工具协助扑救。", True),
 ])
 def test_a_name_asked_is_given_or_not(question, text, unnamed):
     from rag.answer.names import unnamed as no_name

@@ -30,7 +30,7 @@ SURNAME_CHARS = "".join(sorted(SURNAMES))
 
 # A name asked, with up to six characters of what is named before it (带班长, 那家火锅店).
 _ASKS_NAME = re.compile(r"([\u4e00-\u9fffA-Za-z]{0,6}?)(?:叫什么名字|叫什么|叫啥|姓什么|的名字|的姓名|"
-                        r"名字是|是谁)")
+                        r"名字是|是谁|(?:的)?(?:全名|真名)是)")
 # 哪位 and the role after it (哪位副大队长牵头).
 _WHICH_ONE = re.compile(r"哪位([\u4e00-\u9fff]{1,5})")
 # A person's role (带班长, 三轮车主, 犯罪嫌疑人). 是谁 of anything else asks who did something
@@ -130,7 +130,9 @@ def asked_name(question: str) -> str | None:
     m = _ASKS_NAME.search(question)
     if m is None:
         return None
-    person = bool(_PERSON.search(m.group(1)))
+    # 侯某某全名叫什么: a masked name asked in full is a person's
+    asked = _ADVERB_AFTER.sub("", m.group(1))
+    person = bool(_PERSON.search(m.group(1)) or asked.endswith("某"))
     if "谁" in m.group():
         return "person" if person else None
     return "person" if person or "姓" in m.group() else "thing"
@@ -164,7 +166,9 @@ def unnamed(question: str, text: str) -> bool:
     found |= set(_BYLINE.findall(text))
     known, tagged = jieba_tags(), pos_tag(text)
     for k, (word, flag) in enumerate(tagged):
-        if flag.startswith("nr") and 2 <= len(word) <= 4:
+        # a village jieba takes for a person (侯家庄 + 乡人民政府, 王家村)
+        placed = word[-1] in "庄村屯" or k + 1 < len(tagged) and tagged[k + 1][0][:1] in "乡镇村"
+        if flag.startswith("nr") and 2 <= len(word) <= 4 and not placed:
             tag = known.get(word)
             if tag is None or tag.startswith("nr") and word[0] in SURNAMES:
                 found.add(word)
