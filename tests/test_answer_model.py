@@ -630,6 +630,10 @@ def test_where_someone_is_from_that_the_story_never_says_is_refused(engine):
      True),
     ("那个村主任侯某某全名叫什么", "内丘县消防救援大队接警后出动消防车3辆、消防员14名赶赴现场，侯家庄乡"
      "人民政府组织乡村干部及村民六十余人携带铁锹、扫帚等工具协助扑救。", True),
+    # which of a kind asked at the end (…企业都是哪几家)
+    ("黄骅港被约谈的那12家运输企业都是哪几家？", "同时，交警部门还对超限超载违法行为突出的12家运输企业"
+     "进行了约谈，督促企业落实安全主体责任。", True),
+    ("被约谈的运输企业都是哪几家？", "交警部门约谈了沧州顺达物流有限公司等3家企业。", False),
 ])
 def test_a_name_asked_is_given_or_not(question, text, unnamed):
     from rag.answer.names import unnamed as no_name

@@ -146,7 +146,9 @@ def unnamed(question: str, text: str) -> bool:
     or the name of one by its kind (那家超市叫什么名字), none that ends in its kind."""
     if unbranded(question, text):
         return True
-    if (which := _ASKS_WHICH.search(question)) and (of := _kind_asked(question[which.end():])) \
+    if (which := _ASKS_WHICH.search(question)) and (
+            of := _kind_asked(question[which.end():]) or not question[which.end():].strip("？?。 ")
+            and _kind_before(question[:which.start()])) \
             and not _names_kind(of, _unmasked(of, question[which.end():], text), question):
         return True
     kind = asked_name(question)
@@ -240,6 +242,13 @@ def _kind_asked(after: str) -> str | None:
             break
         nouns.append(word[:-1] if len(word) > 1 and word[-1] in "上里内" else word)  # 街上
     return next((of for w in reversed(nouns[:3]) if (of := _kind_ending(w))), None)
+
+
+def _kind_before(before: str) -> str | None:
+    """The kind a question ending in 哪家 / 哪几家 asks which of (12家运输企业都是哪几家): the last
+    noun before it, if it ends as one of `_NAMED_KINDS` does."""
+    tagged = pos_tag(re.sub(r"(?:都|分别|具体|又|究竟|到底)?(?:是|在)$", "", before))
+    return _kind_ending(tagged[-1][0]) if tagged and tagged[-1][1].startswith("n") else None
 
 
 def _kind_ending(word: str) -> str | None:
