@@ -526,6 +526,13 @@ def test_a_protest_or_a_probation_office_a_first_instance_judgment_never_gives_i
     assert not not_in_judgment(question, q, text + stated)
 
 
+def _read_whole_says_nothing(folder: str, source: str, question: str) -> bool:
+    """`not_in_judgment` of `question` on the judgment `folder/source`, read whole."""
+    path = JUDGMENTS.parent / folder / source
+    text = "\n".join(a.text for a in parse_file(path).articles)
+    return not_in_judgment(question, analyse_question(question, lambda t: 1.0), text)
+
+
 @pytest.mark.parametrize("folder, source, question, silent", [
     ("blind_judgments_5", "issue_9710.txt", "抓刘某某的时候他反抗了吗", True),
     ("blind_judgments_5", "issue_9710.txt", "吴某某的华为手机追回来没有", False),
@@ -540,10 +547,7 @@ def test_whether_something_was_done_that_a_judgment_never_mentions_is_refused(
     judgment, read whole, never writes the verb of: it does not say. Asked of what it does write
     (追回, 投案, a record read by its own rule), it is not refused here. Judgments of the blind
     sets, never trained on; the rule was written on the training sets' judgments."""
-    path = JUDGMENTS.parent / folder / source
-    text = "\n".join(a.text for a in parse_file(path).articles)
-    q = analyse_question(question, lambda t: 1.0)
-    assert not_in_judgment(question, q, text) is silent
+    assert _read_whole_says_nothing(folder, source, question) is silent
 
 
 @pytest.mark.parametrize("folder, source, question, silent", [
@@ -576,10 +580,7 @@ def test_an_amount_platform_or_illness_a_judgment_never_gives_is_refused(
     platform, nor one that names no illness what illness, nor one that says 经人介绍 who
     introduced someone, nor one that says 偿还个人借款 whom a debt was owed.
     Judgments of the blind sets, never trained on; the rule was written on the training sets'."""
-    path = JUDGMENTS.parent / folder / source
-    text = "\n".join(a.text for a in parse_file(path).articles)
-    q = analyse_question(question, lambda t: 1.0)
-    assert not_in_judgment(question, q, text) is silent
+    assert _read_whole_says_nothing(folder, source, question) is silent
 
 
 @pytest.mark.parametrize("folder", ["blind_judgments_4", "blind_judgments_5"])

@@ -20,7 +20,7 @@ SURNAMES = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林�
 #: Rarer surnames, counted only in a masked name (柴某某, 晏某某, 冉某): 某 marks a name, so a
 #: surname that is also a common word is safe there, but not one that ends a word before 某
 #: (同时某些, 同村某).
-MASKED_SURNAMES = SURNAMES | frozenset(
+_MASKED_SURNAMES = SURNAMES | frozenset(
     "柴晏冉宁柏鲁阎骆甘祁岳齐翟葛申聂庞倪乔牛左包殷单洪欧裴施童焦车耿温辛柯管房卜詹卫边苗关纪舒屈项祝"
     "俞兰季梅盛刁景鞠霍艾滕党喻丛迟芦司桑荣甄宗穆巩仝蔺郎逯隋栾商冷訾敖池邢涂尚解伍佟褚荆尤宫蒲"
     "谷姬牟晋简韶娄凌强胥米寇毕鲍颜秦查凤邬揭占岑戚符桂闵钮"
@@ -161,7 +161,7 @@ def unnamed(question: str, text: str) -> bool:
     if kind == "thing" and asked and (of := _kind_ending(_ADVERB_AFTER.sub("", asked.group(1)))) \
             and not _names_kind(of, text, question):
         return True
-    found = {m.group() for m in person_names(text) if m.group()[0] in MASKED_SURNAMES}
+    found = {m.group() for m in person_names(text) if m.group()[0] in _MASKED_SURNAMES}
     # Letters in capitals are an acronym (AED, DNA, APP), which may name a thing, not a person.
     found |= set(_HONORIFIC.findall(text)) | {f for f in _FOREIGN.findall(text)
                                               if kind == "thing" or not f.isupper()}
