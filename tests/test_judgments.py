@@ -629,6 +629,22 @@ def test_how_badly_someone_was_hurt_is_the_graded_injury(
     assert not answer.abstained and grade in answer.text, answer.text
 
 
+@pytest.mark.parametrize("folder, source, question, act", [
+    ("blind_judgments_5", "issue_9701.txt", "郭某某是怎么到案的", "将其抓获"),
+    ("blind_judgments_8", "issue_9805.txt", "邓某某是咋到案的", "派出所投案"),
+])
+def test_how_someone_was_caught_is_the_finding_not_its_weighing(
+        folder, source, question, act, sample_subset, settings):
+    """`郭某某是怎么到案的`: the finding of the arrest (`民警在西刘村郭某某家中将其抓获`), not the
+    court's weighing of it (`郭某某到案后能够如实供述…可以从轻处罚`, `自动投案…系自首`), nor a
+    sentence where a business is run (`实际控制该合作社`). Blind sets' questions, answered with
+    the weighing until the twenty-eighth round."""
+    path = JUDGMENTS.parent / folder / source
+    engine = Engine.load(sample_subset(f"{folder}_{path.stem}", [path]), settings)
+    answer = engine.ask(question, issue=parse_file(path).number)
+    assert act in answer.text and "从轻" not in answer.text, answer.text
+
+
 def test_a_claimed_status_is_decided_on_the_argument_that_claims_it(sample_subset, settings):
     """`律师说王某某算自首，法院认吗` of a judgment that decides on two of the lawyer's arguments:
     the decision on the one that claims 自首 (`…不构成自首。…对该辩护意见，本院不予采纳。`), not the

@@ -56,6 +56,9 @@ _STATES_RECORD = re.compile(r"因犯[^，。；]{1,15}罪[^，。；]{0,25}判�
                             rf"(?:无|没有)[^，。；]{{0,6}}(?:前科|犯罪记录)(?!证明)|{_ADMINISTRATIVE}")
 _REFERS_RECORD = re.compile(r"刑满释放|曾因[^，。；]{1,15}被|前罪")
 _NOT_FINDING = re.compile(r"^\d+[.、．]|证实|辩护|辩称|提出")
+# A sentence that weighs an arrest in law (到案后能够如实供述…可以从轻处罚, 自动投案…系自首) tells
+# no more of how it happened than the finding it rests on (民警在…家中将其抓获).
+_ARREST_WEIGHED = re.compile(r"系自首|构成自首|认定为自首|视为自动投案|从轻|减轻处罚|坦白")
 # Asked when someone's prison term ends (啥时候刑满, 什么时候出狱): the ruling counts it out,
 # 即自2023年11月29日起至2027年5月28日止.
 _ASKS_RELEASE = re.compile(r"刑满|出狱|放出来|关到(?:什么时候|啥时候|哪天|几号)|"
@@ -93,6 +96,10 @@ _REPORTED = re.compile(r"举报|报案|报警|线索|投诉")
 _TRACE = re.compile(r"确定|锁定|发现|排查|侦查|调查|查明|发觉|察觉|核查|交代")
 _ASKS_WHERE = re.compile(r"在哪|哪里|哪儿|什么地方|何处|何地")
 _ARREST = re.compile(r"抓获|抓住|抓到|落网|归案|到案|投案|自首|查获|报警|控制|传唤")
+# The same, to answer how someone was caught: not 实际控制该合作社 (a business run) nor 未表示愿意
+# 投案 (a surrender that did not happen). `_ARREST`, a court ranker feature, keeps its reading.
+_ARRESTED = re.compile(_ARREST.pattern.replace("投案", "(?<!愿意)(?<!未)投案")
+                       .replace("控制", "(?<!实际)控制"))
 _ARRESTED_AT = re.compile(r"在[^，。；]{2,30}(?:抓获|查获|控制|抓住|投案)")
 _DATED = re.compile(r"\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月|[次当同]日")
 # Asked whether the court accepted an argument (法院认了吗, 采纳了没有, 法院算他从犯了吗, 法院
@@ -313,10 +320,11 @@ def _someone_elses(cands: list[Candidate], names: list[str]) -> np.ndarray:
 
 def _arrest(question: str, cands: list[Candidate]) -> np.ndarray:
     """The candidates to answer how, where or when someone was caught from: findings (not the
-    evidence list or an argument) about the person the question names last that say where
+    evidence list, an argument or the law's weighing of it, 到案后…可以从轻处罚, when the
+    question names someone) about the person the question names last that say where
     (在…抓获) or when (a date) when it asks that, then the same naming nobody (民警在…将其抓获),
     then any finding about that person's arrest or surrender, then any sentence about it."""
-    arrest = _matching(_ARREST, cands)
+    arrest = _matching(_ARRESTED, cands)
     nameless = ~_matching(ANONYMISED, cands)
     names = anonymised(question)
     about = _about(cands, names)
@@ -325,6 +333,8 @@ def _arrest(question: str, cands: list[Candidate]) -> np.ndarray:
     leads = np.array([bool(names) and (m := ANONYMISED.search(c.plain)) is not None and
                       m.group() == names[-1] for c in cands], dtype=bool)
     finding = arrest & ~_matching(_NOT_FINDING, cands)
+    if names:  # of someone named (郭某某是怎么到案的), not a notice's deadline to surrender
+        finding &= ~_matching(_ARREST_WEIGHED, cands)
     tiers = [finding & leads, finding & about, arrest & about]
     said = _ARRESTED_AT if _ASKS_WHERE.search(question) else \
         _DATED if _ASKS_WHEN.search(question) else None
