@@ -632,13 +632,15 @@ def test_how_badly_someone_was_hurt_is_the_graded_injury(
 @pytest.mark.parametrize("folder, source, question, act", [
     ("blind_judgments_5", "issue_9701.txt", "郭某某是怎么到案的", "将其抓获"),
     ("blind_judgments_8", "issue_9805.txt", "邓某某是咋到案的", "派出所投案"),
+    ("blind_judgments_8", "issue_9802.txt", "骗来的钱都花哪去了", "用于网络游戏充值"),
 ])
-def test_how_someone_was_caught_is_the_finding_not_its_weighing(
+def test_how_someone_was_caught_or_the_money_spent_is_the_finding(
         folder, source, question, act, sample_subset, settings):
     """`郭某某是怎么到案的`: the finding of the arrest (`民警在西刘村郭某某家中将其抓获`), not the
     court's weighing of it (`郭某某到案后能够如实供述…可以从轻处罚`, `自动投案…系自首`), nor a
-    sentence where a business is run (`实际控制该合作社`). Blind sets' questions, answered with
-    the weighing until the twenty-eighth round."""
+    sentence where a business is run (`实际控制该合作社`). `骗来的钱都花哪去了`: the finding of
+    what it went to (`用于网络游戏充值`). Blind sets' questions, answered otherwise until the
+    twenty-eighth round."""
     path = JUDGMENTS.parent / folder / source
     engine = Engine.load(sample_subset(f"{folder}_{path.stem}", [path]), settings)
     answer = engine.ask(question, issue=parse_file(path).number)

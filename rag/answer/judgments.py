@@ -89,6 +89,10 @@ _ASKS_ARREST = re.compile(r"(?:怎么|怎样|如何|在哪|哪里|哪儿|什么�
 # Asked how the case came to light or the police found someone (怎么发现的, 怎么找到他的, 从谁
 # 那儿摸到的线索): the court's finding of a report, a clue or an inquiry (接群众举报后, 根据…线索
 # …确定), not the evidence list's summary (受案登记表…，证实…报案的经过).
+# Asked what money was spent on (骗来的钱都花哪去了, 他拿这些钱干嘛用了): the finding that says
+# what it went to (用于偿还网络借贷, 挥霍), not one that only counts it.
+_ASKS_SPENDING = re.compile(r"(?:钱|款)[^，。？]{0,6}(?:干嘛|干啥|干什么|做什么|花哪|花在|去哪|用在|用到|拿去)")
+_SPENT = re.compile(r"用于|用来|挥霍|花费|花在|偿还|还债|消费|赌博")
 _ASKS_TRACE = re.compile(r"(?:怎么|如何|咋|怎样)[^，。？]{0,4}(?:找到|摸到|查到|查出|锁定|发现|盯上|暴露|露馅|"
                          r"案发)|线索|案发经过|因为什么案发")
 _ASKS_FOUND = re.compile(r"找到|摸到|查到|查出|锁定|盯上")
@@ -161,7 +165,8 @@ _BANS = re.compile(r"禁止[^，。；]{0,12}缓刑考验期|禁止令")
 def judgment_order(question: str, q: Question, cands: list[Candidate],
                    scores: np.ndarray) -> np.ndarray:
     """The ranker's `scores` reordered by the rules of this module where `question` asks for a
-    penalty, a past record, what became of a seized thing, an arrest, how a case came to light,
+    penalty, a past record, what became of a seized thing, what money went to, an arrest, how
+    a case came to light,
     a status in law (算不算自首, 谁是主犯), why probation was refused or what it forbids, or the
     court's decision; and, but for a decision, a judgment's evidence and arguments ranked
     behind the court's own sentences. Text that is no court's judgment keeps its order unless
@@ -179,6 +184,9 @@ def judgment_order(question: str, q: Question, cands: list[Candidate],
         scores = only_holding(ends & _about(cands, names), only_holding(ends, scores))
     if _ASKS_TOTAL.search(question) and not _asks_penalty(question, q):
         scores = scores + _TOTAL_AHEAD * _totals(cands)
+    if _ASKS_SPENDING.search(question):  # a court's finding: a story tells it otherwise
+        scores = only_holding(_matching(_SPENT, cands) & ~_matching(_NOT_FINDING, cands) &
+                              of_court(cands), scores)
     if _ASKS_ARREST.search(question):
         scores = only_holding(_arrest(question, cands), scores)
     elif _ASKS_TRACE.search(question):
