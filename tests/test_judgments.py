@@ -633,14 +633,19 @@ def test_how_badly_someone_was_hurt_is_the_graded_injury(
     ("blind_judgments_5", "issue_9701.txt", "郭某某是怎么到案的", "将其抓获"),
     ("blind_judgments_8", "issue_9805.txt", "邓某某是咋到案的", "派出所投案"),
     ("blind_judgments_8", "issue_9802.txt", "骗来的钱都花哪去了", "用于网络游戏充值"),
+    # how someone died, what a doctor found; the first refused by the silence model before
+    ("blind_judgments_8", "issue_9808.txt", "被害人宁某某的死亡原因是什么？", "重度颅脑损伤"),
+    ("blind_judgments_4", "issue_9604.txt", "赵某某死因是什么", "重型颅脑损伤"),
+    ("blind_judgments_4", "issue_9601.txt", "被害人后来被诊断成啥了？", "抑郁状态"),
 ])
-def test_how_someone_was_caught_or_the_money_spent_is_the_finding(
+def test_the_courts_finding_answers_arrest_death_diagnosis_and_spending(
         folder, source, question, act, sample_subset, settings):
     """`郭某某是怎么到案的`: the finding of the arrest (`民警在西刘村郭某某家中将其抓获`), not the
     court's weighing of it (`郭某某到案后能够如实供述…可以从轻处罚`, `自动投案…系自首`), nor a
     sentence where a business is run (`实际控制该合作社`). `骗来的钱都花哪去了`: the finding of
-    what it went to (`用于网络游戏充值`). Blind sets' questions, answered otherwise until the
-    twenty-eighth round."""
+    what it went to (`用于网络游戏充值`). `死因是什么`: the forensic finding (`…致重度颅脑损伤
+    死亡`), which the silence model no longer refuses. Blind sets' questions, answered otherwise
+    until the twenty-eighth round."""
     path = JUDGMENTS.parent / folder / source
     engine = Engine.load(sample_subset(f"{folder}_{path.stem}", [path]), settings)
     answer = engine.ask(question, issue=parse_file(path).number)

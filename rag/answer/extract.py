@@ -31,6 +31,7 @@ from rag.answer.judgments import (
     judgment_order,
     of_court,
     only_holding,
+    states_cause,
     states_record,
     wanted,
     with_reasons,
@@ -277,11 +278,13 @@ class Answerer:
         # A judgment read whole: the silence model decides from the court ranker's scores
         # whether it states what was asked (README, "Seventh round"); not how badly someone
         # was hurt when it grades an injury (轻伤二级), which it refused of three blind-set
-        # questions and no silent one (README, "Twenty-eighth round").
+        # questions and no silent one, nor a past record or a cause of death the court states
+        # (README, "Twenty-eighth round").
         court_scores = self.model.rank_court(court_rows(x, question, q, cands)) \
             if court or judgment else None
         graded = held is not None and held.any() and "injury" in asked_forms(question)
         if judgment and not graded and not states_record(question, cands) and \
+                not states_cause(question, cands) and \
                 self.model.silent(silence_features(q, cands, x, court_scores)):
             return self.abstain(question, passages, NOT_STATED)
         scores = court_scores if court else self.model.rank(x)

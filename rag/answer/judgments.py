@@ -93,6 +93,10 @@ _ASKS_ARREST = re.compile(r"(?:怎么|怎样|如何|在哪|哪里|哪儿|什么�
 # what it went to (用于偿还网络借贷, 挥霍), not one that only counts it.
 _ASKS_SPENDING = re.compile(r"(?:钱|款)[^，。？]{0,6}(?:干嘛|干啥|干什么|做什么|花哪|花在|去哪|用在|用到|拿去)")
 _SPENT = re.compile(r"用于|用来|挥霍|花费|花在|偿还|还债|消费|赌博")
+# Asked how someone died or what a doctor found (死因是什么, 是怎么死的, 被诊断成啥了): the
+# forensic or medical finding (系头部遭受钝性外力作用致重型颅脑损伤死亡, 诊断为“抑郁状态”).
+_ASKS_CAUSE = re.compile(r"死因|怎么死|咋死|死亡原因|因为什么死|诊断")
+_CAUSE = re.compile(r"(?:系|符合|因|致)[^，。；]{1,25}?死亡|诊断为|确诊为")
 _ASKS_TRACE = re.compile(r"(?:怎么|如何|咋|怎样)[^，。？]{0,4}(?:找到|摸到|查到|查出|锁定|发现|盯上|暴露|露馅|"
                          r"案发)|线索|案发经过|因为什么案发")
 _ASKS_FOUND = re.compile(r"找到|摸到|查到|查出|锁定|盯上")
@@ -165,8 +169,8 @@ _BANS = re.compile(r"禁止[^，。；]{0,12}缓刑考验期|禁止令")
 def judgment_order(question: str, q: Question, cands: list[Candidate],
                    scores: np.ndarray) -> np.ndarray:
     """The ranker's `scores` reordered by the rules of this module where `question` asks for a
-    penalty, a past record, what became of a seized thing, what money went to, an arrest, how
-    a case came to light,
+    penalty, a past record, what became of a seized thing, what money went to, how someone
+    died, an arrest, how a case came to light,
     a status in law (算不算自首, 谁是主犯), why probation was refused or what it forbids, or the
     court's decision; and, but for a decision, a judgment's evidence and arguments ranked
     behind the court's own sentences. Text that is no court's judgment keeps its order unless
@@ -184,6 +188,9 @@ def judgment_order(question: str, q: Question, cands: list[Candidate],
         scores = only_holding(ends & _about(cands, names), only_holding(ends, scores))
     if _ASKS_TOTAL.search(question) and not _asks_penalty(question, q):
         scores = scores + _TOTAL_AHEAD * _totals(cands)
+    if _ASKS_CAUSE.search(question):
+        scores = only_holding(_matching(_CAUSE, cands) & ~_matching(_NOT_FINDING, cands) &
+                              of_court(cands), scores)
     if _ASKS_SPENDING.search(question):  # a court's finding: a story tells it otherwise
         scores = only_holding(_matching(_SPENT, cands) & ~_matching(_NOT_FINDING, cands) &
                               of_court(cands), scores)
@@ -282,6 +289,14 @@ def states_record(question: str, cands: list[Candidate]) -> bool:
         return False
     _, states, refers = _records(cands)
     return bool(((states | refers) & _about(cands, anonymised(question))).any())
+
+
+def states_cause(question: str, cands: list[Candidate]) -> bool:
+    """Whether `question` asks how someone died or what a doctor found and the court states it
+    (`…系头部遭受钝性外力作用致重型颅脑损伤死亡`): the silence model refused such a question of a
+    blind set whose judgment states it."""
+    return bool(_ASKS_CAUSE.search(question)) and bool(
+        (_matching(_CAUSE, cands) & ~_matching(_NOT_FINDING, cands) & of_court(cands)).any())
 
 
 def _records(cands: list[Candidate]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
