@@ -637,15 +637,20 @@ def test_how_badly_someone_was_hurt_is_the_graded_injury(
     ("blind_judgments_8", "issue_9808.txt", "被害人宁某某的死亡原因是什么？", "重度颅脑损伤"),
     ("blind_judgments_4", "issue_9604.txt", "赵某某死因是什么", "重型颅脑损伤"),
     ("blind_judgments_4", "issue_9601.txt", "被害人后来被诊断成啥了？", "抑郁状态"),
+    # a measured fact: the blood test's (not the breath test's), a speed, a time of death
+    ("blind_judgments_8", "issue_9803.txt", "他血里酒精是多少", "203.6mg/100ml"),
+    ("blind_judgments_8", "issue_9808.txt", "他当时车开多快", "每小时82公里"),
+    ("blind_judgments_8", "issue_9808.txt", "宁某某啥时候没的", "2025年8月2日3时10分许"),
 ])
-def test_the_courts_finding_answers_arrest_death_diagnosis_and_spending(
+def test_the_courts_finding_answers_what_it_found(
         folder, source, question, act, sample_subset, settings):
     """`郭某某是怎么到案的`: the finding of the arrest (`民警在西刘村郭某某家中将其抓获`), not the
     court's weighing of it (`郭某某到案后能够如实供述…可以从轻处罚`, `自动投案…系自首`), nor a
     sentence where a business is run (`实际控制该合作社`). `骗来的钱都花哪去了`: the finding of
     what it went to (`用于网络游戏充值`). `死因是什么`: the forensic finding (`…致重度颅脑损伤
-    死亡`), which the silence model no longer refuses. Blind sets' questions, answered otherwise
-    until the twenty-eighth round."""
+    死亡`), which the silence model no longer refuses; a blood alcohol, a speed, a time of death
+    by their written forms. Blind sets' questions, answered otherwise until the twenty-eighth
+    round."""
     path = JUDGMENTS.parent / folder / source
     engine = Engine.load(sample_subset(f"{folder}_{path.stem}", [path]), settings)
     answer = engine.ask(question, issue=parse_file(path).number)

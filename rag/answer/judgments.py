@@ -97,6 +97,18 @@ _SPENT = re.compile(r"用于|用来|挥霍|花费|花在|偿还|还债|消费|�
 # forensic or medical finding (系头部遭受钝性外力作用致重型颅脑损伤死亡, 诊断为“抑郁状态”).
 _ASKS_CAUSE = re.compile(r"死因|怎么死|咋死|死亡原因|因为什么死|诊断")
 _CAUSE = re.compile(r"(?:系|符合|因|致)[^，。；]{1,25}?死亡|诊断为|确诊为")
+# Asked a measured fact with its own written form, the court's finding of it: the blood
+# alcohol (他血里酒精是多少: 血液中乙醇含量为203.6mg/100ml, not the breath test's nor the law's
+# 超过180mg/100ml), a speed (车开多快: 每小时82公里), when someone died (啥时候没的: …经抢救无效
+# 死亡).
+_MEASURED = [
+    (re.compile(r"血[^，。？]{0,4}(?:酒精|乙醇)|(?:酒精|乙醇)[^，。？]{0,4}血"),
+     re.compile(r"血液[^，。；]{0,4}(?:乙醇|酒精)含量(?:为|是)")),
+    (re.compile(r"[开跑]多快|车速|时速|速度"),
+     re.compile(r"(?:每小时|时速)[^，。；]{0,3}\d+(?:\.\d+)?公里|km/h")),
+    (re.compile(r"(?:啥时候|什么时候|何时|哪天|几点)[^，。？]{0,2}(?:没的|死的|去世|死亡|身亡)"),
+     re.compile(r"(?:死亡|身亡|去世)")),
+]
 _ASKS_TRACE = re.compile(r"(?:怎么|如何|咋|怎样)[^，。？]{0,4}(?:找到|摸到|查到|查出|锁定|发现|盯上|暴露|露馅|"
                          r"案发)|线索|案发经过|因为什么案发")
 _ASKS_FOUND = re.compile(r"找到|摸到|查到|查出|锁定|盯上")
@@ -188,6 +200,10 @@ def judgment_order(question: str, q: Question, cands: list[Candidate],
         scores = only_holding(ends & _about(cands, names), only_holding(ends, scores))
     if _ASKS_TOTAL.search(question) and not _asks_penalty(question, q):
         scores = scores + _TOTAL_AHEAD * _totals(cands)
+    for asked, found in _MEASURED:
+        if asked.search(question):
+            scores = only_holding(_matching(found, cands) & ~_matching(_NOT_FINDING, cands) &
+                                  of_court(cands), scores)
     if _ASKS_CAUSE.search(question):
         scores = only_holding(_matching(_CAUSE, cands) & ~_matching(_NOT_FINDING, cands) &
                               of_court(cands), scores)
