@@ -526,6 +526,27 @@ def test_a_protest_or_a_probation_office_a_first_instance_judgment_never_gives_i
     assert not not_in_judgment(question, q, text + stated)
 
 
+def test_an_interest_rate_is_the_courts_finding(sample_subset, settings):
+    """`那个合作社跟村民许的利息是多少`: the court's finding of the rate promised (`…载明存入金额、
+    存期和月息1.5%`), not the evidence list that mentions it among other papers (`…证实交款人姓名、
+    金额、存期及约定月息1.5%等情况`) nor a sum of interest paid (`支付利息421.7万元`)."""
+    path = JUDGMENTS.parent / "blind_judgments_5" / "issue_9701.txt"
+    engine = Engine.load(sample_subset("blind_judgments_5_issue_9701", [path]), settings)
+    text = engine.ask("那个合作社跟村民许的利息是多少", issue=parse_file(path).number).text
+    assert "月息" in text and "证实" not in text, text
+
+
+def test_where_someone_was_caught_may_be_said_across_a_clause():
+    """`在廊坊市永清县一处建筑工地，将…韩某某抓获`: where, then a comma, then the arrest; a news
+    question of a set never trained on (`training_news_3`) got the arrest's next sentence, which
+    says where he stood in the canteen, until the twenty-eighth round."""
+    from rag.answer.judgments import _ARRESTED_AT
+
+    assert _ARRESTED_AT.search("8月14日上午10时许，邢台市公安局信都区分局刑警大队民警在廊坊市永清县一处"
+                               "建筑工地，将22年前杀害一名小卖部店主的犯罪嫌疑人韩某某抓获。")
+    assert not _ARRESTED_AT.search("在该县居住多年。后被抓获。")
+
+
 def _read_whole_says_nothing(folder: str, source: str, question: str) -> bool:
     """`not_in_judgment` of `question` on the judgment `folder/source`, read whole."""
     path = JUDGMENTS.parent / folder / source

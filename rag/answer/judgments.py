@@ -97,6 +97,10 @@ _SPENT = re.compile(r"用于|用来|挥霍|花费|花在|偿还|还债|消费|�
 # forensic or medical finding (系头部遭受钝性外力作用致重型颅脑损伤死亡, 诊断为“抑郁状态”).
 _ASKS_CAUSE = re.compile(r"死因|怎么死|咋死|死亡原因|因为什么死|诊断")
 _CAUSE = re.compile(r"(?:系|符合|因|致)[^，。；]{1,25}?死亡|诊断为|确诊为")
+# Asked an interest rate (许的利息是多少, 利率多高): the finding that states one (月息一分五, 年化
+# 12%).
+_ASKS_RATE = re.compile(r"利息[^，。？]{0,3}(?:多少|几|多高)|利率|月息|年息|几分利")
+_RATE = re.compile(r"月息|年息|利率|年化|分利|[\d.]+[%％]|百分之")
 # Asked a measured fact with its own written form, the court's finding of it: the blood
 # alcohol (他血里酒精是多少: 血液中乙醇含量为203.6mg/100ml, not the breath test's nor the law's
 # 超过180mg/100ml), a speed (车开多快: 每小时82公里), when someone died (啥时候没的: …经抢救无效
@@ -120,7 +124,8 @@ _ARREST = re.compile(r"抓获|抓住|抓到|落网|归案|到案|投案|自首|�
 # 投案 (a surrender that did not happen). `_ARREST`, a court ranker feature, keeps its reading.
 _ARRESTED = re.compile(_ARREST.pattern.replace("投案", "(?<!愿意)(?<!未)投案")
                        .replace("控制", "(?<!实际)控制"))
-_ARRESTED_AT = re.compile(r"在[^，。；]{2,30}(?:抓获|查获|控制|抓住|投案)")
+# 在…咖啡店内将12000元现金交给赵某，赵某收钱后欲离开时被…当场抓获: a clause may come between.
+_ARRESTED_AT = re.compile(r"在[^，。；]{2,30}(?:[，,][^，。；]{0,30}?)?(?:抓获|查获|控制|抓住|投案)")
 _DATED = re.compile(r"\d{1,2}月\d{1,2}日|\d{4}年\d{1,2}月|[次当同]日")
 # Asked whether the court accepted an argument (法院认了吗, 采纳了没有, 法院算他从犯了吗, 法院
 # 怎么说, 为啥没算进数额): the answer is the sentence that gives the court's decision on it, whatever else
@@ -200,6 +205,9 @@ def judgment_order(question: str, q: Question, cands: list[Candidate],
         scores = only_holding(ends & _about(cands, names), only_holding(ends, scores))
     if _ASKS_TOTAL.search(question) and not _asks_penalty(question, q):
         scores = scores + _TOTAL_AHEAD * _totals(cands)
+    if _ASKS_RATE.search(question):
+        scores = only_holding(_matching(_RATE, cands) & ~_matching(_NOT_FINDING, cands) &
+                              of_court(cands), scores)
     for asked, found in _MEASURED:
         if asked.search(question):
             scores = only_holding(_matching(found, cands) & ~_matching(_NOT_FINDING, cands) &
