@@ -704,9 +704,9 @@ def test_a_posts_holder_is_named_with_the_post(question, said, silent):
 def test_where_an_event_was_held_is_said_or_not(question, said, silent):
     """Asked where a meeting or a ceremony was held, the answer must say where (在廊坊市召开,
     走进…皮革城); a story that says only who held it (兴隆县公安局举行…仪式) does not say."""
-    from rag.answer.extract import _unvenued
+    from rag.answer.extract import _untold
 
-    assert _unvenued(question, said) is silent
+    assert _untold(question, said) is silent
 
 
 @pytest.mark.parametrize("question, said, silent", [
@@ -723,9 +723,9 @@ def test_where_an_event_was_held_is_said_or_not(question, said, silent):
 def test_until_when_something_runs_is_said_or_not(question, said, silent):
     """Asked until when a campaign runs (到哪天结束, 截止到哪天), the answer must give an end
     (至9月30日, 持续到9月5日, 终结于1970年); the day it was launched is none."""
-    from rag.answer.extract import _unended
+    from rag.answer.extract import _untold
 
-    assert _unended(question, said) is silent
+    assert _untold(question, said) is silent
 
 
 @pytest.mark.parametrize("question, said, silent", [

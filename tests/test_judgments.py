@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from rag import Engine
+from rag import Answer, Engine
 from rag.answer.extract import NOT_STATED, NOT_STATED_ARTICLE
 from rag.answer.judgments import ASKS_DECISION, DECISION
 from rag.answer.question import QUESTION_KINDS, analyse_question
@@ -526,13 +526,20 @@ def test_a_protest_or_a_probation_office_a_first_instance_judgment_never_gives_i
     assert not not_in_judgment(question, q, text + stated)
 
 
+def _asked_alone(folder: str, source: str, question: str, sample_subset, settings) -> Answer:
+    """`question` asked within the issue of the judgment `folder/source`, in an index of it
+    alone."""
+    path = JUDGMENTS.parent / folder / source
+    engine = Engine.load(sample_subset(f"{folder}_{path.stem}", [path]), settings)
+    return engine.ask(question, issue=parse_file(path).number)
+
+
 def test_an_interest_rate_is_the_courts_finding(sample_subset, settings):
     """`那个合作社跟村民许的利息是多少`: the court's finding of the rate promised (`…载明存入金额、
     存期和月息1.5%`), not the evidence list that mentions it among other papers (`…证实交款人姓名、
     金额、存期及约定月息1.5%等情况`) nor a sum of interest paid (`支付利息421.7万元`)."""
-    path = JUDGMENTS.parent / "blind_judgments_5" / "issue_9701.txt"
-    engine = Engine.load(sample_subset("blind_judgments_5_issue_9701", [path]), settings)
-    text = engine.ask("那个合作社跟村民许的利息是多少", issue=parse_file(path).number).text
+    text = _asked_alone("blind_judgments_5", "issue_9701.txt", "那个合作社跟村民许的利息是多少",
+                        sample_subset, settings).text
     assert "月息" in text and "证实" not in text, text
 
 
@@ -644,9 +651,7 @@ def test_how_badly_someone_was_hurt_is_the_graded_injury(
     """A judgment that grades an injury (损伤程度为轻微伤) says how badly someone was hurt: the
     silence model, which learnt on other details, refused these questions of blind sets until
     the twenty-eighth round."""
-    path = JUDGMENTS.parent / folder / source
-    engine = Engine.load(sample_subset(f"{folder}_{path.stem}", [path]), settings)
-    answer = engine.ask(question, issue=parse_file(path).number)
+    answer = _asked_alone(folder, source, question, sample_subset, settings)
     assert not answer.abstained and grade in answer.text, answer.text
 
 
@@ -672,9 +677,7 @@ def test_the_courts_finding_answers_what_it_found(
     死亡`), which the silence model no longer refuses; a blood alcohol, a speed, a time of death
     by their written forms. Blind sets' questions, answered otherwise until the twenty-eighth
     round."""
-    path = JUDGMENTS.parent / folder / source
-    engine = Engine.load(sample_subset(f"{folder}_{path.stem}", [path]), settings)
-    answer = engine.ask(question, issue=parse_file(path).number)
+    answer = _asked_alone(folder, source, question, sample_subset, settings)
     assert act in answer.text and "从轻" not in answer.text, answer.text
 
 

@@ -172,6 +172,10 @@ _ASKS_WHERE_HELD = re.compile(rf"(?:{_EVENT})[^，。？]{{0,4}}(?:{_WHERE}|哪�
                               r"(?![一个]?[年天月日])[^，。？]{0,4}(?:召开|举行|举办|办|开(?!始|展))")
 _HELD_AT = re.compile(r"[在于][^，。；]{1,25}?(?:召开|举行|举办|开展|开幕|开班|启动|进行|落下帷幕|闭幕)|"
                       r"走进|来到")
+# Questions whose answer must say something in its own form (until when: 至9月30日; where held:
+# 在廊坊市召开): the answer takes the story's sentence that says it when the best one does not,
+# and when none does, the story does not say (`_untold`).
+_TOLD_IN_FORM = ((_ASKS_END, _END_SAID), (_ASKS_WHERE_HELD, _HELD_AT))
 # Who holds a post, asked by the post (出入境管理支队支队长是谁, 所长叫什么).
 _ASKS_POST = re.compile(rf"({POSTS})(?:是谁|叫什么|叫啥|姓什么|的名字|名字)|"
                         rf"(?:哪位|哪名|哪个)[\u4e00-\u9fff]{{0,2}}?(民警|辅警|交警|特警|警官|{POSTS})")
@@ -318,7 +322,7 @@ class Answerer:
         # count or a sum not for a judgment read whole, where the silence model decides better.
         if _undated(q.text, said) or unnamed(q.text, said) or _unaged(q.text, said) or \
                 _unplaced(q.text, said) or _unprovinced(q.text, said) or _unserved(q.text, said) or \
-                _unvenued(q.text, said) or _unended(q.text, said) or \
+                _untold(q.text, said) or \
                 _part_uncounted(q.text, said) or \
                 _unranked(q.text, best.article.body) or not whole and (
                     _uncounted(q.text, best) or _unpriced(q.text, said)):
@@ -457,16 +461,13 @@ def _units(q: Question, cands: list[Candidate], order: np.ndarray, scores: np.nd
         if _ASKS_WHERE_CAUGHT.search(q.text) and (
                 more := _also(cands, order, lambda c: _CAUGHT_AT.search(c.plain))):
             return _reading_order([best, more])
-        # Asked until when something runs (搞到哪天结束): likewise, the story's sentence that
-        # says until when (从8月6日持续到9月5日).
-        if _ASKS_END.search(q.text) and (
-                more := _also(cands, order, lambda c: _END_SAID.search(c.plain))):
-            return _reading_order([best, more])
-        # Asked where an event was held (推进会是在哪个市开的): likewise, the story's sentence
-        # that tells where it was held (推进会在廊坊市召开).
-        if _ASKS_WHERE_HELD.search(q.text) and (
-                more := _also(cands, order, lambda c: _HELD_AT.search(c.plain))):
-            return _reading_order([best, more])
+        # Asked until when something runs (搞到哪天结束) or where an event was held (推进会是在
+        # 哪个市开的): likewise, the story's sentence that says it (从8月6日持续到9月5日, 推进会在
+        # 廊坊市召开).
+        for asks, says in _TOLD_IN_FORM:
+            if asks.search(q.text) and (
+                    more := _also(cands, order, lambda c, says=says: says.search(c.plain))):
+                return _reading_order([best, more])
         # Asked who holds a post (派出所所长是谁): the answer also takes the story's sentence that
         # names the post's holder after it (所长孙志强表示…; README, "Twenty-fifth round").
         # Asked which officer (哪位户籍民警, 哪个民警), likewise: 户籍民警孙晓雨.
@@ -767,18 +768,12 @@ _PROVINCES = ("河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建
 _A_PROVINCE = re.compile(r"([\u4e00-\u9fff]{2,3})省(?!份|级|内|外|公安|厅)")
 
 
-def _unended(question: str, said: str) -> bool:
-    """Asked until when something runs (具体到哪天结束) and the answer, which takes the story's
-    sentence that says until when when the best one does not, says no end (`6月1日…召开…"百日
-    行动"动员部署会` gives the day it began): the story does not say."""
-    return bool(_ASKS_END.search(question)) and not _END_SAID.search(said)
-
-
-def _unvenued(question: str, said: str) -> bool:
-    """Asked where an event was held (仪式是在哪个地方办的) and the answer, which takes the
-    story's sentence that tells where when the best one does not, tells no place it was held
-    in (`兴隆县公安局举行涉诈资金集中返还仪式`): the story does not say."""
-    return bool(_ASKS_WHERE_HELD.search(question)) and not _HELD_AT.search(said)
+def _untold(question: str, said: str) -> bool:
+    """Asked until when something runs (具体到哪天结束) or where an event was held (仪式是在哪个
+    地方办的), and the answer, which takes the story's sentence that says it when the best one
+    does not, says no end (`6月1日…召开…"百日行动"动员部署会` gives the day it began) or no
+    place (`兴隆县公安局举行涉诈资金集中返还仪式`): the story does not say."""
+    return any(asks.search(question) and not says.search(said) for asks, says in _TOLD_IN_FORM)
 
 
 def _unprovinced(question: str, said: str) -> bool:

@@ -89,29 +89,32 @@ _ASKS_ARREST = re.compile(r"(?:怎么|怎样|如何|在哪|哪里|哪儿|什么�
 # Asked how the case came to light or the police found someone (怎么发现的, 怎么找到他的, 从谁
 # 那儿摸到的线索): the court's finding of a report, a clue or an inquiry (接群众举报后, 根据…线索
 # …确定), not the evidence list's summary (受案登记表…，证实…报案的经过).
-# Asked what money was spent on (骗来的钱都花哪去了, 他拿这些钱干嘛用了): the finding that says
-# what it went to (用于偿还网络借贷, 挥霍), not one that only counts it.
-_ASKS_SPENDING = re.compile(r"(?:钱|款)[^，。？]{0,6}(?:干嘛|干啥|干什么|做什么|花哪|花在|去哪|用在|用到|拿去)")
-_SPENT = re.compile(r"用于|用来|挥霍|花费|花在|偿还|还债|消费|赌博")
 # Asked how someone died or what a doctor found (死因是什么, 是怎么死的, 被诊断成啥了): the
 # forensic or medical finding (系头部遭受钝性外力作用致重型颅脑损伤死亡, 诊断为“抑郁状态”).
 _ASKS_CAUSE = re.compile(r"死因|怎么死|咋死|死亡原因|因为什么死|诊断")
 _CAUSE = re.compile(r"(?:系|符合|因|致)[^，。；]{1,25}?死亡|诊断为|确诊为")
-# Asked an interest rate (许的利息是多少, 利率多高): the finding that states one (月息一分五, 年化
-# 12%).
-_ASKS_RATE = re.compile(r"利息[^，。？]{0,3}(?:多少|几|多高)|利率|月息|年息|几分利")
-_RATE = re.compile(r"月息|年息|利率|年化|分利|[\d.]+[%％]|百分之")
-# Asked a measured fact with its own written form, the court's finding of it: the blood
-# alcohol (他血里酒精是多少: 血液中乙醇含量为203.6mg/100ml, not the breath test's nor the law's
-# 超过180mg/100ml), a speed (车开多快: 每小时82公里), when someone died (啥时候没的: …经抢救无效
-# 死亡).
-_MEASURED = [
+# Facts a court's finding states in a form of their own, each (how it is asked, how the
+# finding states it); a story tells them otherwise, so only a court's findings count:
+# - an interest rate (许的利息是多少, 利率多高: 月息一分五, 年化12%);
+# - the blood alcohol (他血里酒精是多少: 血液中乙醇含量为203.6mg/100ml, not the breath test's
+#   nor the law's 超过180mg/100ml);
+# - a speed (车开多快: 每小时82公里);
+# - when someone died (啥时候没的: …经抢救无效死亡);
+# - how someone died or what a doctor found (above);
+# - what money was spent on (骗来的钱都花哪去了, 他拿这些钱干嘛用了: 用于偿还网络借贷, 挥霍), not a
+#   sentence that only counts it.
+_FOUND_IN_FORM = [
+    (re.compile(r"利息[^，。？]{0,3}(?:多少|几|多高)|利率|月息|年息|几分利"),
+     re.compile(r"月息|年息|利率|年化|分利|[\d.]+[%％]|百分之")),
     (re.compile(r"血[^，。？]{0,4}(?:酒精|乙醇)|(?:酒精|乙醇)[^，。？]{0,4}血"),
      re.compile(r"血液[^，。；]{0,4}(?:乙醇|酒精)含量(?:为|是)")),
     (re.compile(r"[开跑]多快|车速|时速|速度"),
      re.compile(r"(?:每小时|时速)[^，。；]{0,3}\d+(?:\.\d+)?公里|km/h")),
     (re.compile(r"(?:啥时候|什么时候|何时|哪天|几点)[^，。？]{0,2}(?:没的|死的|去世|死亡|身亡)"),
      re.compile(r"(?:死亡|身亡|去世)")),
+    (_ASKS_CAUSE, _CAUSE),
+    (re.compile(r"(?:钱|款)[^，。？]{0,6}(?:干嘛|干啥|干什么|做什么|花哪|花在|去哪|用在|用到|拿去)"),
+     re.compile(r"用于|用来|挥霍|花费|花在|偿还|还债|消费|赌博")),
 ]
 _ASKS_TRACE = re.compile(r"(?:怎么|如何|咋|怎样)[^，。？]{0,4}(?:找到|摸到|查到|查出|锁定|发现|盯上|暴露|露馅|"
                          r"案发)|线索|案发经过|因为什么案发")
@@ -205,19 +208,9 @@ def judgment_order(question: str, q: Question, cands: list[Candidate],
         scores = only_holding(ends & _about(cands, names), only_holding(ends, scores))
     if _ASKS_TOTAL.search(question) and not _asks_penalty(question, q):
         scores = scores + _TOTAL_AHEAD * _totals(cands)
-    if _ASKS_RATE.search(question):
-        scores = only_holding(_matching(_RATE, cands) & ~_matching(_NOT_FINDING, cands) &
-                              of_court(cands), scores)
-    for asked, found in _MEASURED:
+    for asked, found in _FOUND_IN_FORM:
         if asked.search(question):
-            scores = only_holding(_matching(found, cands) & ~_matching(_NOT_FINDING, cands) &
-                                  of_court(cands), scores)
-    if _ASKS_CAUSE.search(question):
-        scores = only_holding(_matching(_CAUSE, cands) & ~_matching(_NOT_FINDING, cands) &
-                              of_court(cands), scores)
-    if _ASKS_SPENDING.search(question):  # a court's finding: a story tells it otherwise
-        scores = only_holding(_matching(_SPENT, cands) & ~_matching(_NOT_FINDING, cands) &
-                              of_court(cands), scores)
+            scores = only_holding(_court_findings(found, cands), scores)
     if _ASKS_ARREST.search(question):
         scores = only_holding(_arrest(question, cands), scores)
     elif _ASKS_TRACE.search(question):
@@ -319,8 +312,13 @@ def states_cause(question: str, cands: list[Candidate]) -> bool:
     """Whether `question` asks how someone died or what a doctor found and the court states it
     (`…系头部遭受钝性外力作用致重型颅脑损伤死亡`): the silence model refused such a question of a
     blind set whose judgment states it."""
-    return bool(_ASKS_CAUSE.search(question)) and bool(
-        (_matching(_CAUSE, cands) & ~_matching(_NOT_FINDING, cands) & of_court(cands)).any())
+    return bool(_ASKS_CAUSE.search(question)) and bool(_court_findings(_CAUSE, cands).any())
+
+
+def _court_findings(pattern: re.Pattern, cands: list[Candidate]) -> np.ndarray:
+    """Which candidates are a court's findings (not its evidence list nor an argument) that
+    match `pattern`."""
+    return _matching(pattern, cands) & ~_matching(_NOT_FINDING, cands) & of_court(cands)
 
 
 def _records(cands: list[Candidate]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
